@@ -1,0 +1,116 @@
+"""Configuration classes. Everything that varies between deployments comes
+from the environment; nothing secret lives in the code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'atelier.sqlite3'}")
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _development_secret_key() -> str:
+    """A secret generated once per checkout and kept in instance/, so sign-ins
+    survive a restart without anyone having to invent a key."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    ATELIER_PUBLIC_URL = os.environ.get("ATELIER_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    BABEL_DEFAULT_LOCALE = os.environ.get("ATELIER_DEFAULT_LOCALE", "fr")
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "fr")
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_SIZE = "md"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("ATELIER_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A shared office computer is common in the field: sessions expire.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("ATELIER_IDLE_MINUTES", "60")))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("ATELIER_SESSION_HOURS", "12")))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
+
+    WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
+    VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
+
+    HSTS = False
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the debugger executes code; never on, even locally served
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _development_secret_key()
+
+
+class ProductionConfig(Config):
+    HSTS = True
+    SESSION_COOKIE_SECURE = _env_bool("ATELIER_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production (ATELIER_ENV=production).")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    BABEL_DEFAULT_LOCALE = "en"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}
+
+
+def config_for(name: str | None = None) -> Config:
+    name = name or os.environ.get("ATELIER_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"Unknown ATELIER_ENV {name!r}; use one of {sorted(CONFIGS)}.") from None

@@ -1,0 +1,141 @@
+"""Shared fixtures: an application on a clean database for every test.
+
+The database is SQLite in a temporary file by default, or the PostgreSQL
+named by TEST_DATABASE_URL (`make test` runs the suite on both). The schema is
+created once per run; every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from config import TestConfig
+from training import create_app
+from training.extensions import db, limiter
+
+DEMO_PASSWORD = "atelier-demo"
+TEST_PASSWORD = "Correct-Horse-Battery-7"
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'atelier-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def _app(database_url: str) -> Iterator[Flask]:
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config())
+    with app.app_context():
+        db.drop_all()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    db.session.remove()
+    tables = [table.name for table in db.metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                connection.execute(sa.text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def app(_app: Flask) -> Iterator[Flask]:
+    """The application, inside an application context, on empty tables."""
+    _app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True)
+    with _app.app_context():
+        limiter.reset()
+        yield _app
+        db.session.rollback()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign a test client in and out as a given user."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, user_or_email, password: str = TEST_PASSWORD, follow_redirects: bool = False):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.post(
+            "/login",
+            data={"email": email, "password": password},
+            follow_redirects=follow_redirects,
+        )
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, auth: AuthActions):
+    """`login_as("coordinator")` creates a user of that role and signs in;
+    returns the user. `login_as(user)` signs in an existing user."""
+    from tests import factories
+
+    def _login_as(role_or_user, **attributes):
+        if isinstance(role_or_user, str):
+            user = factories.make_user(role=role_or_user, **attributes)
+            db.session.commit()
+        else:
+            user = role_or_user
+        response = auth.login(user)
+        assert response.status_code == 302, "sign-in failed in a test"
+        return user
+
+    return _login_as
+
+
+@pytest.fixture
+def csrf_app(app: Flask) -> Iterator[Flask]:
+    """The application with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"

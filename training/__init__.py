@@ -1,0 +1,219 @@
+"""Atelier: training curricula, workshop sessions, attendance and certificates."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from datetime import UTC, datetime
+
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import get_locale
+from flask_login import current_user, logout_user
+
+from config import config_for
+from training.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+BLUEPRINT_MODULES = (
+    "training.main.views",
+    "training.auth.views",
+    "training.curricula.views",
+    "training.sessions.views",
+    "training.people.views",
+    "training.enrollment.views",
+    "training.attendance.views",
+    "training.certificates.views",
+    "training.reports.views",
+)
+
+
+def create_app(config: object | str | None = None) -> Flask:
+    """The application factory. `config` is a config object, the name of one
+    ("development", "production", "testing"), or None for ATELIER_ENV."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="static",
+        instance_relative_config=True,
+    )
+    app.config.from_object(config if not isinstance(config, str | None) else config_for(config))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _install_request_guards(app)
+    _install_security_headers(app)
+    _install_template_helpers(app)
+
+    from training.cli import register_commands
+    from training.errors import register_error_pages
+    from training.pdf.fonts import register_fonts
+
+    register_error_pages(app)
+    register_commands(app)
+    register_fonts()
+    _configure_logging(app)
+    return app
+
+
+def select_locale() -> str:
+    """The user's preference, then the language chosen on the sign-in page,
+    then the browser's Accept-Language, then the configured default."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories="../translations"
+    )
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    from training import models  # noqa: F401  (every model registered with the metadata)
+    from training.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(identifier: str) -> User | None:
+        user_id, _, nonce = identifier.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_nonce != nonce:
+            return None
+        return user
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout so that concurrent writers wait rather than fail,
+    and foreign keys enforced as on PostgreSQL."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            if ":memory:" not in str(engine.url) and str(engine.url) != "sqlite://":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def on_begin(connection):
+            # IMMEDIATE takes the write lock at BEGIN: no deadlock upgrading
+            # a read transaction, and a waiting writer reads fresh data.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(module_name).bp)
+
+
+def _install_request_guards(app: Flask) -> None:
+    from training.permissions import PUBLIC_ENDPOINTS
+
+    @app.before_request
+    def deny_by_default():
+        """Every endpoint not listed as public needs a signed-in user, and a
+        signed-in session ends after its idle and absolute time-outs."""
+        if current_user.is_authenticated:
+            now = datetime.now(UTC).timestamp()
+            signed_in_at = session.get("signed_in_at", 0)
+            last_seen_at = session.get("last_seen_at", 0)
+            idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+            absolute = app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+            if now - last_seen_at > idle or now - signed_in_at > absolute:
+                logout_user()
+                session.clear()
+                flash(_("Your session has expired. Please sign in again."), "warning")
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            session["last_seen_at"] = now
+            return None
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        return login_manager.unauthorized()
+
+
+def _install_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config.get("HSTS"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        # Personal pages and documents are never kept by a shared browser.
+        if getattr(g, "_login_user", None) is not None or current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _install_template_helpers(app: Flask) -> None:
+    from training import formatting
+    from training.labels import label
+    from training.navigation import navigation_for
+    from training.permissions import can
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "can": lambda action, obj=None: can(current_user, action, obj),
+            "current_locale": str(get_locale()),
+            "navigation": navigation_for(current_user),
+            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
+            "label": label,
+            "role_label": label,
+        }
+
+    formatting.register_filters(app)
+
+
+class _EscapeNewlines(logging.Filter):
+    """Log injection: a newline in a logged value cannot forge a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                arg.replace("\n", "\\n").replace("\r", "\\r") if isinstance(arg, str) else arg
+                for arg in (record.args if isinstance(record.args, tuple) else (record.args,))
+            )
+        return True
+
+
+def _configure_logging(app: Flask) -> None:
+    app.logger.addFilter(_EscapeNewlines())
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)

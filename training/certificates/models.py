@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from training.orm import UTCDateTime, str_enum, utcnow
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.auth.models import User
+    from training.enrollment.models import Enrollment
+
+
+class CertificateKind(enum.StrEnum):
+    COMPLETION = "completion"
+    PARTICIPATION = "participation"
+    TRAINER = "trainer"
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+class Certificate(db.Model):
+    """An issued certificate. What it states is frozen at issue, and so are
+    the bytes of its PDF: later edits never change an issued certificate."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("serial"),
+        sa.UniqueConstraint("verification_code"),
+        # One current certificate per enrollment: `current_enrollment_id`
+        # holds the enrollment while the certificate is valid and is cleared
+        # on revocation, so a correction can be issued beside the old one.
+        sa.UniqueConstraint("current_enrollment_id"),
+        sa.CheckConstraint(
+            "(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrollment.id"), index=True)
+    current_enrollment_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("enrollment.id"))
+    kind: Mapped[CertificateKind] = mapped_column(str_enum(CertificateKind, 20))
+    serial: Mapped[str] = mapped_column(sa.String(20))  # ATL-YYYY-NNNNNN
+    verification_code: Mapped[str] = mapped_column(sa.String(40))  # normalised, no dashes
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    issued_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
+    valid_until: Mapped[Optional[date]]
+    status: Mapped[CertificateStatus] = mapped_column(
+        str_enum(CertificateStatus, 10), default=CertificateStatus.VALID
+    )
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # Written when a coordinator issued despite a failed rule.
+    override_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    replaces_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("certificate.id"))
+
+    # The frozen statement.
+    holder_name: Mapped[str] = mapped_column(sa.String(210))
+    holder_rank: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    holder_organisation: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    course_title_en: Mapped[str] = mapped_column(sa.String(250))
+    course_title_fr: Mapped[str] = mapped_column(sa.String(250))
+    session_code: Mapped[str] = mapped_column(sa.String(40))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    city: Mapped[str] = mapped_column(sa.String(100))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    language: Mapped[str] = mapped_column(sa.String(5))
+    total_hours: Mapped[Decimal] = mapped_column(sa.Numeric(6, 1))
+    issuers: Mapped[str] = mapped_column(sa.String(500))  # "UNODC; DPO; ..."
+
+    pdf: Mapped[Optional[bytes]] = deferred(mapped_column(sa.LargeBinary))
+    pdf_sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
+
+    enrollment: Mapped[Enrollment] = relationship(
+        back_populates="certificates", foreign_keys=[enrollment_id]
+    )
+    issued_by: Mapped[Optional[User]] = relationship()
+    replaces: Mapped[Optional[Certificate]] = relationship(remote_side=[id])
+
+    @property
+    def grouped_code(self) -> str:
+        code = self.verification_code
+        return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
+
+
+class CertificateSerialCounter(db.Model):
+    """The last serial number used per year; incremented by a single UPDATE so
+    concurrent issuers never draw the same number."""
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,51 @@
+"""Flask commands: `flask seed-demo`, `flask create-user`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+
+from training.auth.models import Role
+from training.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Pretend today is this date (YYYY-MM-DD); the current cycle is built around it.")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    def seed_demo_command(today, if_empty):
+        """Load the demo programme (idempotent)."""
+        from training.demo import database_is_empty, seed_demo
+
+        if if_empty and not database_is_empty():
+            click.echo("The database already holds data; the demo programme was not loaded.")
+            return
+        summary = seed_demo(today.date() if today else date.today())
+        db.session.commit()
+        click.echo("Demo programme loaded: " + ", ".join(f"{count} {name}" for name, count in summary.items()))
+
+    @app.cli.command("create-user")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.ADMIN.value)
+    @click.password_option()
+    def create_user_command(email, name, role, password):
+        """Create a user (the first administrator, typically)."""
+        from training.auth.services import create_user
+        from training.errors import DomainError
+
+        try:
+            user = create_user(email=email, name=name, password=password, role=Role(role))
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        db.session.commit()
+        click.echo(f"Created {user.role} {user.email}.")
+
+    @app.shell_context_processor
+    def shell_context():
+        from training import models
+
+        return {"db": db, **{name: getattr(models, name) for name in models.__all__}}

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.orm import UTCDateTime, str_enum, utcnow
+from training.extensions import db
+
+
+class Theme(enum.StrEnum):
+    COUNTER_TERRORISM = "counter_terrorism"
+    ORGANIZED_CRIME = "organized_crime"
+    TRAFFICKING_AND_SMUGGLING = "trafficking_and_smuggling"
+    FIREARMS = "firearms"
+    DRUGS = "drugs"
+    CORRUPTION_AND_MONEY_LAUNDERING = "corruption_and_money_laundering"
+    HUMAN_RIGHTS_COMPLIANCE = "human_rights_compliance"
+    PEACEKEEPING = "peacekeeping"
+
+
+class CurriculumOwner(enum.StrEnum):
+    UNODC = "unodc"
+    DPO = "dpo"
+    JOINT = "joint"
+
+
+class CurriculumStatus(enum.StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    RETIRED = "retired"
+
+
+class Curriculum(db.Model):
+    __table_args__ = (
+        sa.CheckConstraint(
+            "min_attendance_percent BETWEEN 0 AND 100", name="min_attendance_percent_range"
+        ),
+        sa.CheckConstraint(
+            "pass_mark_percent IS NULL OR pass_mark_percent BETWEEN 0 AND 100",
+            name="pass_mark_percent_range",
+        ),
+        sa.CheckConstraint(
+            "certificate_validity_months IS NULL OR certificate_validity_months > 0",
+            name="certificate_validity_positive",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    title_en: Mapped[str] = mapped_column(sa.String(250))
+    title_fr: Mapped[str] = mapped_column(sa.String(250))
+    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    theme: Mapped[Theme] = mapped_column(str_enum(Theme, 40))
+    owner: Mapped[CurriculumOwner] = mapped_column(str_enum(CurriculumOwner, 10))
+    version: Mapped[str] = mapped_column(sa.String(20), default="1.0")
+    status: Mapped[CurriculumStatus] = mapped_column(
+        str_enum(CurriculumStatus, 10), default=CurriculumStatus.DRAFT
+    )
+    min_attendance_percent: Mapped[int] = mapped_column(default=80)
+    pass_mark_percent: Mapped[Optional[int]]
+    certificate_validity_months: Mapped[Optional[int]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="curriculum",
+        order_by="Module.position",
+        cascade="all, delete-orphan",
+    )
+
+    def title(self, language: str) -> str:
+        return self.title_fr if language == "fr" else self.title_en
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(module.duration_minutes for module in self.modules)
+
+    @property
+    def total_hours(self) -> Decimal:
+        return (Decimal(self.total_minutes) / 60).quantize(Decimal("0.1"))
+
+    def __repr__(self) -> str:
+        return f"<Curriculum {self.code}>"
+
+
+class Module(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("curriculum_id", "position"),
+        sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curriculum_id: Mapped[int] = mapped_column(sa.ForeignKey("curriculum.id"))
+    position: Mapped[int]
+    title_en: Mapped[str] = mapped_column(sa.String(250))
+    title_fr: Mapped[str] = mapped_column(sa.String(250))
+    aim: Mapped[Optional[str]] = mapped_column(sa.Text)
+    learning_outcomes: Mapped[Optional[str]] = mapped_column(sa.Text)
+    duration_minutes: Mapped[int]
+
+    curriculum: Mapped[Curriculum] = relationship(back_populates="modules")
+
+    def title(self, language: str) -> str:
+        return self.title_fr if language == "fr" else self.title_en

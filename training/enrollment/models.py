@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.orm import UTCDateTime, str_enum, utcnow
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.attendance.models import AttendanceRecord
+    from training.certificates.models import Certificate
+    from training.people.models import Organisation, Participant
+    from training.sessions.models import TrainingSession
+
+
+class EnrollmentStatus(enum.StrEnum):
+    NOMINATED = "nominated"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+
+
+class Enrollment(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("participant_id", "session_id"),
+        sa.UniqueConstraint("session_id", "waitlist_position"),
+        sa.CheckConstraint(
+            "pre_test_score IS NULL OR pre_test_score BETWEEN 0 AND 100", name="pre_test_range"
+        ),
+        sa.CheckConstraint(
+            "post_test_score IS NULL OR post_test_score BETWEEN 0 AND 100", name="post_test_range"
+        ),
+        sa.CheckConstraint(
+            "waitlist_position IS NULL OR waitlist_position > 0", name="waitlist_position_positive"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participant.id"), index=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"), index=True)
+    status: Mapped[EnrollmentStatus] = mapped_column(
+        str_enum(EnrollmentStatus, 20), default=EnrollmentStatus.NOMINATED
+    )
+    nominating_organisation_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("organisation.id")
+    )
+    waitlist_position: Mapped[Optional[int]]
+    pre_test_score: Mapped[Optional[int]]
+    post_test_score: Mapped[Optional[int]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    participant: Mapped[Participant] = relationship(back_populates="enrollments")
+    training_session: Mapped[TrainingSession] = relationship(back_populates="enrollments")
+    nominating_organisation: Mapped[Optional[Organisation]] = relationship()
+    attendance_records: Mapped[list[AttendanceRecord]] = relationship(
+        back_populates="enrollment", cascade="all, delete-orphan"
+    )
+    certificates: Mapped[list[Certificate]] = relationship(
+        back_populates="enrollment", foreign_keys="Certificate.enrollment_id"
+    )
+
+    @property
+    def knowledge_gain(self) -> Optional[int]:
+        if self.pre_test_score is None or self.post_test_score is None:
+            return None
+        return self.post_test_score - self.pre_test_score

@@ -1,0 +1,76 @@
+"""Domain errors raised by services, and the application's error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from training.extensions import db
+
+
+class DomainError(Exception):
+    """A broken business rule. The message is already translated and safe to
+    show to the user; views turn it into a form error or a flash."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    """The rule exists, and this user may not break it."""
+
+
+def register_error_pages(app: Flask) -> None:
+    titles = {
+        400: lambda: _("Bad request"),
+        403: lambda: _("Access refused"),
+        404: lambda: _("Page not found"),
+        405: lambda: _("Method not allowed"),
+        413: lambda: _("File too large"),
+        429: lambda: _("Too many attempts"),
+        500: lambda: _("Something went wrong"),
+    }
+    explanations = {
+        400: lambda: _("The request could not be understood. Check what you entered and try again."),
+        403: lambda: _("You do not have permission to open this page."),
+        404: lambda: _("This page does not exist, or it has been moved."),
+        405: lambda: _("This address does not accept that kind of request."),
+        413: lambda: _("The file you sent is larger than the limit of 5 MB."),
+        429: lambda: _("Too many attempts in a short time. Wait a minute, then try again."),
+        500: lambda: _("The error has been recorded. Please try again in a moment."),
+    }
+
+    def render_error(code: int, detail: str | None = None):
+        title = titles.get(code, titles[500])()
+        explanation = detail or explanations.get(code, explanations[500])()
+        return render_template(
+            "errors/error.html", code=code, title=title, explanation=explanation
+        ), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        # A CSRF failure carries its own, clearer description.
+        detail = None
+        if error.code == 400 and getattr(error, "description", "") and "CSRF" in error.description:
+            detail = _("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        if request.path.startswith("/static/"):
+            return error
+        return render_error(error.code, detail)
+
+    @app.errorhandler(500)
+    def internal_error(error: Exception):
+        db.session.rollback()
+        return render_error(500)
+
+    @app.errorhandler(Exception)
+    def unhandled_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("Unhandled error on %s", request.path.replace("\n", "\\n"))
+        db.session.rollback()
+        return render_error(500)

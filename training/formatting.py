@@ -1,0 +1,57 @@
+"""Locale-aware formatting for templates: dates, numbers, countries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+import pycountry
+from babel import Locale
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+
+
+@lru_cache(maxsize=8)
+def _territories(locale_name: str) -> dict[str, str]:
+    return Locale.parse(locale_name).territories
+
+
+def country_name(code: str | None, locale_name: str | None = None) -> str:
+    """The country's name in the given (or current) locale, from its ISO code."""
+    if not code:
+        return ""
+    locale_name = locale_name or str(get_locale() or "en")
+    name = _territories(locale_name).get(code.upper())
+    if name:
+        return name
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return country.name if country else code
+
+
+def country_choices(locale_name: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) for every ISO 3166 country, sorted by name in the locale."""
+    locale_name = locale_name or str(get_locale() or "en")
+    choices = [(c.alpha_2, country_name(c.alpha_2, locale_name)) for c in pycountry.countries]
+    return sorted(choices, key=lambda item: item[1])
+
+
+def register_filters(app: Flask) -> None:
+    @app.template_filter("day")
+    def day_filter(value: date | None, format: str = "medium") -> str:
+        return format_date(value, format) if value else ""
+
+    @app.template_filter("moment")
+    def moment_filter(value: datetime | None, format: str = "medium") -> str:
+        return format_datetime(value, format) if value else ""
+
+    @app.template_filter("number")
+    def number_filter(value: float | int | None, format: str | None = None) -> str:
+        return format_decimal(value, format) if value is not None else ""
+
+    @app.template_filter("percent")
+    def percent_filter(value: float | None, format: str | None = None) -> str:
+        return format_percent(value, format) if value is not None else ""
+
+    @app.template_filter("country")
+    def country_filter(code: str | None) -> str:
+        return country_name(code)

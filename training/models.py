@@ -1,0 +1,71 @@
+"""Every model in one import, for Alembic, `flask shell` and the tests."""
+
+from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
+from training.audit.models import AuditEvent
+from training.auth.models import Role, User
+from training.certificates.models import (
+    Certificate,
+    CertificateKind,
+    CertificateSerialCounter,
+    CertificateStatus,
+)
+from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
+from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.people.models import (
+    Organisation,
+    OrganisationKind,
+    Participant,
+    ScreeningFramework,
+    ScreeningRecord,
+    ScreeningStatus,
+    Sex,
+    Trainer,
+    TrainerQualification,
+)
+from training.sessions.models import (
+    Assignment,
+    AssignmentRole,
+    Period,
+    SessionKind,
+    SessionLanguage,
+    SessionStatus,
+    TrainingSession,
+    session_partner,
+)
+
+__all__ = [
+    "Assignment",
+    "AssignmentRole",
+    "AttendanceDayLock",
+    "AttendanceRecord",
+    "AttendanceStatus",
+    "AuditEvent",
+    "Certificate",
+    "CertificateKind",
+    "CertificateSerialCounter",
+    "CertificateStatus",
+    "Curriculum",
+    "CurriculumOwner",
+    "CurriculumStatus",
+    "Enrollment",
+    "EnrollmentStatus",
+    "Module",
+    "Organisation",
+    "OrganisationKind",
+    "Participant",
+    "Period",
+    "Role",
+    "ScreeningFramework",
+    "ScreeningRecord",
+    "ScreeningStatus",
+    "SessionKind",
+    "SessionLanguage",
+    "SessionStatus",
+    "Sex",
+    "Theme",
+    "Trainer",
+    "TrainerQualification",
+    "TrainingSession",
+    "User",
+    "session_partner",
+]

@@ -1,0 +1,1 @@
+"""ReportLab renderers: plain data in, PDF bytes out. No Flask, no database."""

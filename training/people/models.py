@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.orm import UTCDateTime, str_enum, utcnow
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.auth.models import User
+    from training.curricula.models import Curriculum
+    from training.enrollment.models import Enrollment
+    from training.sessions.models import Assignment, TrainingSession
+
+
+class OrganisationKind(enum.StrEnum):
+    POLICE = "police"
+    GENDARMERIE = "gendarmerie"
+    NATIONAL_GUARD = "national_guard"
+    CUSTOMS = "customs"
+    JUDICIARY = "judiciary"
+    PROSECUTION = "prosecution"
+    ARMED_FORCES = "armed_forces"
+    INTELLIGENCE = "intelligence"
+    PRISON_ADMINISTRATION = "prison_administration"
+    FINANCIAL_INTELLIGENCE_UNIT = "financial_intelligence_unit"
+    TRAINING_INSTITUTE = "training_institute"
+    MINISTRY = "ministry"
+    UN_ENTITY = "un_entity"
+    REGIONAL_ORGANISATION = "regional_organisation"
+    DONOR = "donor"
+
+
+class Sex(enum.StrEnum):
+    FEMALE = "F"
+    MALE = "M"
+
+
+class ScreeningFramework(enum.StrEnum):
+    HRDDP_MITIGATION = "hrddp_mitigation"
+    G5_COMPLIANCE_FRAMEWORK = "g5_compliance_framework"
+    DONOR_VETTING = "donor_vetting"
+
+
+class ScreeningStatus(enum.StrEnum):
+    PENDING = "pending"
+    CLEARED = "cleared"
+    CLEARED_WITH_CONDITIONS = "cleared_with_conditions"
+    NOT_CLEARED = "not_cleared"
+
+    @property
+    def is_clearance(self) -> bool:
+        return self in (ScreeningStatus.CLEARED, ScreeningStatus.CLEARED_WITH_CONDITIONS)
+
+
+class Organisation(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("name", "country"),
+        sa.CheckConstraint(
+            "active_until IS NULL OR active_from IS NULL OR active_until >= active_from",
+            name="active_period",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    acronym: Mapped[Optional[str]] = mapped_column(sa.String(30))
+    country: Mapped[Optional[str]] = mapped_column(sa.String(2))  # ISO 3166 alpha-2
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, 40))
+    is_security_force: Mapped[bool] = mapped_column(default=False)
+    active_from: Mapped[Optional[date]]
+    active_until: Mapped[Optional[date]]
+
+    def is_active_on(self, day: date) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_until is None or day <= self.active_until
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.acronym} — {self.name}" if self.acronym else self.name
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.acronym or self.name}>"
+
+
+class Trainer(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    organisation_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
+    # Comma-separated ISO 639-1 codes, e.g. "fr,en".
+    languages: Mapped[str] = mapped_column(sa.String(40), default="")
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Optional[Organisation]] = relationship()
+    qualifications: Mapped[list[TrainerQualification]] = relationship(
+        back_populates="trainer", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="trainer")
+    user: Mapped[Optional[User]] = relationship(back_populates="trainer")
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+    def __repr__(self) -> str:
+        return f"<Trainer {self.name}>"
+
+
+class TrainerQualification(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("trainer_id", "curriculum_id"),
+        sa.CheckConstraint(
+            "expires_on IS NULL OR expires_on >= qualified_on", name="expiry_after_start"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(sa.ForeignKey("trainer.id"), index=True)
+    curriculum_id: Mapped[int] = mapped_column(sa.ForeignKey("curriculum.id"), index=True)
+    qualified_on: Mapped[date]
+    expires_on: Mapped[Optional[date]]
+    # The training of trainers that qualified this trainer, when there was one.
+    source_session_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("training_session.id")
+    )
+
+    trainer: Mapped[Trainer] = relationship(back_populates="qualifications")
+    curriculum: Mapped[Curriculum] = relationship()
+    source_session: Mapped[Optional[TrainingSession]] = relationship()
+
+    def is_current_on(self, day: date) -> bool:
+        return self.qualified_on <= day and (self.expires_on is None or day <= self.expires_on)
+
+
+class Participant(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_name: Mapped[str] = mapped_column(sa.String(100))
+    family_name: Mapped[str] = mapped_column(sa.String(100))
+    # Lower-case, accent-free "given family" for accent-insensitive search
+    # and duplicate detection on every database engine.
+    search_name: Mapped[str] = mapped_column(sa.String(210), index=True, default="")
+    sex: Mapped[Sex] = mapped_column(str_enum(Sex, 1))
+    nationality: Mapped[Optional[str]] = mapped_column(sa.String(2))
+    organisation_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True
+    )
+    rank: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    function: Mapped[Optional[str]] = mapped_column(sa.String(150))
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[Optional[str]] = mapped_column(sa.String(40), index=True)
+    consent_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    retention_until: Mapped[Optional[date]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Optional[Organisation]] = relationship()
+    screenings: Mapped[list[ScreeningRecord]] = relationship(
+        back_populates="participant",
+        cascade="all, delete-orphan",
+        order_by="ScreeningRecord.id",
+    )
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="participant")
+    user: Mapped[Optional[User]] = relationship(back_populates="participant")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def sortable_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.full_name}>"
+
+
+class ScreeningRecord(db.Model):
+    __table_args__ = (
+        sa.CheckConstraint(
+            "valid_until IS NULL OR screened_on IS NULL OR valid_until >= screened_on",
+            name="validity_after_screening",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participant.id"), index=True)
+    framework: Mapped[ScreeningFramework] = mapped_column(str_enum(ScreeningFramework, 40))
+    status: Mapped[ScreeningStatus] = mapped_column(str_enum(ScreeningStatus, 40))
+    screened_on: Mapped[Optional[date]]
+    valid_until: Mapped[Optional[date]]
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
+    reference: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    notes: Mapped[Optional[str]] = mapped_column(sa.Text)  # coordinators only
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    participant: Mapped[Participant] = relationship(back_populates="screenings")
+    recorded_by: Mapped[Optional[User]] = relationship()
+
+    def is_clearance_on(self, day: date) -> bool:
+        return (
+            self.status.is_clearance
+            and (self.screened_on is None or self.screened_on <= day)
+            and (self.valid_until is None or day <= self.valid_until)
+        )

@@ -1,0 +1,127 @@
+"""Who may do what: the one place.
+
+`can(user, action, obj=None)` answers for a role (obj=None: "could this kind
+of user ever do this?") and for one object ("may this user do this to this
+session / certificate?"). Views use `@require(action)` for the first question
+and `authorize(action, obj)` for the second; templates call the same `can`.
+Nothing else checks a role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from training.auth.models import Role
+
+# Endpoints reachable without signing in. Every other endpoint is refused to
+# anonymous visitors by the before_request guard in create_app() (deny by
+# default); tests/test_permissions.py walks the URL map against this list.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "bootstrap.static",
+        "auth.login",
+        "main.healthz",
+        "main.set_language",
+        "certificates.verify",
+        "certificates.verify_code",
+    }
+)
+
+_COORDINATION = {
+    "home",
+    "calendar.view",
+    "curricula.view",
+    "curricula.manage",
+    "sessions.list",
+    "sessions.view",
+    "sessions.manage",
+    "enrollment.manage",
+    "participants.view",
+    "participants.manage",
+    "screening.view_notes",
+    "screening.manage",
+    "trainers.view",
+    "trainers.manage",
+    "attendance.view",
+    "attendance.record",
+    "attendance.correct_locked",
+    "scores.record",
+    "certificates.manage",
+    "certificates.download",
+    "reports.view",
+}
+
+ROLE_ACTIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset(_COORDINATION | {"users.manage"}),
+    Role.COORDINATOR: frozenset(_COORDINATION),
+    Role.TRAINER: frozenset(
+        {
+            "home",
+            "calendar.view",
+            "sessions.list",
+            "sessions.view",
+            "attendance.view",
+            "attendance.record",
+            "scores.record",
+        }
+    ),
+    Role.PARTICIPANT: frozenset({"home", "calendar.view", "me.view", "certificates.download"}),
+}
+
+# Actions that a trainer holds only for the sessions they are assigned to.
+_SESSION_SCOPED = {"sessions.view", "attendance.view", "attendance.record", "scores.record"}
+
+
+def _is_session_trainer(user: Any, training_session: Any) -> bool:
+    trainer_id = getattr(user, "trainer_id", None)
+    if trainer_id is None:
+        return False
+    return any(a.trainer_id == trainer_id for a in training_session.assignments)
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """True when `user` may perform `action` (on `obj`, when given)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    role = Role(user.role)
+    if action not in ROLE_ACTIONS.get(role, frozenset()):
+        return False
+    if obj is None or role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    if role == Role.TRAINER and action in _SESSION_SCOPED:
+        return _is_session_trainer(user, obj)
+    if role == Role.PARTICIPANT and action == "certificates.download":
+        return obj.enrollment.participant_id == user.participant_id
+    return False
+
+
+def authorize(action: str, obj: Any = None) -> None:
+    """Abort with 403 unless the current user may perform `action` on `obj`."""
+    if not can(current_user, action, obj):
+        abort(403)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(action: str) -> Callable[[F], F]:
+    """View decorator: the signed-in user's role must allow `action`.
+    Anonymous visitors never get here (the deny-by-default guard sends them
+    to the sign-in page first)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            authorize(action)
+            return view(*args, **kwargs)
+
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.orm import UTCDateTime, str_enum, utcnow
+from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.auth.models import User
+    from training.curricula.models import Curriculum
+    from training.enrollment.models import Enrollment
+    from training.people.models import Organisation, Trainer
+
+
+class SessionKind(enum.StrEnum):
+    TRAINING = "training"
+    TRAINING_OF_TRAINERS = "training_of_trainers"
+    WORKSHOP = "workshop"
+    SEMINAR = "seminar"
+
+
+class SessionStatus(enum.StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class SessionLanguage(enum.StrEnum):
+    FRENCH = "fr"
+    ENGLISH = "en"
+    ARABIC = "ar"
+
+
+class Period(enum.StrEnum):
+    AM = "am"
+    PM = "pm"
+
+
+class AssignmentRole(enum.StrEnum):
+    LEAD = "lead"
+    CO_TRAINER = "co_trainer"
+
+
+session_partner = sa.Table(
+    "session_partner",
+    db.metadata,
+    sa.Column(
+        "session_id", sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("organisation_id", sa.ForeignKey("organisation.id"), primary_key=True),
+)
+
+
+class TrainingSession(db.Model):
+    """A workshop session delivering one curriculum; `training_session` in
+    code so that nothing shadows flask.session."""
+
+    __tablename__ = "training_session"
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="end_after_start"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curriculum_id: Mapped[int] = mapped_column(sa.ForeignKey("curriculum.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    kind: Mapped[SessionKind] = mapped_column(
+        str_enum(SessionKind, 30), default=SessionKind.TRAINING
+    )
+    start_date: Mapped[date] = mapped_column(index=True)
+    end_date: Mapped[date]
+    city: Mapped[str] = mapped_column(sa.String(100))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    venue: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    language: Mapped[SessionLanguage] = mapped_column(
+        str_enum(SessionLanguage, 2), default=SessionLanguage.FRENCH
+    )
+    capacity: Mapped[int]
+    screening_required: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus, 20), default=SessionStatus.PLANNED
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    curriculum: Mapped[Curriculum] = relationship()
+    partners: Mapped[list[Organisation]] = relationship(
+        secondary=session_partner, order_by="Organisation.name"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="training_session", cascade="all, delete-orphan"
+    )
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="training_session")
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + timedelta(days=offset) for offset in range(count)]
+
+    @property
+    def period_count(self) -> int:
+        return len(self.days) * len(Period)
+
+    def includes(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+    def title(self, language: str | None = None) -> str:
+        return self.curriculum.title(language or self.language.value)
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.code}>"
+
+
+class Assignment(db.Model):
+    __table_args__ = (sa.UniqueConstraint("session_id", "trainer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"))
+    trainer_id: Mapped[int] = mapped_column(sa.ForeignKey("trainer.id"), index=True)
+    role: Mapped[AssignmentRole] = mapped_column(
+        str_enum(AssignmentRole, 20), default=AssignmentRole.CO_TRAINER
+    )
+    # Written when the trainer is not qualified for the curriculum.
+    override_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assigned_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    training_session: Mapped[TrainingSession] = relationship(back_populates="assignments")
+    trainer: Mapped[Trainer] = relationship(back_populates="assignments")
+    assigned_by: Mapped[Optional[User]] = relationship()
