@@ -69,6 +69,18 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
 
+    # What every certificate prints: its two signatories and optional logos.
+    ATELIER_SIGNATORY_1_NAME = os.environ.get("ATELIER_SIGNATORY_1_NAME", "Programme Coordinator")
+    ATELIER_SIGNATORY_1_TITLE = os.environ.get(
+        "ATELIER_SIGNATORY_1_TITLE", "UNODC Regional Office for West and Central Africa"
+    )
+    ATELIER_SIGNATORY_2_NAME = os.environ.get("ATELIER_SIGNATORY_2_NAME", "Head of Training")
+    ATELIER_SIGNATORY_2_TITLE = os.environ.get(
+        "ATELIER_SIGNATORY_2_TITLE", "Department of Peace Operations"
+    )
+    ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
+    ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None
+
     HSTS = False
     TESTING = False
     DEBUG = False

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 
 from config import TestConfig
@@ -21,6 +21,20 @@ from training.extensions import db, limiter
 
 DEMO_PASSWORD = "atelier-demo"
 TEST_PASSWORD = "Correct-Horse-Battery-7"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests do not share `flask.g` with each other.
+
+    Tests run inside an application context, which Flask reuses for every
+    request of the test client; without this, Flask-Login's cached user in
+    `g` would leak from one request into the next, which never happens in
+    production where each request gets its own context."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -41,6 +55,7 @@ def _app(database_url: str) -> Iterator[Flask]:
         SQLALCHEMY_DATABASE_URI = database_url
 
     app = create_app(Config())
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         if db.engine.dialect.name == "postgresql":

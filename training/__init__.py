@@ -58,9 +58,11 @@ def create_app(config: object | str | None = None) -> Flask:
 def select_locale() -> str:
     """The user's preference, then the language chosen on the sign-in page,
     then the browser's Accept-Language, then the configured default."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and background work
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -135,7 +137,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _install_request_guards(app: Flask) -> None:
-    from training.permissions import PUBLIC_ENDPOINTS
+    from training import permissions
 
     @app.before_request
     def deny_by_default():
@@ -154,7 +156,7 @@ def _install_request_guards(app: Flask) -> None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             session["last_seen_at"] = now
             return None
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint in permissions.PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         return login_manager.unauthorized()
 

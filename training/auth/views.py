@@ -97,16 +97,17 @@ def logout():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
             services.change_password(
-                current_user, current=form.current_password.data, new=form.password.data
+                user, current=form.current_password.data, new=form.password.data
             )
         except DomainError as error:
             getattr(form, error.field or "password").errors.append(error.message)
         else:
             db.session.commit()
             # Stay signed in here with the new nonce; every other session ends.
-            login_user(current_user)
+            login_user(user)
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)

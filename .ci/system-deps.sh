@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the system programs `make test` needs when they are missing:
+# PostgreSQL 15's server programs, Debian's Chromium for the browser tests,
+# the DejaVu fonts the PDFs use, and poppler-utils (pdftoppm) for the docs.
+# Runs without standard input (CI); needs root for apt-get.
+set -euo pipefail
+
+missing=()
+pg_bin() {
+  for candidate in "$(command -v initdb 2>/dev/null || true)" /usr/lib/postgresql/15/bin/initdb; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] && { dirname "$(readlink -f "$candidate")"; return 0; }
+  done
+  return 1
+}
+pg_bin >/dev/null || missing+=(postgresql-15)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Not root: install them yourself (apt-get install ${missing[*]})." >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,68 @@
+# Atelier. `make run` serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PORT ?= 5000
+PYTEST_FLAGS ?= -q -p no:cacheprovider
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-postgres test-browser lint format bench translations venv system-deps clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+run: venv
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo
+	@echo "Atelier is serving on http://127.0.0.1:$(PORT)"
+	@echo "Demo sign-ins (demo data only), password atelier-demo:"
+	@echo "  admin@example.org        administrator"
+	@echo "  coordinator@example.org  workshop coordinator"
+	@echo "  trainer@example.org      trainer"
+	@echo "  participant@example.org  participant"
+	@echo
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+system-deps:
+	bash .ci/system-deps.sh
+
+test: venv system-deps
+	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
+
+test-sqlite: venv
+	@echo "== unit and integration tests on SQLite"
+	$(BIN)/pytest $(PYTEST_FLAGS) tests --ignore=tests/browser
+
+test-postgres: venv
+	@echo "== unit and integration tests on PostgreSQL"
+	bash .ci/with-postgres.sh $(BIN)/pytest $(PYTEST_FLAGS) tests --ignore=tests/browser
+
+test-browser: venv
+	@echo "== browser tests in headless Chromium"
+	$(BIN)/pytest $(PYTEST_FLAGS) tests/browser
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pip install --quiet --disable-pip-version-check pip-audit==2.10.0 && $(BIN)/pip-audit -r requirements.txt
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: venv
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+translations: venv
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

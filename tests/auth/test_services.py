@@ -1,0 +1,91 @@
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from training.audit.models import AuditEvent
+from training.auth import services
+from training.auth.models import Role
+from training.errors import DomainError
+from training.extensions import db
+
+
+def test_password_is_stored_as_scrypt_hash(app):
+    user = services.create_user(
+        email="Awa.Sow@Example.org", name="Awa Sow", password="Kora-Sunset-1984", role=Role.TRAINER
+    )
+    assert user.password_hash.startswith("scrypt:")
+    assert "Kora-Sunset-1984" not in user.password_hash
+    assert user.email == "awa.sow@example.org"
+
+
+def test_long_passphrase_is_accepted_whole(app):
+    passphrase = "the river niger flows through bamako and niamey " * 4
+    user = services.create_user(
+        email="long@example.org", name="Long Phrase", password=passphrase, role=Role.TRAINER
+    )
+    db.session.commit()
+    assert services.authenticate("long@example.org", passphrase) is user
+    # Cutting the passphrase must not work: it was hashed whole.
+    assert services.authenticate("long@example.org", passphrase[:72]) is None
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["short1!", "password123", "Azerty123", "1234567890", "aaaaaaaaaaaa", "atelier-123"],
+)
+def test_weak_passwords_are_refused(app, password):
+    with pytest.raises(services.WeakPassword):
+        services.check_password_strength(password, email="x@example.org", name="X")
+
+
+def test_context_password_is_refused(app):
+    with pytest.raises(services.WeakPassword):
+        services.check_password_strength(
+            "ousmane-cisse-2024", email="ousmane@example.org", name="Ousmane Cissé"
+        )
+
+
+def test_duplicate_email_whatever_the_case_is_refused(app):
+    factories.make_user(email="fatou@example.org")
+    with pytest.raises(services.DuplicateEmail):
+        services.create_user(
+            email="FATOU@example.org", name="F", password="Kora-Sunset-1984", role=Role.TRAINER
+        )
+
+
+def test_authenticate_audits_failures_and_refuses_inactive(app):
+    user = factories.make_user(email="ali@example.org")
+    assert services.authenticate("ali@example.org", factories.TEST_PASSWORD) is user
+    assert services.authenticate("ali@example.org", "wrong-password-here") is None
+    assert services.authenticate("nobody@example.org", "wrong-password-here") is None
+    user.active = False
+    assert services.authenticate("ali@example.org", factories.TEST_PASSWORD) is None
+    reasons = [
+        event.changes["after"]["reason"]
+        for event in db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")
+        )
+    ]
+    assert sorted(reasons) == ["inactive", "password", "unknown"]
+
+
+def test_admin_cannot_remove_own_admin_access(app):
+    admin = factories.make_user(role="admin")
+    with pytest.raises(DomainError):
+        services.update_user(
+            admin, name=admin.name, email=admin.email, role=Role.COORDINATOR, active=True,
+            locale=None, actor=admin,
+        )
+    with pytest.raises(DomainError):
+        services.deactivate_user(admin, actor=admin)
+
+
+def test_deactivation_rotates_the_session_nonce(app):
+    admin = factories.make_user(role="admin")
+    user = factories.make_user(role="trainer")
+    nonce = user.session_nonce
+    services.deactivate_user(user, actor=admin)
+    assert not user.active
+    assert user.session_nonce != nonce
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
+    assert event.actor_id == admin.id and event.entity_id == user.id

@@ -1,0 +1,147 @@
+"""Browser tests: a live Atelier server on a seeded demo database, driven by
+Playwright in Debian's headless Chromium.
+
+Fixtures: `live_server` (its base URL), `page` (a desktop-sized tab),
+`phone_page` (a 390 px wide phone), `sign_in(page, email)` and
+`screenshot(page, name)` which saves a PNG under the pytest temporary folder
+(or under docs/ with `docs=True`, for the README).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from config import TestConfig
+from training import create_app
+from training.extensions import db
+
+CHROMIUM = os.environ.get("ATELIER_CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "atelier-demo"
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory):
+    database = tmp_path_factory.mktemp("live") / "atelier-browser.sqlite3"
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = os.environ.get("BROWSER_DATABASE_URL", f"sqlite:///{database}")
+        WTF_CSRF_ENABLED = True  # the browser sends real forms
+        BABEL_DEFAULT_LOCALE = "en"
+
+    app = create_app(Config())
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        from training.demo import seed_demo
+
+        seed_demo(date.today())
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    port = _free_port()
+    server = make_server("127.0.0.1", port, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 860}, locale="en-GB"
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def sign_in() -> Callable:
+    def _sign_in(tab, email: str, password: str = DEMO_PASSWORD) -> None:
+        tab.goto("/login")
+        tab.fill("input[name=email]", email)
+        tab.fill("input[name=password]", password)
+        tab.locator("form [type=submit]").first.click()
+        tab.wait_for_load_state("load")
+
+    return _sign_in
+
+
+@pytest.fixture
+def screenshot(tmp_path_factory: pytest.TempPathFactory) -> Callable:
+    folder = tmp_path_factory.mktemp("screenshots")
+
+    def _screenshot(tab, name: str, docs: bool = False, full_page: bool = True) -> Path:
+        target = (DOCS_DIR if docs else folder) / f"{name}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(target), full_page=full_page)
+        return target
+
+    return _screenshot
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,180 @@
+"""The application shell: health, errors, headers, CSRF, logging."""
+
+import logging
+
+import pytest
+import sqlalchemy as sa
+from flask import Blueprint
+
+from tests import factories
+from tests.test_permissions import build_url
+from training.extensions import db
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_broken_database(app, client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_unknown_page_gives_the_404_page_in_the_users_language(client):
+    english = client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert english.status_code == 404
+    assert "Page not found" in english.get_data(as_text=True)
+    french = client.get("/no-such-page", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert french.status_code == 404
+    assert "Page introuvable" in french.get_data(as_text=True)
+
+
+def test_an_error_gives_the_500_page_without_a_traceback():
+    """A fresh application with one route that raises (public, so no sign-in)."""
+    from config import TestConfig
+    from training import create_app, permissions
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    failing = create_app(Config())
+    blueprint = Blueprint("boom", __name__)
+
+    @blueprint.route("/boom")
+    def fail():
+        raise RuntimeError("secret internals <script>")
+
+    failing.register_blueprint(blueprint)
+    public = permissions.PUBLIC_ENDPOINTS
+    permissions.PUBLIC_ENDPOINTS = public | {"boom.fail"}
+    try:
+        with failing.app_context():
+            response = failing.test_client().get("/boom")
+    finally:
+        permissions.PUBLIC_ENDPOINTS = public
+    text = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in text
+    assert "Traceback" not in text and "secret internals" not in text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/login", "/healthz", "/no-such-page"])
+def test_security_headers_on_every_response(client, url):
+    response = client.get(url)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # HTTPS only in production
+
+
+def test_hsts_in_production(app, client):
+    app.config["HSTS"] = True
+    try:
+        assert "max-age=" in client.get("/login").headers["Strict-Transport-Security"]
+    finally:
+        app.config["HSTS"] = False
+
+
+def test_signed_in_pages_are_not_cached(client, login_as):
+    login_as("coordinator")
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client):
+    factories.make_user(email="c@example.org")
+    db.session.commit()
+    response = client.post(
+        "/login", data={"email": "c@example.org", "password": factories.TEST_PASSWORD}
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_bootstrap_is_served_by_the_app_itself(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "cdn." not in page and "jsdelivr" not in page
+    assert "/bootstrap/static/css/bootstrap.min.css" in page
+    for asset in ("css/bootstrap.min.css", "js/bootstrap.min.js", "umd/popper.min.js"):
+        with client.get(f"/bootstrap/static/{asset}") as response:
+            assert response.status_code == 200, asset
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(csrf_app, client):
+    checked = 0
+    for rule in csrf_app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        response = client.post(build_url(rule), data={})
+        assert response.status_code == 400, f"POST {rule.rule} answered {response.status_code}"
+        checked += 1
+    assert checked >= 4
+
+
+def test_get_routes_change_nothing(app, client, login_as):
+    """GET never changes state: walking every parameterless GET page as an
+    administrator leaves every table's row count as it was."""
+    login_as("admin")
+    factories.enroll()
+    db.session.commit()
+
+    def counts():
+        return {
+            table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
+
+    before = counts()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.arguments and "static" not in rule.endpoint:
+            client.get(rule.rule)
+    db.session.expire_all()
+    assert counts() == before
+
+
+def test_logged_values_cannot_forge_log_lines(app, caplog):
+    with caplog.at_level(logging.INFO):
+        app.logger.info("looked up %s", "x\nFAKE ENTRY admin signed in")
+    assert "\nFAKE ENTRY" not in caplog.text
+    assert "\\nFAKE ENTRY" in caplog.text
+
+
+def test_sign_in_failure_logs_no_password(client, caplog):
+    with caplog.at_level(logging.DEBUG):
+        client.post("/login", data={"email": "x@example.org", "password": "Secret-Value-123"})
+    assert "Secret-Value-123" not in caplog.text
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        ProductionConfig()
+
+
+def test_development_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr(config.DevelopmentConfig, "SECRET_KEY", None)
+    first = config.DevelopmentConfig().SECRET_KEY
+    second = config.DevelopmentConfig().SECRET_KEY
+    assert first == second and len(first) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_database_url_accepts_postgres_scheme(monkeypatch):
+    import config
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/atelier")
+    assert config._database_url() == "postgresql+psycopg://u:p@db:5432/atelier"

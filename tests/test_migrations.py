@@ -1,0 +1,53 @@
+"""The migrations produce exactly the models' schema, on SQLite and on
+PostgreSQL, and downgrade to nothing."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from config import TestConfig
+from training import create_app
+from training.extensions import db
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A brand-new empty database on the same engine as the suite's."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    name = f"atelier_migrations_{uuid.uuid4().hex[:8]}"
+    admin_engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(database_url).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin_engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+def test_upgrade_yields_the_models_schema_and_downgrade_removes_it(empty_database_url):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config())
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == [], f"migrations and models differ: {differences}"
+
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert {"user_account", "training_session", "certificate", "audit_event"} <= tables
+
+        downgrade(revision="base")
+        db.engine.dispose()
+        remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert remaining == set()
+        db.engine.dispose()

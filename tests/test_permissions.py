@@ -1,0 +1,112 @@
+"""Deny by default: every route is public by an explicit list, or refused to
+an anonymous visitor. Each area's test_views.py covers its routes role by
+role; this walk makes sure no route escapes."""
+
+import re
+
+import pytest
+
+from training.permissions import PUBLIC_ENDPOINTS, ROLE_ACTIONS, can
+from training.auth.models import Role
+
+SAMPLE_VALUES = {"int": "1", "string": "x", "path": "x", "default": "x"}
+
+
+def build_url(rule) -> str:
+    """A concrete URL for a rule, with sample values for its parameters."""
+
+    def replace(match: re.Match) -> str:
+        converter = match.group(1) or "default"
+        name = match.group(2)
+        if name == "day":
+            return "2026-01-05"
+        return SAMPLE_VALUES.get(converter, "x")
+
+    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", replace, rule.rule)
+
+
+def all_rules(app):
+    return [rule for rule in app.url_map.iter_rules()]
+
+
+def test_public_endpoints_exist(app):
+    endpoints = {rule.endpoint for rule in all_rules(app)}
+    missing = {
+        name
+        for name in PUBLIC_ENDPOINTS
+        if name not in endpoints and not name.startswith("certificates.")
+    }
+    assert not missing, f"listed as public but not routed: {missing}"
+
+
+def test_every_other_route_refuses_an_anonymous_visitor(app, client):
+    checked = 0
+    for rule in all_rules(app):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = build_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            refused = response.status_code in (401, 403) or (
+                response.status_code == 302 and "/login" in response.headers["Location"]
+            )
+            assert refused, f"{method} {url} ({rule.endpoint}) answered {response.status_code}"
+            checked += 1
+    assert checked >= 8
+
+
+def test_every_non_public_view_names_the_action_it_requires_or_checks_sign_in(app):
+    """Each view is guarded by @require(action) (role check) or is one of the
+    few pages every signed-in user may open."""
+    every_signed_in_user = {
+        "main.home",
+        "auth.logout",
+        "auth.change_password",
+    }
+    unguarded = []
+    for endpoint, view in app.view_functions.items():
+        if endpoint in PUBLIC_ENDPOINTS or endpoint in every_signed_in_user:
+            continue
+        if not getattr(view, "required_action", None):
+            unguarded.append(endpoint)
+    assert not unguarded, f"views without @require(action): {unguarded}"
+
+
+def test_roles_hold_only_their_actions(app):
+    from tests import factories
+
+    trainer = factories.make_user(role="trainer")
+    participant = factories.make_user(role="participant")
+    coordinator = factories.make_user(role="coordinator")
+    admin = factories.make_user(role="admin")
+    assert can(admin, "users.manage") and not can(coordinator, "users.manage")
+    assert can(coordinator, "reports.view") and not can(trainer, "reports.view")
+    assert not can(participant, "sessions.list")
+    assert can(participant, "me.view") and not can(trainer, "me.view")
+    assert ROLE_ACTIONS[Role.ADMIN] >= ROLE_ACTIONS[Role.COORDINATOR]
+
+
+def test_a_trainer_holds_session_actions_only_for_their_own_sessions(app):
+    from tests import factories
+
+    user = factories.make_user(role="trainer")
+    own = factories.make_session()
+    other = factories.make_session()
+    factories.assign(user.trainer, own)
+    for action in ("sessions.view", "attendance.view", "attendance.record", "scores.record"):
+        assert can(user, action, own)
+        assert not can(user, action, other)
+
+
+def test_an_inactive_user_can_do_nothing(app):
+    from tests import factories
+
+    user = factories.make_user(role="admin", active=False)
+    assert not can(user, "users.manage")
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "trainer", "participant"])
+def test_every_role_reaches_its_home_and_healthz(client, login_as, role):
+    login_as(role)
+    assert client.get("/").status_code == 200
+    assert client.get("/healthz").status_code == 200
