@@ -50,7 +50,7 @@ test-browser: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pip install --quiet --disable-pip-version-check pip-audit==2.10.0 && $(BIN)/pip-audit -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check pip-audit==2.10.1 && $(BIN)/pip-audit -r requirements.txt
 
 format: venv
 	$(BIN)/ruff format .

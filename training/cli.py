@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -43,6 +44,19 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(error.message) from None
         db.session.commit()
         click.echo(f"Created {user.role} {user.email}.")
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(target: Path):
+        """Write a consistent backup of the database to TARGET (SQLite online
+        backup, or pg_dump's custom format on PostgreSQL)."""
+        from training.backup import BackupError, backup_database
+
+        try:
+            backup_database(db.engine.url, target)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Backup written to {target}.")
 
     @app.shell_context_processor
     def shell_context():
