@@ -25,7 +25,8 @@ def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-         "-F", "translations/babel.cfg", "-k", "_l", "-o", str(pot), "."],
+         "-F", "translations/babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+         "-k", "lazy_pgettext:1c,2", "-k", "lazy_ngettext:1,2", "-o", str(pot), "."],
         cwd=ROOT, check=True,
     )
     with pot.open("rb") as handle:

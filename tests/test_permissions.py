@@ -110,3 +110,17 @@ def test_every_role_reaches_its_home_and_healthz(client, login_as, role):
     login_as(role)
     assert client.get("/").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_refusal_leaves_an_audit_row(client, login_as):
+    import sqlalchemy as sa
+
+    from training.audit.models import AuditEvent
+    from training.extensions import db
+
+    user = login_as("trainer")
+    assert client.get("/admin/users").status_code == 403
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access.refused"))
+    assert event.actor_id == user.id
+    assert event.changes["after"]["path"] == "/admin/users"
+    assert event.occurred_at.tzinfo is not None

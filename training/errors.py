@@ -23,6 +23,22 @@ class NotAllowed(DomainError):
     """The rule exists, and this user may not break it."""
 
 
+def _audit_refusal() -> None:
+    """A refused request leaves an audit row: who tried to open what."""
+    from flask_login import current_user
+
+    from training.audit.services import record_event
+
+    db.session.rollback()
+    record_event(
+        "access.refused",
+        actor=current_user if current_user.is_authenticated else None,
+        entity_type="route",
+        after={"method": request.method, "path": request.path[:200], "endpoint": request.endpoint},
+    )
+    db.session.commit()
+
+
 def register_error_pages(app: Flask) -> None:
     titles = {
         400: lambda: _("Bad request"),
@@ -60,6 +76,8 @@ def register_error_pages(app: Flask) -> None:
             detail = _("Your form expired or was sent from elsewhere. Reload the page and try again.")
         if request.path.startswith("/static/"):
             return error
+        if error.code == 403:
+            _audit_refusal()
         return render_error(error.code, detail)
 
     @app.errorhandler(500)
