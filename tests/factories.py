@@ -240,7 +240,9 @@ def mark(
     **attributes: Any,
 ) -> AttendanceRecord:
     return _save(
-        AttendanceRecord(enrollment=enrollment, date=day, period=period, status=status, **attributes)
+        AttendanceRecord(
+            enrollment=enrollment, date=day, period=period, status=status, **attributes
+        )
     )
 
 

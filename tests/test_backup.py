@@ -5,7 +5,7 @@ import uuid
 import sqlalchemy as sa
 
 from tests import factories
-from training.backup import backup_database, restore_database
+from training.backup import restore_database
 from training.extensions import db
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from flask_babel import format_date, format_decimal, force_locale
+from flask_babel import force_locale, format_date, format_decimal
 
 from tests import factories
 from training.auth.models import User
@@ -24,10 +24,28 @@ FRENCH_MO = FRENCH_PO.with_suffix(".mo")
 def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-         "-F", "translations/babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-         "-k", "lazy_pgettext:1c,2", "-k", "lazy_ngettext:1,2", "-o", str(pot), "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "translations/babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with pot.open("rb") as handle:
         return read_po(handle)
@@ -60,8 +78,11 @@ def test_the_compiled_french_catalog_is_up_to_date():
     with FRENCH_MO.open("rb") as handle:
         compiled = read_mo(handle)
     source = {m.id: m.string for m in _french() if m.id and not m.fuzzy}
-    stale = [key for key, value in source.items() if compiled.get(key) is None
-             or compiled.get(key).string != value]
+    stale = [
+        key
+        for key, value in source.items()
+        if compiled.get(key) is None or compiled.get(key).string != value
+    ]
     assert not stale, f"run `make translations`: {len(stale)} messages differ in the .mo"
 
 

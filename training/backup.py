@@ -32,7 +32,7 @@ def backup_database(url: sa.engine.URL | str, target: Path) -> Path:
     if url.get_backend_name() == "postgresql":
         pg_dump = shutil.which("pg_dump") or "/usr/lib/postgresql/15/bin/pg_dump"
         command = [pg_dump, "--format=custom", "--no-owner", f"--file={target}", _libpq_url(url)]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 (fixed program, no shell)
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         return target
@@ -47,8 +47,14 @@ def restore_database(backup: Path, url: sa.engine.URL | str) -> None:
             source.backup(target)
         return
     pg_restore = shutil.which("pg_restore") or "/usr/lib/postgresql/15/bin/pg_restore"
-    command = [pg_restore, "--no-owner", "--exit-on-error", f"--dbname={_libpq_url(url)}", str(backup)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    command = [
+        pg_restore,
+        "--no-owner",
+        "--exit-on-error",
+        f"--dbname={_libpq_url(url)}",
+        str(backup),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 (fixed program, no shell)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
 

@@ -14,9 +14,15 @@ from training.extensions import db
 
 def register_commands(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                  help="Pretend today is this date (YYYY-MM-DD); the current cycle is built around it.")
-    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Pretend today is this date (YYYY-MM-DD); the current cycle is built around it.",
+    )
+    @click.option(
+        "--if-empty", is_flag=True, help="Do nothing when the database already has users."
+    )
     def seed_demo_command(today, if_empty):
         """Load the demo programme (idempotent)."""
         from training.demo import database_is_empty, seed_demo
@@ -26,12 +32,17 @@ def register_commands(app: Flask) -> None:
             return
         summary = seed_demo(today.date() if today else date.today())
         db.session.commit()
-        click.echo("Demo programme loaded: " + ", ".join(f"{count} {name}" for name, count in summary.items()))
+        click.echo(
+            "Demo programme loaded: "
+            + ", ".join(f"{count} {name}" for name, count in summary.items())
+        )
 
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)
-    @click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.ADMIN.value)
+    @click.option(
+        "--role", type=click.Choice([role.value for role in Role]), default=Role.ADMIN.value
+    )
     @click.password_option()
     def create_user_command(email, name, role, password):
         """Create a user (the first administrator, typically)."""

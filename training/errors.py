@@ -50,7 +50,9 @@ def register_error_pages(app: Flask) -> None:
         500: lambda: _("Something went wrong"),
     }
     explanations = {
-        400: lambda: _("The request could not be understood. Check what you entered and try again."),
+        400: lambda: _(
+            "The request could not be understood. Check what you entered and try again."
+        ),
         403: lambda: _("You do not have permission to open this page."),
         404: lambda: _("This page does not exist, or it has been moved."),
         405: lambda: _("This address does not accept that kind of request."),
@@ -73,7 +75,9 @@ def register_error_pages(app: Flask) -> None:
         # A CSRF failure carries its own, clearer description.
         detail = None
         if error.code == 400 and getattr(error, "description", "") and "CSRF" in error.description:
-            detail = _("Your form expired or was sent from elsewhere. Reload the page and try again.")
+            detail = _(
+                "Your form expired or was sent from elsewhere. Reload the page and try again."
+            )
         if request.path.startswith("/static/"):
             return error
         if error.code == 403:

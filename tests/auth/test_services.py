@@ -73,8 +73,13 @@ def test_admin_cannot_remove_own_admin_access(app):
     admin = factories.make_user(role="admin")
     with pytest.raises(DomainError):
         services.update_user(
-            admin, name=admin.name, email=admin.email, role=Role.COORDINATOR, active=True,
-            locale=None, actor=admin,
+            admin,
+            name=admin.name,
+            email=admin.email,
+            role=Role.COORDINATOR,
+            active=True,
+            locale=None,
+            actor=admin,
         )
     with pytest.raises(DomainError):
         services.deactivate_user(admin, actor=admin)

@@ -133,9 +133,12 @@ def test_password_change_ends_other_sessions(app, client, auth):
     user = factories.make_user()
     db.session.commit()
     other_browser = app.test_client()
-    assert other_browser.post(
-        "/login", data={"email": user.email, "password": factories.TEST_PASSWORD}
-    ).status_code == 302
+    assert (
+        other_browser.post(
+            "/login", data={"email": user.email, "password": factories.TEST_PASSWORD}
+        ).status_code
+        == 302
+    )
     auth.login(user)
     response = client.post(
         "/account/password",
@@ -235,8 +238,13 @@ def test_admin_creates_edits_and_deactivates_a_user(client, login_as):
 
     response = client.post(
         f"/admin/users/{user.id}/edit",
-        data={"name": "Hadiza Moussa Ali", "email": "hadiza@example.org", "role": "trainer",
-              "locale": "", "active": "y"},
+        data={
+            "name": "Hadiza Moussa Ali",
+            "email": "hadiza@example.org",
+            "role": "trainer",
+            "locale": "",
+            "active": "y",
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -255,8 +263,12 @@ def test_admin_form_errors_show_next_to_the_field(client, login_as):
     db.session.commit()
     response = client.post(
         "/admin/users/new",
-        data={"name": "X Y", "email": "taken@example.org", "role": "coordinator",
-              "password": "Harmattan-Wind-2026"},
+        data={
+            "name": "X Y",
+            "email": "taken@example.org",
+            "role": "coordinator",
+            "password": "Harmattan-Wind-2026",
+        },
     )
     text = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -273,8 +285,12 @@ def test_unknown_role_value_is_a_form_error(client, login_as):
     login_as("admin")
     response = client.post(
         "/admin/users/new",
-        data={"name": "X Y", "email": "new@example.org", "role": "superuser",
-              "password": "Harmattan-Wind-2026"},
+        data={
+            "name": "X Y",
+            "email": "new@example.org",
+            "role": "superuser",
+            "password": "Harmattan-Wind-2026",
+        },
     )
     assert response.status_code == 200
     assert db.session.scalar(sa.select(User).where(User.email == "new@example.org")) is None

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.orm import UTCDateTime, utcnow
 from training.extensions import db
+from training.orm import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from training.auth.models import User

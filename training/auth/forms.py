@@ -35,9 +35,7 @@ class UserForm(FlaskForm):
 
 
 class UserCreateForm(UserForm):
-    password = PasswordField(
-        _l("Initial password"), validators=[DataRequired(), Length(max=256)]
-    )
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(_l("Create user"))
 
 

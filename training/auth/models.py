@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.orm import UTCDateTime, str_enum, utcnow
 from training.extensions import db
+from training.orm import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.people.models import Participant, Trainer

@@ -19,15 +19,14 @@ MAX_PASSWORD_LENGTH = 256  # long passphrases are accepted whole, never cut
 # The most common passwords of public breach lists, and this product's words.
 COMMON_PASSWORDS = frozenset(
     """
-    password password1 password12 password123 password1234 passw0rd motdepasse
-    motdepasse1 azerty azerty123 azertyuiop qwerty qwerty123 qwertyuiop 123456
-    1234567 12345678 123456789 1234567890 0123456789 111111 11111111 000000
-    00000000 abc123 abcd1234 iloveyou admin admin123 administrator welcome
-    welcome1 welcome123 bienvenue letmein monkey dragon football baseball
-    sunshine princess trustno1 superman 1q2w3e4r 1q2w3e4r5t qazwsx zaq12wsx
-    changeme changeme123 secret secret123 atelier atelier123 unodc unodc123
-    training training123 formation formation123 bamako niamey ouagadougou
-    nouakchott ndjamena sahel g5sahel minusma
+    password password1 password12 password123 password1234 passw0rd motdepasse motdepasse1
+    azerty azerty123 azertyuiop qwerty qwerty123 qwertyuiop 123456 1234567 12345678
+    123456789 1234567890 0123456789 111111 11111111 000000 00000000 abc123 abcd1234
+    iloveyou admin admin123 administrator welcome welcome1 welcome123 bienvenue letmein
+    monkey dragon football baseball sunshine princess trustno1 superman 1q2w3e4r 1q2w3e4r5t
+    qazwsx zaq12wsx changeme changeme123 secret secret123 atelier atelier123 unodc unodc123
+    training training123 formation formation123 bamako niamey ouagadougou nouakchott
+    ndjamena sahel g5sahel minusma
     """.split()
 )
 
@@ -62,7 +61,7 @@ def check_password_strength(password: str, *, email: str = "", name: str = "") -
     squeezed = "".join(ch for ch in lowered if ch.isalnum())
     if lowered in COMMON_PASSWORDS or squeezed in COMMON_PASSWORDS or len(set(lowered)) < 4:
         raise WeakPassword(_("This password is too common; choose another."), field="password")
-    context = [normalise_email(email).split("@")[0]] + name.lower().split()
+    context = [normalise_email(email).split("@")[0], *name.lower().split()]
     if any(len(word) >= 4 and word in lowered for word in context):
         raise WeakPassword(
             _("The password must not contain your name or email address."), field="password"
@@ -83,9 +82,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        record_event(
-            "auth.sign_in_failed", entity_type="user_account", after={"reason": "unknown"}
-        )
+        record_event("auth.sign_in_failed", entity_type="user_account", after={"reason": "unknown"})
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         record_event(

@@ -18,7 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from training.auth import services
-from training.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
+from training.auth.forms import (
+    ConfirmForm,
+    LoginForm,
+    PasswordChangeForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from training.auth.models import Role, User
 from training.errors import DomainError
 from training.extensions import db, limiter
@@ -108,7 +114,9 @@ def change_password():
             db.session.commit()
             # Stay signed in here with the new nonce; every other session ends.
             login_user(user)
-            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+            flash(
+                _("Your password has been changed. Other sessions have been signed out."), "success"
+            )
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
 
