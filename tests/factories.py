@@ -11,8 +11,9 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from werkzeug.security import generate_password_hash
+
 from training.auth.models import Role, User
-from training.auth.services import hash_password
 from training.extensions import db
 from training.models import (
     Assignment,
@@ -46,14 +47,13 @@ from training.text import search_key
 TEST_PASSWORD = "Correct-Horse-Battery-7"
 _counter = itertools.count(1)
 
-# Hashing with scrypt is deliberately slow; tests reuse one hash.
-_PASSWORD_HASH: str | None = None
+# Scrypt is deliberately slow to check. Test users get a scrypt hash with a
+# small work factor (the hash carries its parameters, so sign-in checks it as
+# any other); the production cost is tested in tests/auth/test_services.py.
+_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD, method="scrypt:1024:8:1")
 
 
 def _password_hash() -> str:
-    global _PASSWORD_HASH
-    if _PASSWORD_HASH is None:
-        _PASSWORD_HASH = hash_password(TEST_PASSWORD)
     return _PASSWORD_HASH
 
 

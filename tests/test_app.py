@@ -128,9 +128,11 @@ def test_get_routes_change_nothing(app, client, login_as):
     db.session.commit()
 
     def counts():
+        # audit_event is left out: a refused GET is audited, by design.
         return {
             table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
             for table in db.metadata.sorted_tables
+            if table.name != "audit_event"
         }
 
     before = counts()
