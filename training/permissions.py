@@ -75,7 +75,13 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
 }
 
 # Actions that a trainer holds only for the sessions they are assigned to.
-_SESSION_SCOPED = {"sessions.view", "attendance.view", "attendance.record", "scores.record"}
+_SESSION_SCOPED = {
+    "sessions.view",
+    "calendar.view",
+    "attendance.view",
+    "attendance.record",
+    "scores.record",
+}
 
 
 def _is_session_trainer(user: Any, training_session: Any) -> bool:
@@ -83,6 +89,16 @@ def _is_session_trainer(user: Any, training_session: Any) -> bool:
     if trainer_id is None:
         return False
     return any(a.trainer_id == trainer_id for a in training_session.assignments)
+
+
+def _is_confirmed_participant(user: Any, training_session: Any) -> bool:
+    participant_id = getattr(user, "participant_id", None)
+    if participant_id is None:
+        return False
+    return any(
+        e.participant_id == participant_id and e.status == "confirmed"
+        for e in training_session.enrollments
+    )
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:
@@ -96,6 +112,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return True
     if role == Role.TRAINER and action in _SESSION_SCOPED:
         return _is_session_trainer(user, obj)
+    if role == Role.PARTICIPANT and action == "calendar.view":
+        return _is_confirmed_participant(user, obj)
     if role == Role.PARTICIPANT and action == "certificates.download":
         return obj.enrollment.participant_id == user.participant_id
     return False

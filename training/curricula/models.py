@@ -8,8 +8,9 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.orm import UTCDateTime, str_enum, utcnow
 from training.extensions import db
+from training.orm import UTCDateTime, str_enum, utcnow
+from training.text import fold
 
 
 class Theme(enum.StrEnum):
@@ -55,6 +56,9 @@ class Curriculum(db.Model):
     title_en: Mapped[str] = mapped_column(sa.String(250))
     title_fr: Mapped[str] = mapped_column(sa.String(250))
     description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # Lower-case, accent-free "code title_en title_fr", kept up to date by
+    # the mapper events below, for accent-insensitive search on every engine.
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="")
     theme: Mapped[Theme] = mapped_column(str_enum(Theme, 40))
     owner: Mapped[CurriculumOwner] = mapped_column(str_enum(CurriculumOwner, 10))
     version: Mapped[str] = mapped_column(sa.String(20), default="1.0")
@@ -107,3 +111,11 @@ class Module(db.Model):
 
     def title(self, language: str) -> str:
         return self.title_fr if language == "fr" else self.title_en
+
+
+@sa.event.listens_for(Curriculum, "before_insert")
+@sa.event.listens_for(Curriculum, "before_update")
+def _refresh_search_text(_mapper: object, _connection: object, curriculum: Curriculum) -> None:
+    """Whoever writes a curriculum (service, factory, demo seed), its search
+    text follows its code and titles."""
+    curriculum.search_text = fold(f"{curriculum.code} {curriculum.title_en} {curriculum.title_fr}")

@@ -1,0 +1,124 @@
+"""Forms of the sessions pages. Choices that come from the database
+(curricula, organisations, trainers) are set by the view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from training.formatting import country_choices
+from training.labels import choices
+from training.sessions.models import AssignmentRole, SessionKind, SessionLanguage, SessionStatus
+
+
+def _any(options: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", _l("Any")), *options]
+
+
+class SessionFilterForm(FlaskForm):
+    """The list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=lambda: _any(choices(SessionStatus)), default="")
+    country = SelectField(_l("Country"), choices=lambda: _any(country_choices()), default="")
+    curriculum = SelectField(_l("Curriculum"), choices=[("", _l("Any"))], default="")
+    kind = SelectField(_l("Kind"), choices=lambda: _any(choices(SessionKind)), default="")
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end of the range cannot be before its start."))
+
+
+class SessionForm(FlaskForm):
+    curriculum_id = SelectField(
+        _l("Curriculum"),
+        coerce=int,
+        validators=[InputRequired()],
+        description=_l("Only approved curricula can be scheduled."),
+    )
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                message=_l("Use letters, digits, dots and dashes only."),
+            ),
+        ],
+        description=_l("For example NE-2026-003."),
+    )
+    kind = SelectField(
+        _l("Kind"), choices=lambda: choices(SessionKind), validators=[DataRequired()]
+    )
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
+    country = SelectField(
+        _l("Country"), choices=lambda: country_choices(), validators=[DataRequired()]
+    )
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    language = SelectField(
+        _l("Language"), choices=lambda: choices(SessionLanguage), validators=[DataRequired()]
+    )
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=1, max=1000, message=_l("The capacity must be between 1 and 1000.")),
+        ],
+    )
+    partners = SelectMultipleField(_l("Partners"), coerce=int, validators=[Optional()])
+    screening_required = BooleanField(_l("Screening required"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def validate_end_date(self, field: DateField) -> None:
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The end date cannot be before the start date."))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        _l("Status"), choices=lambda: choices(SessionStatus), validators=[DataRequired()]
+    )
+
+
+class AssignmentForm(FlaskForm):
+    trainer_id = SelectField(_l("Trainer"), coerce=int, validators=[InputRequired()])
+    role = SelectField(
+        _l("Role"),
+        choices=lambda: choices(AssignmentRole),
+        default=AssignmentRole.CO_TRAINER.value,
+        validators=[DataRequired()],
+    )
+    override_reason = TextAreaField(
+        _l("Reason, if the trainer is not qualified"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Required only to assign a trainer without a current qualification."),
+    )
+    submit = SubmitField(_l("Assign"))
