@@ -648,8 +648,12 @@ class _DemoBuilder:
             if perfect:
                 self.perfect.add((person_index, session_index))
 
+        # Three completed trainings: one certificate since expired (36-month
+        # validity), one valid for life, and the most recent left unissued so
+        # a coordinator can issue it live (see training/certificates/demo.py).
         place("participant", "CT-CSM-01", 2019)
-        place("participant", "HR-G5-01", 2022)
+        place("participant", "FA-TRF-01", 2019)
+        place("participant", "CT-INV-01", 2022)
         place("participant", "AC-ML-01", None, perfect=False)
         place("tot-NE", "CT-INV-01", 2018)
         for key in data.TOT_GRADUATES:
