@@ -1,3 +1,262 @@
-from flask import Blueprint
+"""Certificates: the coordinator's session page, downloads, the participant's
+portal and the public verification pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from training.certificates import services
+from training.certificates.forms import (
+    IssueAllForm,
+    IssueOneForm,
+    ReissueForm,
+    RevokeForm,
+    VerifyForm,
+)
+from training.certificates.home import participant_trainings
+from training.certificates.models import CertificateKind
+from training.enrollment.models import Enrollment
+from training.errors import DomainError
+from training.extensions import db, limiter
+from training.permissions import authorize, require
+from training.sessions.models import TrainingSession
 
 bp = Blueprint("certificates", __name__)
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+def _pdf_response(content: bytes, filename: str, mimetype: str = "application/pdf"):
+    """A document download: the name is built by the server (ASCII-safe),
+    never cached by a shared browser."""
+    response = make_response(content)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _session_page(training_session: TrainingSession, status: int = 200, **forms):
+    rows = services.session_eligibility(training_session)
+    issued = sum(1 for row in rows if row.certificate is not None)
+    issuable = sum(1 for row in rows if row.issuable)
+    return render_template(
+        "certificates/session.html",
+        training_session=training_session,
+        rows=rows,
+        issued_count=issued,
+        issuable_count=issuable,
+        issue_all_form=forms.get("issue_all_form") or IssueAllForm(),
+        issue_one_form=forms.get("issue_one_form"),
+        failed_enrollment_id=forms.get("failed_enrollment_id"),
+        kinds=list(CertificateKind),
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/certificates")
+@require("certificates.manage")
+def session_certificates(session_id: int):
+    training_session = db.get_or_404(TrainingSession, session_id)
+    return _session_page(training_session)
+
+
+@bp.route("/sessions/<int:session_id>/certificates/issue", methods=["POST"])
+@require("certificates.manage")
+def issue_all(session_id: int):
+    training_session = db.get_or_404(TrainingSession, session_id)
+    form = IssueAllForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = services.issue_all_eligible(training_session, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _session_page(training_session, 409)
+    db.session.commit()
+    if result.issued:
+        flash(
+            ngettext(
+                "%(num)d certificate issued.", "%(num)d certificates issued.", len(result.issued)
+            ),
+            "success",
+        )
+    else:
+        flash(_("No certificate to issue: every eligible participant already holds one."), "info")
+    return redirect(url_for("certificates.session_certificates", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/certificates/issue-one", methods=["POST"])
+@require("certificates.manage")
+def issue_one(session_id: int):
+    training_session = db.get_or_404(TrainingSession, session_id)
+    form = IssueOneForm()
+    if not form.validate_on_submit():
+        flash(_("Check the form: %(errors)s", errors=_form_errors(form)), "danger")
+        return _session_page(
+            training_session, 400, issue_one_form=form, failed_enrollment_id=form.enrollment_id.data
+        )
+    enrollment = db.session.get(Enrollment, form.enrollment_id.data)
+    if enrollment is None or enrollment.session_id != training_session.id:
+        abort(404)
+    kind = CertificateKind(form.kind.data) if form.kind.data else None
+    try:
+        certificate = services.issue_certificate(
+            enrollment, current_user, kind=kind, override_reason=form.reason.data
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _session_page(
+            training_session, 422, issue_one_form=form, failed_enrollment_id=enrollment.id
+        )
+    db.session.commit()
+    flash(
+        _(
+            "Certificate %(serial)s issued to %(name)s.",
+            serial=certificate.serial,
+            name=certificate.holder_name,
+        ),
+        "success",
+    )
+    return redirect(url_for("certificates.session_certificates", session_id=session_id))
+
+
+def _form_errors(form) -> str:
+    return "; ".join(
+        f"{getattr(form, name).label.text}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+        if hasattr(form, name)
+    )
+
+
+def _certificate_or_404(serial: str):
+    certificate = services.get_certificate(serial)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.route("/certificates/<serial>/revoke", methods=["POST"])
+@require("certificates.manage")
+def revoke(serial: str):
+    certificate = _certificate_or_404(serial)
+    training_session = certificate.enrollment.training_session
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("A reason is required to revoke a certificate."), "danger")
+        return _session_page(training_session, 400)
+    try:
+        services.revoke_certificate(certificate, current_user, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _session_page(training_session, 409)
+    db.session.commit()
+    flash(_("Certificate %(serial)s revoked.", serial=serial), "success")
+    return redirect(url_for("certificates.session_certificates", session_id=training_session.id))
+
+
+@bp.route("/certificates/<serial>/reissue", methods=["POST"])
+@require("certificates.manage")
+def reissue(serial: str):
+    certificate = _certificate_or_404(serial)
+    training_session = certificate.enrollment.training_session
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        flash(_("Say what is corrected to reissue a certificate."), "danger")
+        return _session_page(training_session, 400)
+    try:
+        replacement = services.reissue_certificate(certificate, current_user, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _session_page(training_session, 409)
+    db.session.commit()
+    flash(
+        _(
+            "Certificate %(new)s issued; it replaces %(old)s, now revoked.",
+            new=replacement.serial,
+            old=serial,
+        ),
+        "success",
+    )
+    return redirect(url_for("certificates.session_certificates", session_id=training_session.id))
+
+
+@bp.route("/sessions/<int:session_id>/certificates.zip")
+@require("certificates.manage")
+def session_zip(session_id: int):
+    training_session = db.get_or_404(TrainingSession, session_id)
+    certificates = services.session_certificates(training_session, with_pdf=True)
+    if not certificates:
+        flash(_("No certificate has been issued for this session yet."), "warning")
+        return redirect(url_for("certificates.session_certificates", session_id=session_id))
+    name = f"certificates-{services.ascii_name(training_session.code)}.zip"
+    return _pdf_response(services.session_zip(certificates), name, "application/zip")
+
+
+@bp.route("/sessions/<int:session_id>/certificates.pdf")
+@require("certificates.manage")
+def session_print(session_id: int):
+    training_session = db.get_or_404(TrainingSession, session_id)
+    certificates = services.session_certificates(training_session, with_pdf=True)
+    if not certificates:
+        flash(_("No certificate has been issued for this session yet."), "warning")
+        return redirect(url_for("certificates.session_certificates", session_id=session_id))
+    name = f"certificates-{services.ascii_name(training_session.code)}.pdf"
+    return _pdf_response(services.merged_pdf(certificates), name)
+
+
+@bp.route("/certificates/<serial>.pdf")
+@require("certificates.download")
+def download(serial: str):
+    certificate = _certificate_or_404(serial)
+    authorize("certificates.download", certificate)
+    return _pdf_response(certificate.pdf or b"", services.download_name(certificate))
+
+
+@bp.route("/me")
+@require("me.view")
+def my_trainings():
+    return render_template("certificates/me.html", trainings=participant_trainings(current_user))
+
+
+@bp.route("/verify")
+@limiter.shared_limit(_verify_limit, scope="verify")
+def verify():
+    """The public look-up form. A code sent with it leads to the code's own
+    page, whose address can be shared."""
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        code = services.normalise_code(form.code.data)
+        if code:
+            return redirect(url_for("certificates.verify_code", code=code))
+        form.code.errors.append(_("Type the code printed under the QR code."))
+    return render_template("certificates/verify.html", form=form, result=None)
+
+
+@bp.route("/verify/<code>")
+@limiter.shared_limit(_verify_limit, scope="verify")
+def verify_code(code: str):
+    result = services.verify(code, datetime.now(UTC).date())
+    form = VerifyForm(data={"code": services.group_code(services.normalise_code(code))})
+    status = 404 if result.state == "unknown" else 200
+    return render_template("certificates/verify.html", form=form, result=result), status

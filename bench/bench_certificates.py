@@ -1,0 +1,229 @@
+"""How fast certificates render, next to the same certificate by WeasyPrint.
+
+    .venv/bin/pip install -r bench/requirements.txt   # WeasyPrint, for the comparison only
+    .venv/bin/python bench/bench_certificates.py
+
+Single-threaded (one core; --pin N pins it), it prints certificates per
+CPU second for
+- 500 certificates in one print-ready PDF (target: 400/s or more),
+- 500 certificates as separate PDFs (target: 100/s or more),
+each made by Atelier's ReportLab renderer and by WeasyPrint from an HTML
+page stating the same (same layout, fonts, QR code as SVG), and the ratio
+(goal: 10x or more). It then times issuing a 40-participant session through
+the service (render, hash and store in a database; target under 1 s).
+Each figure is the best of --repeat runs: a shared machine only ever slows
+a run down. Without WeasyPrint installed its column is skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from training.pdf.certificate import (
+    TITLES,
+    CertificateData,
+    render_certificate,
+    render_certificates,
+    sample_certificate,
+)
+from training.pdf.qr import QUIET_ZONE, qr_modules
+
+TARGET_PRINT, TARGET_SEPARATE, TARGET_RATIO, TARGET_ISSUE = 400, 100, 10, 1.0
+
+
+def pin_to_one_core(core: int | None) -> str:
+    if core is None:
+        return "single-threaded (one core), not pinned"
+    os.sched_setaffinity(0, {core})
+    return f"pinned to CPU core {core}"
+
+
+def best_rate(count: int, repeat: int, run: Callable[[], object]) -> float:
+    """Certificates per CPU second: `count` divided by the process CPU time
+    of the fastest run. CPU time, not wall time, so that other programs on
+    a shared machine do not count against the renderer; the work is
+    single-threaded, so a CPU second is a second of one core."""
+    timings = []
+    for _ in range(repeat):
+        started = time.process_time()
+        run()
+        timings.append(time.process_time() - started)
+    return count / min(timings)
+
+
+# ------------------------------------------------------------ the HTML twin
+
+CSS = """
+@page { size: A4 landscape; margin: 0; }
+body { margin: 0; font-family: 'DejaVu Sans'; color: #1c2733; }
+.page { position: relative; width: 297mm; height: 210mm; page-break-after: always;
+        box-sizing: border-box; }
+.outer { position: absolute; inset: 7mm; border: 2.6pt solid #1a5d9e; }
+.band { position: absolute; inset: 9mm; border: 2.2pt dotted #009edb; }
+.inner { position: absolute; inset: 10.9mm; border: 0.8pt solid #1a5d9e; }
+.content { position: absolute; top: 20mm; left: 25mm; right: 25mm; text-align: center; }
+.issuers { color: #1a5d9e; font-weight: bold; font-size: 9.5pt; letter-spacing: 1.2pt; }
+h1 { color: #1a5d9e; font-size: 29pt; letter-spacing: 2.5pt; margin: 12mm 0 0 0; }
+.sub { color: #5b6673; font-size: 14pt; }
+.small { color: #5b6673; font-size: 11pt; margin-top: 8mm; }
+.name { font-size: 34pt; font-weight: bold; margin-top: 3mm; }
+.course { color: #1a5d9e; font-size: 18pt; font-weight: bold; margin-top: 3mm; }
+.signatures { position: absolute; bottom: 30mm; left: 25mm; display: flex; gap: 15mm; }
+.signature { width: 67mm; border-top: 0.6pt solid #5b6673; text-align: center; font-size: 8.5pt; }
+.qr { position: absolute; right: 17mm; bottom: 22mm; width: 34mm; height: 34mm; }
+.code { position: absolute; right: 53mm; bottom: 30mm; text-align: right; font-size: 8pt; }
+.verify { position: absolute; bottom: 13mm; width: 100%; text-align: center; font-size: 7.5pt; }
+"""
+
+
+def qr_svg(value: str) -> str:
+    modules = qr_modules(value)
+    size = len(modules) + 2 * QUIET_ZONE
+    rects = "".join(
+        f'<rect x="{column + QUIET_ZONE}" y="{row + QUIET_ZONE}" width="1" height="1"/>'
+        for row, line in enumerate(modules)
+        for column, dark in enumerate(line)
+        if dark
+    )
+    return f'<svg class="qr" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">{rects}</svg>'
+
+
+def certificate_html(data: CertificateData) -> str:
+    e = html.escape
+    titles = TITLES[data.kind]
+    signatures = "".join(
+        f'<div class="signature"><b>{e(s.name)}</b><br>{e(s.title)}</div>' for s in data.signatories
+    )
+    return f"""<section class="page"><div class="outer"></div><div class="band"></div>
+<div class="inner"></div><div class="content">
+<div class="issuers">{e("  ·  ".join(data.issuers).upper())}</div>
+<h1>{e(titles["fr"].upper())}</h1><div class="sub">{e(titles["en"])}</div>
+<div class="small">Nous certifions que / This is to certify that</div>
+<div class="name">{e(data.holder_name)}</div>
+<div class="sub">{e(data.holder_rank or "")} · {e(data.holder_organisation or "")}</div>
+<div class="small">a suivi avec succès la formation / has successfully completed the course</div>
+<div class="course">{e(data.course_title_fr)}</div><div class="sub">{e(data.course_title_en)}</div>
+<div>{e(data.city)}, {e(data.country_fr)} · {data.start_date:%d/%m/%Y} – {data.end_date:%d/%m/%Y}
+· {data.total_hours} heures</div></div>
+<div class="signatures">{signatures}</div>
+<div class="code"><b>N° {e(data.serial)}</b><br>Code de vérification<br>
+<b>{e(data.grouped_code)}</b></div>
+{qr_svg(data.verify_url)}
+<div class="verify">Vérifiez ce certificat sur {e(data.verify_url)}</div></section>"""
+
+
+def weasyprint_pdf(certificates: list[CertificateData]) -> bytes:
+    from weasyprint import CSS as WeasyCSS
+    from weasyprint import HTML
+
+    body = "".join(certificate_html(data) for data in certificates)
+    document = HTML(string=f"<!doctype html><html><body>{body}</body></html>")
+    return document.write_pdf(stylesheets=[WeasyCSS(string=CSS)])
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def time_issue(participants: int) -> tuple[float, float, int]:
+    """Seconds to issue a completed session's certificates through the
+    service, on a fresh SQLite database (render, hash, store, commit)."""
+    from config import TestConfig
+    from tests import factories
+    from training import create_app
+    from training.certificates.services import issue_all_eligible
+    from training.extensions import db
+    from training.models import SessionStatus
+
+    folder = tempfile.mkdtemp(prefix="atelier-bench-")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder}/bench.sqlite3"
+
+    app = create_app(Config())
+    with app.app_context():
+        db.create_all()
+        coordinator = factories.make_user("coordinator")
+        training_session = factories.make_session(
+            status=SessionStatus.COMPLETED, start_date=date(2026, 3, 2)
+        )
+        for _ in range(participants):
+            enrollment = factories.enroll(training_session=training_session, post_test_score=75)
+            factories.mark_all(enrollment)
+        db.session.commit()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = issue_all_eligible(training_session, coordinator)
+        db.session.commit()
+        elapsed = time.perf_counter() - started  # wall time: the disk counts here
+        cpu = time.process_time() - started_cpu
+        db.session.remove()
+        db.engine.dispose()
+    return elapsed, cpu, len(result.issued)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=500, help="certificates per run")
+    parser.add_argument(
+        "--weasyprint-count", type=int, default=50, help="certificates per WeasyPrint run"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best kept)")
+    parser.add_argument("--participants", type=int, default=40, help="session size to issue")
+    parser.add_argument("--pin", type=int, default=None, help="pin to this CPU core (Linux)")
+    arguments = parser.parse_args()
+
+    print(f"Atelier certificate benchmark, {pin_to_one_core(arguments.pin)}")
+    count, repeat = arguments.count, arguments.repeat
+    batch = [sample_certificate(index) for index in range(1, count + 1)]
+    render_certificate(batch[0])  # fonts and artwork prepared once per process, as in a server
+
+    ours_print = best_rate(count, repeat, lambda: render_certificates(batch))
+    ours_separate = best_rate(count, repeat, lambda: [render_certificate(d) for d in batch])
+
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        weasy_print = weasy_separate = None
+        weasy_note = "WeasyPrint is not installed: pip install -r bench/requirements.txt"
+    else:
+        small = batch[: arguments.weasyprint_count]
+        weasyprint_pdf(small[:1])  # warm-up
+        weasy_print = best_rate(len(small), 1, lambda: weasyprint_pdf(small))
+        weasy_separate = best_rate(len(small), 1, lambda: [weasyprint_pdf([d]) for d in small])
+        weasy_note = f"WeasyPrint figures from {len(small)} certificates per run"
+
+    print()
+    print(
+        f"{'certificates per second':<34}{'ReportLab':>12}{'WeasyPrint':>12}{'ratio':>9}"
+        f"{'target':>10}"
+    )
+    for label, ours, theirs, target in (
+        (f"{count} in one print PDF", ours_print, weasy_print, TARGET_PRINT),
+        (f"{count} as separate PDFs", ours_separate, weasy_separate, TARGET_SEPARATE),
+    ):
+        ratio = f"{ours / theirs:.1f}x" if theirs else "-"
+        other = f"{theirs:.1f}" if theirs else "skipped"
+        verdict = "ok" if ours >= target else "MISSED"
+        print(f"{label:<34}{ours:>12.1f}{other:>12}{ratio:>9}{f'>= {target}':>10} {verdict}")
+    print(f"({weasy_note}; ratio goal >= {TARGET_RATIO}x)")
+
+    elapsed, cpu, issued = time_issue(arguments.participants)
+    verdict = "ok" if cpu < TARGET_ISSUE else "MISSED"
+    print(
+        f"\nIssuing a {issued}-participant session (render + hash + store + commit): "
+        f"{cpu:.3f} s CPU, {elapsed:.3f} s wall (target < {TARGET_ISSUE:.0f} s CPU) {verdict}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

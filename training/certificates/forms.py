@@ -1,0 +1,56 @@
+"""Certificate forms: each carries only its own fields."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from training.certificates.models import CertificateKind
+from training.labels import choices
+
+
+class IssueAllForm(FlaskForm):
+    submit = SubmitField(_l("Issue all eligible"))
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    return [("", _l("The kind earned")), *choices(CertificateKind)]
+
+
+class IssueOneForm(FlaskForm):
+    """Issue one certificate; a reason makes it an override of a failed
+    rule (the service decides whether one is needed)."""
+
+    enrollment_id = IntegerField(validators=[InputRequired()])
+    kind = SelectField(_l("Kind"), choices=_kind_choices, validators=[Optional()])
+    reason = TextAreaField(
+        _l("Reason for issuing despite the rules"), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Issue"))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Revoke"))
+
+
+class ReissueForm(FlaskForm):
+    reason = TextAreaField(_l("What is corrected"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Reissue as a correction"))
+
+
+class VerifyForm(FlaskForm):
+    """The public look-up. Sent with GET: it changes nothing, so it needs no
+    CSRF token, and the result's address can be shared."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Verification code"),
+        validators=[DataRequired(), Length(max=80)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Verify"))

@@ -1,0 +1,687 @@
+"""Certificates: who qualifies, issuing, revoking, correcting, verifying.
+
+The rules (DESIGN.md, issue 5), all here and nowhere else:
+
+- Certificates are issued only for a session whose status is *completed*,
+  and only to a *confirmed* enrollment. These two are hard rules.
+- The attendance rate is `training.attendance.services`' (never recomputed
+  here). Attendance is met at or above the curriculum's
+  `min_attendance_percent`.
+- The post-test passes at or above the curriculum's `pass_mark_percent`;
+  a curriculum without a pass mark has no test to pass.
+- Completion: attendance met and test passed (or no test). Participation:
+  attendance met, test failed or not taken. Below the attendance minimum:
+  no certificate.
+- Trainer certificate: the graduate of a training of trainers, that is a
+  participant of a session of kind *training of trainers* who meets the
+  completion rule above. A participant of a training of trainers who only
+  meets the participation rule receives a certificate of participation.
+- A coordinator may issue despite a failed attendance or test rule, or a
+  kind other than the one earned, only with a written reason; it is kept in
+  `override_reason` and in the audit trail.
+- Issuing is idempotent: while an enrollment holds a valid certificate,
+  issuing again returns it.
+- A certificate is valid until the session's end date plus the
+  curriculum's `certificate_validity_months`, when it sets one; past that
+  date the verification page says expired.
+- A correction is a new certificate (new serial, new code, a fresh statement
+  of the current data) that revokes the one it replaces and says so.
+- Serials are `ATL-YYYY-NNNNNN`, sequential per year of issue, drawn from
+  `CertificateSerialCounter` by a single UPDATE ... RETURNING, so two
+  coordinators issuing at once never draw the same number.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import hashlib
+import io
+import re
+import secrets
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload, undefer
+
+from training.attendance.services import attendance_rate, attendance_rates
+from training.audit.services import record_event
+from training.certificates.models import (
+    Certificate,
+    CertificateKind,
+    CertificateSerialCounter,
+    CertificateStatus,
+)
+from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.errors import DomainError
+from training.extensions import db
+from training.formatting import country_name
+from training.pdf.certificate import CertificateData, Signatory, render_certificate
+from training.people.models import Participant
+from training.sessions.models import SessionKind, SessionStatus, TrainingSession
+
+SERIAL_PATTERN = re.compile(r"^ATL-(\d{4})-(\d{6})$")
+CODE_LENGTH = 32  # base32 of 20 random bytes: 160 bits
+# Digits 0, 1 and 8 never occur in a base32 code (its alphabet is A-Z, 2-7):
+# a reader who types them meant the letters they resemble.
+_CONFUSABLES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+_MAX_ATTEMPTS = 3
+
+DEFAULT_SIGNATORIES = (
+    ("ATELIER_SIGNATORY_1_NAME", "Programme Coordinator"),
+    ("ATELIER_SIGNATORY_1_TITLE", "United Nations Office on Drugs and Crime (UNODC)"),
+    ("ATELIER_SIGNATORY_2_NAME", "Training Director"),
+    ("ATELIER_SIGNATORY_2_TITLE", "Department of Peace Operations (DPO)"),
+)
+
+
+class CertificateError(DomainError):
+    """A certificate rule is broken."""
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What one enrollment qualifies for, and why."""
+
+    enrollment: Enrollment
+    attendance_rate: float | None
+    post_test_score: int | None
+    kind: CertificateKind | None
+    reason: str | None  # why no certificate (or why only participation)
+    certificate: Certificate | None  # the current valid certificate, if any
+    overridable: bool  # a coordinator may issue anyway, with a reason
+
+    @property
+    def eligible(self) -> bool:
+        return self.kind is not None
+
+    @property
+    def issuable(self) -> bool:
+        """Eligible and not yet holding a certificate."""
+        return self.kind is not None and self.certificate is None
+
+
+def _current_certificate(enrollment: Enrollment) -> Certificate | None:
+    return next((c for c in enrollment.certificates if c.status == CertificateStatus.VALID), None)
+
+
+def evaluate(enrollment: Enrollment, rate: float | None) -> Eligibility:
+    """The eligibility of one enrollment given its attendance rate (from
+    attendance_rates / attendance_rate); see the module's docstring."""
+    training_session = enrollment.training_session
+    curriculum = training_session.curriculum
+    score = enrollment.post_test_score
+    current = _current_certificate(enrollment)
+
+    def result(kind: CertificateKind | None, reason: str | None, overridable: bool) -> Eligibility:
+        return Eligibility(enrollment, rate, score, kind, reason, current, overridable)
+
+    if training_session.status != SessionStatus.COMPLETED:
+        return result(None, _("The session is not completed."), False)
+    if enrollment.status != EnrollmentStatus.CONFIRMED:
+        return result(None, _("The enrollment is not confirmed."), False)
+    minimum = curriculum.min_attendance_percent
+    if rate is None or rate * 100 < minimum - 1e-9:
+        return result(
+            None,
+            _(
+                "Attendance %(rate)s%% is below the minimum of %(minimum)s%%.",
+                rate=_whole_percent(rate or 0.0),
+                minimum=minimum,
+            ),
+            True,
+        )
+    pass_mark = curriculum.pass_mark_percent
+    if pass_mark is not None and score is None:
+        return result(CertificateKind.PARTICIPATION, _("No post-test score."), True)
+    if pass_mark is not None and score is not None and score < pass_mark:
+        return result(
+            CertificateKind.PARTICIPATION,
+            _(
+                "Post-test %(score)s%% is below the pass mark of %(mark)s%%.",
+                score=score,
+                mark=pass_mark,
+            ),
+            True,
+        )
+    if training_session.kind == SessionKind.TRAINING_OF_TRAINERS:
+        return result(CertificateKind.TRAINER, None, True)
+    return result(CertificateKind.COMPLETION, None, True)
+
+
+def _whole_percent(rate: float) -> str:
+    return f"{rate * 100:.0f}"
+
+
+def session_eligibility(training_session: TrainingSession) -> list[Eligibility]:
+    """Every confirmed enrollment of the session with what it qualifies for,
+    sorted by family name; a fixed number of queries."""
+    enrollments = db.session.scalars(
+        sa.select(Enrollment)
+        .where(
+            Enrollment.session_id == training_session.id,
+            Enrollment.status == EnrollmentStatus.CONFIRMED,
+        )
+        .options(
+            selectinload(Enrollment.participant).selectinload(Participant.organisation),
+            selectinload(Enrollment.certificates),
+        )
+        .execution_options(populate_existing=True)
+    ).all()
+    rates = attendance_rates(training_session)
+    rows = [evaluate(enrollment, rates.get(enrollment.id)) for enrollment in enrollments]
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.enrollment.participant.family_name.casefold(),
+            row.enrollment.participant.given_name.casefold(),
+        ),
+    )
+
+
+# ------------------------------------------------------- serials and codes
+
+
+def allocate_serials(year: int, count: int = 1) -> list[str]:
+    """`count` consecutive serials of `year`, drawn with one UPDATE ...
+    RETURNING on the year's counter row: concurrent transactions queue on
+    the row and each reads the number the previous one left. The year's row
+    is inserted on first use, in a SAVEPOINT so that losing the race to
+    another transaction inserting it only means updating theirs."""
+    increment = (
+        sa.update(CertificateSerialCounter)
+        .where(CertificateSerialCounter.year == year)
+        .values(last_number=CertificateSerialCounter.last_number + count)
+        .returning(CertificateSerialCounter.last_number)
+        .execution_options(synchronize_session=False)
+    )
+    last = db.session.execute(increment).scalar_one_or_none()
+    if last is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CertificateSerialCounter(year=year, last_number=0))
+        except IntegrityError:
+            pass  # another transaction created the row first: use it
+        last = db.session.execute(increment).scalar_one()
+    if last > 999_999:
+        raise CertificateError(_("No serial number is left for %(year)s.", year=year))
+    return [f"ATL-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+def new_verification_code() -> str:
+    """160 random bits, base32: 32 characters, stored without separators."""
+    return base64.b32encode(secrets.token_bytes(20)).decode("ascii")
+
+
+def normalise_code(text: str) -> str:
+    """A typed or scanned code in its stored form: upper case, without
+    spaces, dashes or other separators, digits 0/1/8 read as O/I/B."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper()).translate(_CONFUSABLES)
+
+
+def group_code(code: str) -> str:
+    return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
+
+
+# ----------------------------------------------------------------- statement
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _organisation_name(organisation: Any) -> str:
+    return (organisation.acronym or organisation.name) if organisation else ""
+
+
+def _freeze_statement(certificate: Certificate, enrollment: Enrollment) -> None:
+    """Copy what the certificate states from today's data; later edits of
+    the participant, the curriculum or the session never reach it."""
+    participant = enrollment.participant
+    training_session = enrollment.training_session
+    curriculum = training_session.curriculum
+    certificate.holder_name = participant.full_name
+    certificate.holder_rank = participant.rank
+    certificate.holder_organisation = (
+        participant.organisation.name if participant.organisation else None
+    )
+    certificate.course_title_en = curriculum.title_en
+    certificate.course_title_fr = curriculum.title_fr
+    certificate.session_code = training_session.code
+    certificate.start_date = training_session.start_date
+    certificate.end_date = training_session.end_date
+    certificate.city = training_session.city
+    certificate.country = training_session.country
+    certificate.language = training_session.language.value
+    certificate.total_hours = curriculum.total_hours
+    issuers = ["UNODC", "DPO"]
+    for partner in training_session.partners:
+        name = _organisation_name(partner)
+        if name and name not in issuers:
+            issuers.append(name)
+    certificate.issuers = "; ".join(issuers)[:500]
+    validity = curriculum.certificate_validity_months
+    certificate.valid_until = add_months(training_session.end_date, validity) if validity else None
+
+
+def certificate_settings() -> dict[str, Any]:
+    """The signatories, logos and public address printed on certificates,
+    from the application's configuration (with defaults)."""
+    config = current_app.config
+    values = {key: config.get(key) or default for key, default in DEFAULT_SIGNATORIES}
+    return {
+        "signatories": (
+            Signatory(values["ATELIER_SIGNATORY_1_NAME"], values["ATELIER_SIGNATORY_1_TITLE"]),
+            Signatory(values["ATELIER_SIGNATORY_2_NAME"], values["ATELIER_SIGNATORY_2_TITLE"]),
+        ),
+        "logo_left": config.get("ATELIER_LOGO_LEFT") or None,
+        "logo_right": config.get("ATELIER_LOGO_RIGHT") or None,
+        "public_url": (config.get("ATELIER_PUBLIC_URL") or "").rstrip("/"),
+    }
+
+
+def verify_url(code: str, settings: dict[str, Any] | None = None) -> str:
+    settings = settings or certificate_settings()
+    return f"{settings['public_url']}/verify/{code}"
+
+
+def certificate_data(
+    certificate: Certificate, settings: dict[str, Any] | None = None
+) -> CertificateData:
+    """The renderer's input, from the frozen statement only."""
+    settings = settings or certificate_settings()
+    return CertificateData(
+        kind=certificate.kind.value,
+        serial=certificate.serial,
+        grouped_code=certificate.grouped_code,
+        verify_url=verify_url(certificate.verification_code, settings),
+        holder_name=certificate.holder_name,
+        holder_rank=certificate.holder_rank,
+        holder_organisation=certificate.holder_organisation,
+        course_title_en=certificate.course_title_en,
+        course_title_fr=certificate.course_title_fr,
+        start_date=certificate.start_date,
+        end_date=certificate.end_date,
+        city=certificate.city,
+        country_en=country_name(certificate.country, "en"),
+        country_fr=country_name(certificate.country, "fr"),
+        total_hours=Decimal(certificate.total_hours),
+        issuers=tuple(part for part in certificate.issuers.split("; ") if part),
+        issued_on=certificate.issued_at.astimezone(UTC).date(),
+        language=certificate.language,
+        valid_until=certificate.valid_until,
+        replaces_serial=certificate.replaces.serial if certificate.replaces else None,
+        signatories=settings["signatories"],
+        logo_left=settings["logo_left"],
+        logo_right=settings["logo_right"],
+    )
+
+
+# -------------------------------------------------------------------- issuing
+
+
+def _create(
+    enrollment: Enrollment,
+    kind: CertificateKind,
+    serial: str,
+    actor: Any,
+    settings: dict[str, Any],
+    override_reason: str | None = None,
+    replaces: Certificate | None = None,
+) -> Certificate:
+    # No autoflush while the statement is assembled: the certificate is not
+    # complete (and so not insertable) until it is rendered.
+    with db.session.no_autoflush:
+        certificate = Certificate(
+            enrollment=enrollment,
+            current_enrollment_id=enrollment.id,
+            kind=kind,
+            serial=serial,
+            verification_code=new_verification_code(),
+            issued_at=datetime.now(UTC),
+            issued_by_id=getattr(actor, "id", None),
+            status=CertificateStatus.VALID,
+            override_reason=override_reason,
+            replaces=replaces,
+        )
+        db.session.add(certificate)
+        _freeze_statement(certificate, enrollment)
+        certificate.pdf = render_certificate(certificate_data(certificate, settings))
+        certificate.pdf_sha256 = hashlib.sha256(certificate.pdf).hexdigest()
+    return certificate
+
+
+def _audit_issue(
+    certificate: Certificate,
+    actor: Any,
+    action: str = "certificate.issued",
+    reason: str | None = None,
+) -> None:
+    enrollment = certificate.enrollment
+    record_event(
+        action,
+        actor=actor,
+        entity=certificate,
+        session_id=enrollment.session_id,
+        participant_id=enrollment.participant_id,
+        after={
+            "serial": certificate.serial,
+            "kind": certificate.kind,
+            "sha256": certificate.pdf_sha256,
+        },
+        reason=reason,
+    )
+
+
+def _issue_checked(
+    enrollment: Enrollment,
+    kind: CertificateKind,
+    actor: Any,
+    settings: dict[str, Any],
+    override_reason: str | None,
+) -> Certificate:
+    """Create the certificate in a SAVEPOINT; if another transaction gave
+    the enrollment its certificate meanwhile (the unique current-enrollment
+    constraint fires), return that one; if a serial was taken (a counter
+    reset by hand), draw another."""
+    year = datetime.now(UTC).year
+    for _attempt in range(_MAX_ATTEMPTS):
+        try:
+            with db.session.begin_nested():
+                (serial,) = allocate_serials(year)
+                certificate = _create(enrollment, kind, serial, actor, settings, override_reason)
+                db.session.flush()
+        except IntegrityError:
+            existing = db.session.scalar(
+                sa.select(Certificate).where(Certificate.current_enrollment_id == enrollment.id)
+            )
+            if existing is not None:
+                return existing
+            continue
+        _audit_issue(certificate, actor, reason=override_reason)
+        return certificate
+    raise CertificateError(_("The certificate could not be issued. Please try again."))
+
+
+def issue_certificate(
+    enrollment: Enrollment,
+    actor: Any,
+    kind: CertificateKind | None = None,
+    override_reason: str | None = None,
+) -> Certificate:
+    """Issue the enrollment's certificate, or return the valid one it holds
+    (idempotent). Without a reason, only the kind the rules give may be
+    issued; with a written reason a coordinator may issue despite a failed
+    attendance or test rule, or another kind, and the reason is kept. A
+    session not completed or an enrollment not confirmed is refused."""
+    override_reason = (override_reason or "").strip() or None
+    existing = _current_certificate(enrollment)
+    if existing is not None:
+        return existing
+    eligibility = evaluate(enrollment, attendance_rate(enrollment))
+    if not eligibility.overridable and eligibility.kind is None:
+        raise CertificateError(eligibility.reason or _("Not eligible."))
+    wanted = kind or eligibility.kind
+    if wanted is None or wanted != eligibility.kind:
+        if override_reason is None:
+            raise CertificateError(
+                _(
+                    "%(reason)s A written reason is required to issue anyway.",
+                    reason=eligibility.reason or _("This kind of certificate was not earned."),
+                ),
+                field="reason",
+            )
+        if wanted is None:
+            wanted = CertificateKind.PARTICIPATION
+    else:
+        override_reason = None  # nothing was overridden
+    return _issue_checked(enrollment, wanted, actor, certificate_settings(), override_reason)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    issued: list[Certificate]
+    already: int  # eligible enrollments that already held a certificate
+
+
+def issue_all_eligible(training_session: TrainingSession, actor: Any) -> BatchResult:
+    """Issue every eligible certificate of the session not issued yet, in
+    the caller's transaction: all or none. Serials are drawn in one block.
+    When another coordinator issued some of them meanwhile (the unique
+    current-enrollment constraint fires), the batch is redone in its
+    SAVEPOINT with what is left."""
+    if training_session.status != SessionStatus.COMPLETED:
+        raise CertificateError(_("Certificates are issued only once the session is completed."))
+    settings = certificate_settings()
+    for _attempt in range(_MAX_ATTEMPTS):
+        rows = [row for row in session_eligibility(training_session) if row.eligible]
+        pending = [row for row in rows if row.certificate is None]
+        if not pending:
+            return BatchResult([], len(rows))
+        try:
+            with db.session.begin_nested():
+                serials = allocate_serials(datetime.now(UTC).year, len(pending))
+                issued = [
+                    _create(row.enrollment, row.kind, serial, actor, settings)  # type: ignore[arg-type]
+                    for row, serial in zip(pending, serials, strict=True)
+                ]
+                db.session.flush()
+        except IntegrityError:
+            continue
+        for certificate in issued:
+            _audit_issue(certificate, actor)
+        return BatchResult(issued, len(rows) - len(pending))
+    raise CertificateError(_("The certificates could not be issued. Please try again."))
+
+
+# ------------------------------------------------------ revoking, correcting
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("A reason is required."), field="reason")
+    return reason
+
+
+def _revoke(certificate: Certificate, reason: str) -> None:
+    if certificate.status == CertificateStatus.REVOKED:
+        raise CertificateError(_("This certificate is already revoked."))
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = datetime.now(UTC)
+    certificate.revocation_reason = reason
+    certificate.current_enrollment_id = None
+
+
+def revoke_certificate(certificate: Certificate, actor: Any, reason: str | None) -> Certificate:
+    """Revoke a valid certificate, with a written reason (required). A
+    revoked certificate stays revoked; its verification page says so."""
+    reason = _required_reason(reason)
+    _revoke(certificate, reason)
+    enrollment = certificate.enrollment
+    record_event(
+        "certificate.revoked",
+        actor=actor,
+        entity=certificate,
+        session_id=enrollment.session_id,
+        participant_id=enrollment.participant_id,
+        before={"status": CertificateStatus.VALID},
+        after={"status": CertificateStatus.REVOKED, "serial": certificate.serial},
+        reason=reason,
+    )
+    return certificate
+
+
+def reissue_certificate(certificate: Certificate, actor: Any, reason: str | None) -> Certificate:
+    """A correction: a new certificate stating today's data (a corrected
+    name, say), with a new serial and code, that replaces this one, which
+    is revoked. The new PDF names the serial it replaces."""
+    reason = _required_reason(reason)
+    if certificate.status != CertificateStatus.VALID:
+        raise CertificateError(_("Only a valid certificate can be corrected."))
+    enrollment = certificate.enrollment
+    _revoke(certificate, reason)
+    db.session.flush()  # frees the enrollment's "current" slot
+    (serial,) = allocate_serials(datetime.now(UTC).year)
+    replacement = _create(
+        enrollment,
+        certificate.kind,
+        serial,
+        actor,
+        certificate_settings(),
+        override_reason=certificate.override_reason,
+        replaces=certificate,
+    )
+    db.session.flush()
+    certificate.revocation_reason = _(
+        "Replaced by %(serial)s: %(reason)s", serial=replacement.serial, reason=reason
+    )
+    record_event(
+        "certificate.revoked",
+        actor=actor,
+        entity=certificate,
+        session_id=enrollment.session_id,
+        participant_id=enrollment.participant_id,
+        after={"status": CertificateStatus.REVOKED, "replaced_by": replacement.serial},
+        reason=reason,
+    )
+    _audit_issue(replacement, actor, action="certificate.reissued", reason=reason)
+    return replacement
+
+
+# -------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public verification page may say: nothing beyond the name,
+    course, dates, kind, issuers and serial (no email, rank or unit)."""
+
+    state: str  # valid, revoked, expired, unknown
+    serial: str | None = None
+    holder_name: str | None = None
+    course_title_en: str | None = None
+    course_title_fr: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    kind: CertificateKind | None = None
+    issuers: tuple[str, ...] = ()
+    issued_on: date | None = None
+    valid_until: date | None = None
+    revoked_on: date | None = None
+
+
+def verify(code: str, today: date | None = None) -> Verification:
+    """Look a certificate up by its verification code, whatever the case,
+    spaces or dashes typed."""
+    normalised = normalise_code(code)
+    if len(normalised) != CODE_LENGTH:
+        return Verification("unknown")
+    certificate = db.session.scalar(
+        sa.select(Certificate).where(Certificate.verification_code == normalised)
+    )
+    if certificate is None:
+        return Verification("unknown")
+    today = today or datetime.now(UTC).date()
+    if certificate.status == CertificateStatus.REVOKED:
+        state = "revoked"
+    elif certificate.valid_until is not None and certificate.valid_until < today:
+        state = "expired"
+    else:
+        state = "valid"
+    return Verification(
+        state=state,
+        serial=certificate.serial,
+        holder_name=certificate.holder_name,
+        course_title_en=certificate.course_title_en,
+        course_title_fr=certificate.course_title_fr,
+        start_date=certificate.start_date,
+        end_date=certificate.end_date,
+        kind=certificate.kind,
+        issuers=tuple(part for part in certificate.issuers.split("; ") if part),
+        issued_on=certificate.issued_at.date(),
+        valid_until=certificate.valid_until,
+        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
+    )
+
+
+# ------------------------------------------------------------------ documents
+
+
+def get_certificate(serial: str) -> Certificate | None:
+    if not SERIAL_PATTERN.match(serial):
+        return None
+    return db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.serial == serial)
+        .options(undefer(Certificate.pdf), selectinload(Certificate.enrollment))
+    )
+
+
+def session_certificates(
+    training_session: TrainingSession, with_pdf: bool = False
+) -> list[Certificate]:
+    """The session's valid certificates, by holder's family name."""
+    statement = (
+        sa.select(Certificate)
+        .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .where(
+            Enrollment.session_id == training_session.id,
+            Certificate.status == CertificateStatus.VALID,
+        )
+        .options(selectinload(Certificate.enrollment).selectinload(Enrollment.participant))
+        .order_by(Certificate.serial)
+    )
+    if with_pdf:
+        statement = statement.options(undefer(Certificate.pdf))
+    certificates = list(db.session.scalars(statement))
+    return sorted(
+        certificates,
+        key=lambda c: (c.enrollment.participant.family_name.casefold(), c.serial),
+    )
+
+
+def ascii_name(text: str) -> str:
+    """An ASCII-safe file name part: accents dropped, other characters out."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").upper() or "CERTIFICATE"
+
+
+def download_name(certificate: Certificate) -> str:
+    return f"{ascii_name(certificate.enrollment.participant.family_name)}-{certificate.serial}.pdf"
+
+
+def session_zip(certificates: Sequence[Certificate]) -> bytes:
+    """One stored (frozen) PDF per certificate, named FAMILY-serial.pdf."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            archive.writestr(download_name(certificate), certificate.pdf or b"")
+    return buffer.getvalue()
+
+
+def merged_pdf(certificates: Iterable[Certificate]) -> bytes:
+    """The stored PDFs, unchanged, one after another in one print-ready
+    file (pypdf): the frozen bytes are what was issued."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for certificate in certificates:
+        writer.append(PdfReader(io.BytesIO(certificate.pdf or b"")))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

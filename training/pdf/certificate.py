@@ -1,0 +1,686 @@
+"""The certificate: one A4 landscape page a participant can frame.
+
+Plain data in (`CertificateData`, a frozen dataclass), PDF bytes out; no
+Flask, no database. `render_certificate()` makes one PDF, and
+`render_certificates()` one print-ready PDF of many.
+
+Speed (issue 5: 500 per second into one PDF, 100 per second as separate
+files): everything that is the same on every certificate is prepared once
+per process. The border, the ornaments and the rosette are computed once as
+PDF path operators (`_artwork_operators`), placed in a form XObject that
+each document defines once and every page reuses; fonts are registered once
+(`training.pdf.fonts`); the QR code is encoded with a fixed mask
+(`training.pdf.qr`). Text is drawn with `drawString` and friends, which
+take text literally: no ReportLab markup is parsed, so a name such as
+`<font color="red">` prints as typed.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from math import cos, pi, sin
+from types import MethodType
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from reportlab import rl_config
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
+
+from training.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
+from training.pdf.qr import draw_qr
+
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
+CENTRE = PAGE_WIDTH / 2
+
+UN_BLUE = HexColor("#1a5d9e")
+UN_BLUE_LIGHT = HexColor("#009edb")
+INK = HexColor("#1c2733")
+MUTED = HexColor("#5b6673")
+PALE = HexColor("#e4eef8")
+
+ARTWORK_FORM = "AtelierCertificateArtwork"
+
+KINDS = ("completion", "participation", "trainer")
+
+# The wording of each part, by language. Kept here rather than in the Babel
+# catalogs: a certificate is bilingual whatever the reader's interface
+# language, so both languages are needed at once.
+TITLES = {
+    "completion": {"en": "Certificate of Completion", "fr": "Certificat de réussite"},
+    "participation": {"en": "Certificate of Participation", "fr": "Certificat de participation"},
+    "trainer": {"en": "Trainer Certificate", "fr": "Certificat de formateur"},
+}
+CERTIFY = {"en": "This is to certify that", "fr": "Nous certifions que"}
+ACHIEVEMENT = {
+    "completion": {
+        "en": "has successfully completed the course",
+        "fr": "a suivi avec succès la formation",
+    },
+    "participation": {
+        "en": "has participated in the course",
+        "fr": "a participé à la formation",
+    },
+    "trainer": {
+        "en": "has completed the training of trainers and is qualified to deliver",
+        "fr": "a suivi la formation de formateurs et est qualifié(e) pour dispenser",
+    },
+}
+HOURS = {"en": "{hours} hours", "fr": "{hours} heures"}
+SERIAL = {"en": "Serial", "fr": "N°"}
+VERIFY = {
+    "en": "Verify this certificate at",
+    "fr": "Vérifiez l’authenticité de ce certificat sur",
+}
+CODE = {"en": "Verification code", "fr": "Code de vérification"}
+ISSUED = {"en": "Issued on {date}", "fr": "Délivré le {date}"}
+VALID_UNTIL = {"en": "Valid until {date}", "fr": "Valable jusqu’au {date}"}
+REPLACES = {
+    "en": "This certificate replaces certificate {serial}, which is revoked.",
+    "fr": "Ce certificat remplace le certificat {serial}, révoqué.",
+}
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """What one certificate states; every field is already decided."""
+
+    kind: str  # completion, participation, trainer
+    serial: str
+    grouped_code: str
+    verify_url: str
+    holder_name: str
+    holder_rank: str | None
+    holder_organisation: str | None
+    course_title_en: str
+    course_title_fr: str
+    start_date: date
+    end_date: date
+    city: str
+    country_en: str
+    country_fr: str
+    total_hours: Decimal
+    issuers: tuple[str, ...]
+    issued_on: date
+    language: str = "fr"  # the session's: its wording comes first
+    bilingual: bool = True
+    valid_until: date | None = None
+    replaces_serial: str | None = None
+    signatories: tuple[Signatory, ...] = ()
+    logo_left: str | None = None
+    logo_right: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown certificate kind {self.kind!r}")
+
+
+# Every character a certificate is likely to need: ASCII, Latin-1 and
+# Latin Extended-A (West African and European names), typographic marks.
+# Assigned first in every document, they give each font the same subset in
+# every certificate, so the subset is built and compressed once per process
+# (`_font_file`) instead of once per file.
+_PRIMED_CHARACTERS = (
+    "".join(chr(code) for code in range(0x20, 0x7F))
+    + "".join(chr(code) for code in range(0xA1, 0x180) if code != 0xAD)
+    + "‘’“”–—…·•€"
+)
+_FONTS = (FONT_REGULAR, FONT_BOLD)
+
+
+@lru_cache(maxsize=64)
+def _font_file(face: ttfonts.TTFontFace, subset: tuple[int, ...]) -> tuple[bytes, int]:
+    """(zlib-compressed font program, its uncompressed length) of a subset."""
+    program = face.makeSubset(list(subset))
+    return zlib.compress(program), len(program)
+
+
+def _add_cached_subset_objects(
+    face: ttfonts.TTFontFace, doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]
+) -> pdfdoc.PDFObjectReference:
+    """ReportLab's TTFontFace.addSubsetObjects, with the font program taken
+    from the per-process cache, already compressed (a stream whose
+    dictionary names its filter is written as is)."""
+    content, length = _font_file(face, tuple(subset))
+    font_file = pdfdoc.PDFStream(content=content)
+    font_file.dictionary["Length1"] = length
+    font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
+    flags = (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC
+    descriptor = pdfdoc.PDFDictionary(
+        {
+            "Type": "/FontDescriptor",
+            "Ascent": face.ascent,
+            "CapHeight": face.capHeight,
+            "Descent": face.descent,
+            "Flags": flags,
+            "FontBBox": pdfdoc.PDFArray(face.bbox),
+            "FontName": pdfdoc.PDFName(fontname),
+            "ItalicAngle": face.italicAngle,
+            "StemV": face.stemV,
+            "FontFile2": font_file_ref,
+            "MissingWidth": face.defaultWidth,
+        }
+    )
+    return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+
+@lru_cache(maxsize=64)
+def _subset_tables(
+    face: ttfonts.TTFontFace, subset: tuple[int, ...], base_font_name: str
+) -> tuple[bytes, bytes]:
+    """(the Widths array, written out; the compressed ToUnicode map) of a
+    subset: hundreds of numbers ReportLab would format again per file."""
+    widths = b"[" + b" ".join(str(face.getCharWidth(code)).encode() for code in subset) + b"]"
+    cmap = ttfonts.makeToUnicodeCMap(base_font_name, list(subset))
+    return widths, zlib.compress(cmap.encode("latin-1"))
+
+
+def _add_cached_font_objects(font: ttfonts.TTFont, doc: pdfdoc.PDFDocument) -> None:
+    """ReportLab's TTFont.addObjects, with each subset's widths, Unicode map
+    and font program taken from the per-process caches."""
+    state = font.state.get(doc) or ttfonts.TTFont.State(font._asciiReadable)
+    font.state[doc] = state
+    state.frozen = 1
+    face = font.face
+    for index, subset in enumerate(state.subsets):
+        internal_name = font.getSubsetInternalName(index, doc)[1:]
+        base_font_name = b"".join(
+            (ttfonts.SUBSETN(index), b"+", face.name, face.subfontNameX)
+        ).decode("pdfdoc")
+        widths, cmap = _subset_tables(face, tuple(subset), base_font_name)
+        pdf_font = pdfdoc.PDFTrueTypeFont()
+        pdf_font.Name = internal_name
+        pdf_font.BaseFont = base_font_name
+        pdf_font.FirstChar = 0
+        pdf_font.LastChar = len(subset) - 1
+        pdf_font.Widths = widths
+        cmap_stream = pdfdoc.PDFStream(content=cmap)
+        cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_font_name)
+        pdf_font.FontDescriptor = face.addSubsetObjects(doc, base_font_name, subset)
+        doc.Reference(pdf_font, internal_name)
+        doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+    del font.state[doc]
+
+
+@lru_cache(maxsize=8)
+def _primed_state(font: ttfonts.TTFont) -> ttfonts.TTFont.State:
+    """The font's per-document state once the primed characters are
+    assigned, computed once."""
+    scratch = pdfdoc.PDFDocument()
+    font.splitString(_PRIMED_CHARACTERS, scratch)
+    return font.state.pop(scratch)
+
+
+def _prime(font: ttfonts.TTFont, doc: pdfdoc.PDFDocument) -> None:
+    """Give the document's font state the primed characters' codes (a copy
+    of the state computed once)."""
+    state = copy.copy(_primed_state(font))
+    state.assignments = dict(state.assignments)
+    state.subsets = [list(subset) for subset in state.subsets]
+    font.state[doc] = state
+
+
+@lru_cache(maxsize=1)
+def _prepare() -> None:
+    """Once per process: fonts registered, artwork operators computed, and
+    streams written as plain compressed binary. ReportLab's default wraps
+    every stream in ASCII85 as well, computed in pure Python unless the
+    optional rl_accel extension is installed: it quadrupled the time spent
+    writing a certificate, for a text-safe encoding no one needs."""
+    register_fonts()
+    _artwork_operators()
+    rl_config.useA85 = 0
+    for name in _FONTS:
+        font = pdfmetrics.getFont(name)
+        font.face.addSubsetObjects = MethodType(_add_cached_subset_objects, font.face)
+        font.addObjects = MethodType(_add_cached_font_objects, font)
+
+
+def _rgb(color: Color) -> str:
+    return f"{color.red:.3f} {color.green:.3f} {color.blue:.3f}"
+
+
+def _diamond(path: PDFPathObject, x: float, y: float, radius: float) -> None:
+    path.moveTo(x, y + radius)
+    path.lineTo(x + radius, y)
+    path.lineTo(x, y - radius)
+    path.lineTo(x - radius, y)
+    path.close()
+
+
+_KAPPA = 0.5523  # control-point distance of a quarter circle drawn as a Bézier
+
+
+def _rotated_ellipse(
+    path: PDFPathObject, cx: float, cy: float, rx: float, ry: float, angle: float
+) -> None:
+    """An ellipse of radii rx, ry turned by `angle`, as four Bézier curves."""
+    c, s = cos(angle), sin(angle)
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return cx + x * c - y * s, cy + x * s + y * c
+
+    kx, ky = _KAPPA * rx, _KAPPA * ry
+    quarters = (
+        ((rx, ky), (kx, ry), (0, ry)),
+        ((-kx, ry), (-rx, ky), (-rx, 0)),
+        ((-rx, -ky), (-kx, -ry), (0, -ry)),
+        ((kx, -ry), (rx, -ky), (rx, 0)),
+    )
+    path.moveTo(*point(rx, 0))
+    for first, second, end in quarters:
+        path.curveTo(*point(*first), *point(*second), *point(*end))
+    path.close()
+
+
+@lru_cache(maxsize=1)
+def _artwork_operators() -> str:
+    """The PDF operators of everything printed identically on every
+    certificate: a refined double border with a band of small diamonds
+    between the lines, corner ornaments, a pale geometric rosette behind the
+    text, and the rule under the title. Computed once per process."""
+    parts: list[str] = ["q"]
+    outer, band, inner = 20.0, 25.5, 31.0
+
+    # A faint rosette: rotated ellipses around the centre, as on banknotes,
+    # hard to reproduce exactly with an office printer's "copy".
+    rosette = PDFPathObject()
+    cx, cy = CENTRE, PAGE_HEIGHT / 2 - 8
+    for step in range(36):
+        _rotated_ellipse(rosette, cx, cy, 205.0, 58.0, step * pi / 36)
+    for radius in (214.0, 219.0):
+        rosette.circle(cx, cy, radius)
+    parts += [f"{_rgb(PALE)} RG", "0.45 w", rosette.getCode(), "S"]
+
+    # The double border.
+    frame = PDFPathObject()
+    frame.rect(outer, outer, PAGE_WIDTH - 2 * outer, PAGE_HEIGHT - 2 * outer)
+    parts += [f"{_rgb(UN_BLUE)} RG", "2.6 w", frame.getCode(), "S"]
+    frame = PDFPathObject()
+    frame.rect(inner, inner, PAGE_WIDTH - 2 * inner, PAGE_HEIGHT - 2 * inner)
+    parts += ["0.8 w", frame.getCode(), "S"]
+
+    # A band of small squares between the two lines: one dashed stroke.
+    band_path = PDFPathObject()
+    band_path.rect(band, band, PAGE_WIDTH - 2 * band, PAGE_HEIGHT - 2 * band)
+    parts += [
+        f"{_rgb(UN_BLUE_LIGHT)} RG",
+        "2.2 w",
+        "[2.2 6.6] 0 d",
+        band_path.getCode(),
+        "S",
+        "[] 0 d",
+    ]
+
+    # Corner ornaments: a blue diamond set in a square, in each corner.
+    corners = PDFPathObject()
+    squares = PDFPathObject()
+    for x, y in (
+        (band, band),
+        (PAGE_WIDTH - band, band),
+        (band, PAGE_HEIGHT - band),
+        (PAGE_WIDTH - band, PAGE_HEIGHT - band),
+    ):
+        squares.rect(x - 9, y - 9, 18, 18)
+        _diamond(corners, x, y, 6.5)
+    parts += ["1 1 1 rg", f"{_rgb(UN_BLUE)} RG", "1 w", squares.getCode(), "B"]
+    parts += [f"{_rgb(UN_BLUE)} rg", corners.getCode(), "f"]
+
+    # The rule under the title: two hairlines and a diamond between them.
+    rule = PDFPathObject()
+    rule_y = TITLE_RULE_Y
+    rule.moveTo(CENTRE - 150, rule_y)
+    rule.lineTo(CENTRE - 10, rule_y)
+    rule.moveTo(CENTRE + 10, rule_y)
+    rule.lineTo(CENTRE + 150, rule_y)
+    parts += [f"{_rgb(UN_BLUE_LIGHT)} RG", "0.8 w", rule.getCode(), "S"]
+    gem = PDFPathObject()
+    _diamond(gem, CENTRE, rule_y, 4)
+    parts += [f"{_rgb(UN_BLUE_LIGHT)} rg", gem.getCode(), "f"]
+
+    # A small geometric globe above the issuers' line (not the UN emblem,
+    # which is reserved): a circle, two meridians, three parallels.
+    globe = PDFPathObject()
+    gx, gy, radius = CENTRE, HEADER_Y + 23, 9.5
+    globe.circle(gx, gy, radius)
+    globe.ellipse(gx - radius * 0.45, gy - radius, radius * 0.9, radius * 2)
+    globe.moveTo(gx, gy - radius)
+    globe.lineTo(gx, gy + radius)
+    for fraction in (-0.5, 0.0, 0.5):
+        half = radius * (1 - fraction * fraction) ** 0.5
+        globe.moveTo(gx - half, gy + fraction * radius)
+        globe.lineTo(gx + half, gy + fraction * radius)
+    parts += [f"{_rgb(UN_BLUE)} RG", "0.7 w", globe.getCode(), "S"]
+
+    # The signature lines.
+    lines = PDFPathObject()
+    for centre in SIGNATURE_CENTRES:
+        lines.moveTo(centre - 95, SIGNATURE_LINE_Y)
+        lines.lineTo(centre + 95, SIGNATURE_LINE_Y)
+    parts += [f"{_rgb(MUTED)} RG", "0.6 w", lines.getCode(), "S"]
+    parts.append("Q")
+    return "\n".join(parts)
+
+
+# Vertical layout, in points from the bottom of the page.
+HEADER_Y = 523
+TITLE_Y = 466
+SUBTITLE_Y = 443
+TITLE_RULE_Y = 426
+CERTIFY_Y = 396
+NAME_Y = 354
+AFFILIATION_Y = 330
+ACHIEVEMENT_Y = 296
+COURSE_Y = 266
+SIGNATURE_LINE_Y = 116
+SIGNATURE_CENTRES = (160.0, 365.0)
+QR_SIZE = 96.0
+QR_X = PAGE_WIDTH - 50 - QR_SIZE
+QR_Y = 64.0
+TEXT_WIDTH = PAGE_WIDTH - 150
+
+
+@lru_cache(maxsize=4096)
+def _date_range(start: date, end: date, language: str) -> str:
+    """Day, full month, year, as the UN writes dates: "2–6 March 2026",
+    "30 mars – 3 avril 2026"."""
+    if start == end:
+        return format_date(end, "d MMMM y", locale=language)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{format_date(end, 'd MMMM y', locale=language)}"
+    first = "d MMMM" if start.year == end.year else "d MMMM y"
+    return (
+        f"{format_date(start, first, locale=language)} – "
+        f"{format_date(end, 'd MMMM y', locale=language)}"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, language: str) -> str:
+    return format_date(day, "d MMMM y", locale=language)
+
+
+def _languages(data: CertificateData) -> tuple[str, str | None]:
+    """The primary language (the session's; English for Arabic, which the
+    fonts cannot shape yet) and the second one when bilingual."""
+    primary = data.language if data.language in ("en", "fr") else "en"
+    secondary = ("en" if primary == "fr" else "fr") if data.bilingual else None
+    return primary, secondary
+
+
+def _fit(text: str, font: str, size: float, width: float, minimum: float) -> float:
+    """The largest size, at most `size`, at which `text` fits `width`."""
+    measured = stringWidth(text, font, size)
+    if measured <= width:
+        return size
+    return max(minimum, size * width / measured)
+
+
+def _centred(canvas: Canvas, y: float, text: str, font: str, size: float, **kw: float) -> None:
+    canvas.setFont(font, size)
+    canvas.drawCentredString(CENTRE, y, text, **kw)
+
+
+def _draw_logo(canvas: Canvas, path: str | None, x: float) -> None:
+    if not path:
+        return
+    image = _logo(path)
+    if image is None:
+        return
+    width, height = image.getSize()
+    box = 54.0
+    scale = min(box / width, box / height)
+    canvas.drawImage(
+        image, x - width * scale / 2, HEADER_Y - 24, width * scale, height * scale, mask="auto"
+    )
+
+
+@lru_cache(maxsize=8)
+def _logo(path: str) -> ImageReader | None:
+    try:
+        return ImageReader(path)
+    except OSError:
+        return None
+
+
+def _draw_page(canvas: Canvas, data: CertificateData) -> None:
+    primary, secondary = _languages(data)
+    canvas.doForm(ARTWORK_FORM)
+
+    # Header: the issuing organisations, letter-spaced, and optional logos.
+    canvas.setFillColor(UN_BLUE)
+    issuers = "  ·  ".join(data.issuers).upper()
+    size = _fit(issuers, FONT_BOLD, 9.5, TEXT_WIDTH - 140, 6)
+    _centred(canvas, HEADER_Y, issuers, FONT_BOLD, size, charSpace=1.2)
+    _draw_logo(canvas, data.logo_left, 86)
+    _draw_logo(canvas, data.logo_right, PAGE_WIDTH - 86)
+
+    # Title by kind.
+    title = TITLES[data.kind][primary].upper()
+    _centred(
+        canvas, TITLE_Y, title, FONT_BOLD, _fit(title, FONT_BOLD, 29, TEXT_WIDTH, 16), charSpace=2.5
+    )
+    if secondary:
+        canvas.setFillColor(MUTED)
+        _centred(canvas, SUBTITLE_Y, TITLES[data.kind][secondary], FONT_REGULAR, 14)
+
+    # Who.
+    canvas.setFillColor(MUTED)
+    _centred(canvas, CERTIFY_Y, _pair(CERTIFY, primary, secondary), FONT_REGULAR, 11)
+    canvas.setFillColor(INK)
+    _centred(
+        canvas,
+        NAME_Y,
+        data.holder_name,
+        FONT_BOLD,
+        _fit(data.holder_name, FONT_BOLD, 34, TEXT_WIDTH, 14),
+    )
+    affiliation = " · ".join(part for part in (data.holder_rank, data.holder_organisation) if part)
+    if affiliation:
+        canvas.setFillColor(MUTED)
+        _centred(
+            canvas,
+            AFFILIATION_Y,
+            affiliation,
+            FONT_REGULAR,
+            _fit(affiliation, FONT_REGULAR, 12.5, TEXT_WIDTH, 7),
+        )
+
+    # What.
+    canvas.setFillColor(MUTED)
+    achievement = _pair(ACHIEVEMENT[data.kind], primary, secondary)
+    _centred(
+        canvas,
+        ACHIEVEMENT_Y,
+        achievement,
+        FONT_REGULAR,
+        _fit(achievement, FONT_REGULAR, 11, TEXT_WIDTH, 7),
+    )
+    y = _draw_course(canvas, data, primary, secondary)
+
+    # When, where, how long.
+    canvas.setFillColor(INK)
+    details = " · ".join(
+        (
+            f"{data.city}, {data.country_fr if primary == 'fr' else data.country_en}",
+            _date_range(data.start_date, data.end_date, primary),
+            HOURS[primary].format(hours=_hours(data.total_hours, primary)),
+        )
+    )
+    _centred(canvas, y, details, FONT_REGULAR, _fit(details, FONT_REGULAR, 12, TEXT_WIDTH, 7))
+    if data.valid_until is not None:
+        canvas.setFillColor(UN_BLUE)
+        validity = VALID_UNTIL[primary].format(date=_long_date(data.valid_until, primary))
+        _centred(canvas, y - 18, validity, FONT_BOLD, 10.5)
+
+    _draw_signatures(canvas, data)
+    _draw_verification(canvas, data, primary)
+
+
+def _pair(texts: dict[str, str], primary: str, secondary: str | None) -> str:
+    if secondary is None:
+        return texts[primary]
+    return f"{texts[primary]}  /  {texts[secondary]}"
+
+
+def _hours(hours: Decimal, language: str) -> str:
+    return format_decimal(
+        hours.normalize() if hours == hours.to_integral() else hours, locale=language
+    )
+
+
+def _draw_course(
+    canvas: Canvas, data: CertificateData, primary: str, secondary: str | None
+) -> float:
+    """The course title (up to two lines) and its translation; returns the
+    baseline of the next line."""
+    titles = {"en": data.course_title_en, "fr": data.course_title_fr}
+    canvas.setFillColor(UN_BLUE)
+    size = 18.0
+    lines = simpleSplit(titles[primary], FONT_BOLD, size, TEXT_WIDTH)
+    if len(lines) > 2:
+        size = 14.0
+        lines = simpleSplit(titles[primary], FONT_BOLD, size, TEXT_WIDTH)[:3]
+    y = COURSE_Y
+    canvas.setFont(FONT_BOLD, size)
+    for line in lines:
+        canvas.drawCentredString(CENTRE, y, line)
+        y -= size * 1.2
+    if secondary and titles[secondary] and titles[secondary] != titles[primary]:
+        canvas.setFillColor(MUTED)
+        text = titles[secondary]
+        _centred(canvas, y + 2, text, FONT_REGULAR, _fit(text, FONT_REGULAR, 11.5, TEXT_WIDTH, 7))
+        y -= 14
+    return y - 12
+
+
+def _draw_signatures(canvas: Canvas, data: CertificateData) -> None:
+    for centre, signatory in zip(SIGNATURE_CENTRES, data.signatories, strict=False):
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, _fit(signatory.name, FONT_BOLD, 10.5, 200, 6))
+        canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 15, signatory.name)
+        canvas.setFillColor(MUTED)
+        for index, line in enumerate(simpleSplit(signatory.title, FONT_REGULAR, 8.5, 210)[:2]):
+            canvas.setFont(FONT_REGULAR, 8.5)
+            canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 28 - index * 10.5, line)
+
+
+def _draw_verification(canvas: Canvas, data: CertificateData, primary: str) -> None:
+    """The QR code (a link too, in a PDF viewer) and what a checker types
+    when it will not scan: the serial, the grouped code, the address."""
+    canvas.setFillColor(INK)
+    draw_qr(canvas, data.verify_url, QR_X, QR_Y, QR_SIZE)
+    canvas.linkURL(data.verify_url, (QR_X, QR_Y, QR_X + QR_SIZE, QR_Y + QR_SIZE), relative=0)
+    right = QR_X - 4
+    canvas.setFont(FONT_BOLD, 10.5)
+    canvas.drawRightString(right, QR_Y + 74, f"{SERIAL[primary]} {data.serial}")
+    canvas.setFillColor(MUTED)
+    canvas.setFont(FONT_REGULAR, 7.5)
+    canvas.drawRightString(
+        right, QR_Y + 61, ISSUED[primary].format(date=_long_date(data.issued_on, primary))
+    )
+    canvas.drawRightString(right, QR_Y + 40, CODE[primary])
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT_BOLD, 8)
+    canvas.drawRightString(right, QR_Y + 29, data.grouped_code)
+    canvas.setFillColor(MUTED)
+    address = f"{VERIFY[primary]} {data.verify_url}"
+    _centred(canvas, 40, address, FONT_REGULAR, _fit(address, FONT_REGULAR, 7.5, 560, 5))
+    if data.replaces_serial:
+        canvas.setFillColor(UN_BLUE)
+        _centred(canvas, 52, REPLACES[primary].format(serial=data.replaces_serial), FONT_BOLD, 8)
+
+
+def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
+    _prepare()
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setAuthor("Atelier")
+    canvas.setCreator("Atelier")
+    for name in _FONTS:
+        _prime(pdfmetrics.getFont(name), canvas._doc)
+    canvas.beginForm(ARTWORK_FORM)
+    canvas.addLiteral(_artwork_operators())
+    canvas.endForm()
+    return canvas
+
+
+def render_certificate(data: CertificateData) -> bytes:
+    """One certificate as a one-page PDF."""
+    buffer = io.BytesIO()
+    canvas = _new_canvas(buffer, f"{TITLES[data.kind]['en']} {data.serial}")
+    _draw_page(canvas, data)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def render_certificates(certificates: Iterable[CertificateData], title: str = "") -> bytes:
+    """Many certificates in one print-ready PDF, one page each, sharing the
+    artwork and the fonts."""
+    buffer = io.BytesIO()
+    canvas = _new_canvas(buffer, title or "Certificates")
+    for data in certificates:
+        _draw_page(canvas, data)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def sample_certificate(index: int = 1, **changes: object) -> CertificateData:
+    """A realistic certificate, for benchmarks, tests and previews."""
+    values: dict[str, object] = {
+        "kind": "completion",
+        "serial": f"ATL-2026-{index:06d}",
+        "grouped_code": "7KQ2-M9XD-4FHT-ZP3A-QW8R-LN5B-2VCE-6YJS",
+        "verify_url": f"https://atelier.example.org/verify/7KQ2M9XD4FHTZP3AQW8RLN5B{index:08d}",
+        "holder_name": f"Aïcha Maïga-Traoré {index}",
+        "holder_rank": "Commissaire divisionnaire",
+        "holder_organisation": "Police nationale du Mali",
+        "course_title_en": "Investigating and prosecuting terrorism cases",
+        "course_title_fr": "Enquêtes et poursuites dans les affaires de terrorisme",
+        "start_date": date(2026, 3, 2),
+        "end_date": date(2026, 3, 6),
+        "city": "Niamey",
+        "country_en": "Niger",
+        "country_fr": "Niger",
+        "total_hours": Decimal("30.0"),
+        "issuers": ("UNODC", "DPO", "G5 Sahel Defence College"),
+        "issued_on": date(2026, 3, 6),
+        "language": "fr",
+        "signatories": (
+            Signatory("Amina Diallo", "Head, Terrorism Prevention Branch, UNODC"),
+            Signatory("Marc Lefèvre", "Director, Peace Operations Training, DPO"),
+        ),
+    }
+    values.update(changes)
+    return CertificateData(**values)  # type: ignore[arg-type]
+
+
+__all__: Sequence[str] = (
+    "CertificateData",
+    "Signatory",
+    "render_certificate",
+    "render_certificates",
+    "sample_certificate",
+)
