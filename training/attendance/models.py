@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.orm import UTCDateTime, str_enum, utcnow
 from training.extensions import db
+from training.orm import UTCDateTime, str_enum, utcnow
 from training.sessions.models import Period
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class AttendanceRecord(db.Model):
     enrollment: Mapped[Enrollment] = relationship(back_populates="attendance_records")
     recorded_by: Mapped[Optional[User]] = relationship()
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
 class AttendanceDayLock(db.Model):

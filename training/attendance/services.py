@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from training.attendance.models import AttendanceRecord, AttendanceStatus
-from training.enrollment.models import Enrollment
+from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
+from training.audit.services import record_event
+from training.auth.models import User
+from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.errors import DomainError, NotAllowed
 from training.extensions import db
-from training.sessions.models import TrainingSession
+from training.orm import utcnow
+from training.people.models import Participant, Sex
+from training.permissions import can
+from training.sessions.models import Period, TrainingSession
 
 ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
@@ -28,7 +40,7 @@ def attended_periods(enrollment_ids: Iterable[int]) -> dict[int, int]:
         .group_by(AttendanceRecord.enrollment_id)
     )
     counts = {enrollment_id: 0 for enrollment_id in ids}
-    counts.update(dict(db.session.execute(statement).tuples().all()))
+    counts.update(dict(db.session.execute(statement).all()))
     return counts
 
 
@@ -52,3 +64,495 @@ def attendance_rate(enrollment: Enrollment) -> float:
     """The attendance rate of one enrollment (see attendance_rates)."""
     attended = attended_periods([enrollment.id])[enrollment.id]
     return attended / enrollment.training_session.period_count
+
+
+# --- Recording a day ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """One cell of the day grid as the trainer submitted it."""
+
+    enrollment_id: int
+    period: Period
+    status: AttendanceStatus
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A cell someone else changed between the trainer's load and save."""
+
+    participant_name: str
+    period: Period
+    found_status: AttendanceStatus
+    found_note: str | None
+
+
+@dataclass
+class DaySaveResult:
+    created: int = 0
+    changed: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+CellKey = tuple[int, Period]
+
+
+def confirmed_enrollments(training_session: TrainingSession) -> list[Enrollment]:
+    """The session's confirmed enrollments in family-name order, with each
+    participant and organisation loaded (one query)."""
+    statement = (
+        sa.select(Enrollment)
+        .join(Enrollment.participant)
+        .where(
+            Enrollment.session_id == training_session.id,
+            Enrollment.status == EnrollmentStatus.CONFIRMED,
+        )
+        .order_by(
+            sa.func.lower(Participant.family_name),
+            sa.func.lower(Participant.given_name),
+            Enrollment.id,
+        )
+        .options(sa.orm.contains_eager(Enrollment.participant).joinedload(Participant.organisation))
+    )
+    return list(db.session.scalars(statement).unique())
+
+
+def day_records(training_session: TrainingSession, day: date) -> dict[CellKey, AttendanceRecord]:
+    """The recorded cells of one day, by (enrollment id, period)."""
+    statement = (
+        sa.select(AttendanceRecord)
+        .join(Enrollment)
+        .where(Enrollment.session_id == training_session.id, AttendanceRecord.date == day)
+    )
+    return {
+        (record.enrollment_id, record.period): record for record in db.session.scalars(statement)
+    }
+
+
+def day_lock(training_session: TrainingSession, day: date) -> AttendanceDayLock | None:
+    return db.session.scalar(
+        sa.select(AttendanceDayLock).where(
+            AttendanceDayLock.session_id == training_session.id, AttendanceDayLock.date == day
+        )
+    )
+
+
+def check_day(training_session: TrainingSession, day: date) -> None:
+    """A day outside the session's dates has no attendance."""
+    if not training_session.includes(day):
+        raise DomainError(
+            _(
+                "%(day)s is not a day of this session (%(start)s to %(end)s).",
+                day=day.isoformat(),
+                start=training_session.start_date.isoformat(),
+                end=training_session.end_date.isoformat(),
+            )
+        )
+
+
+def save_day(
+    training_session: TrainingSession,
+    day: date,
+    entries: Iterable[DayEntry],
+    *,
+    actor: User,
+    loaded_versions: Mapping[CellKey, int],
+    reason: str | None = None,
+) -> DaySaveResult:
+    """Record one day of attendance in one transaction.
+
+    Rules: the day belongs to the session; every entry names a confirmed
+    enrollment of this session (anything else refuses the whole save); a
+    closed day changes only through a user allowed to correct it
+    ("attendance.correct_locked"), with a written reason. Each change to an
+    existing record is audited with its before and after values.
+
+    No lost updates: `loaded_versions` holds the version of each cell when
+    the form was loaded (0 for an empty cell). A cell whose stored version
+    differs was changed by someone else meanwhile: the save still writes
+    (last writer wins) and returns that cell as a conflict, with the value
+    that was overwritten, so the trainer can check it. Rows are read FOR
+    UPDATE (PostgreSQL) and a cell created concurrently by another request
+    (unique enrollment/date/period) is picked up by retrying in a SAVEPOINT.
+    """
+    check_day(training_session, day)
+    entries = list(entries)
+    lock = day_lock(training_session, day)
+    if lock is not None:
+        if not can(actor, "attendance.correct_locked", training_session):
+            raise NotAllowed(_("This day is closed: only a coordinator can correct it."))
+        if not (reason and reason.strip()):
+            raise DomainError(_("Write the reason for correcting a closed day."), field="reason")
+        reason = reason.strip()
+    else:
+        reason = None
+
+    enrollments = {
+        enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)
+    }
+    seen: set[CellKey] = set()
+    for entry in entries:
+        if entry.enrollment_id not in enrollments:
+            raise DomainError(
+                _("Attendance can only be recorded for participants confirmed in this session.")
+            )
+        if not isinstance(entry.status, AttendanceStatus):
+            raise DomainError(_("Unknown attendance status."))
+        key = (entry.enrollment_id, entry.period)
+        if key in seen:
+            raise DomainError(_("A participant's period was sent twice."))
+        seen.add(key)
+
+    arguments = (training_session, day, entries, enrollments, actor, loaded_versions, reason)
+    for _retry in range(2):
+        try:
+            with db.session.begin_nested():
+                return _apply_day(*arguments)
+        except (IntegrityError, StaleDataError):
+            # Another request wrote the same cells first: read them again
+            # (now committed) and apply our values over them.
+            continue
+    with db.session.begin_nested():
+        return _apply_day(*arguments)
+
+
+def _apply_day(
+    training_session: TrainingSession,
+    day: date,
+    entries: list[DayEntry],
+    enrollments: Mapping[int, Enrollment],
+    actor: User,
+    loaded_versions: Mapping[CellKey, int],
+    reason: str | None,
+) -> DaySaveResult:
+    statement = (
+        sa.select(AttendanceRecord)
+        .where(
+            AttendanceRecord.enrollment_id.in_(list(enrollments)),
+            AttendanceRecord.date == day,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    existing = {
+        (record.enrollment_id, record.period): record for record in db.session.scalars(statement)
+    }
+    result = DaySaveResult()
+    now = utcnow()
+    actor_id = actor.id
+    session_id = training_session.id
+    new_rows: list[dict[str, object]] = []
+    # One flush at the end: changes are sent together, not cell by cell.
+    with db.session.no_autoflush:
+        for entry in entries:
+            key = (entry.enrollment_id, entry.period)
+            note = (entry.note or "").strip() or None
+            record = existing.get(key)
+            if record is None:
+                new_rows.append(
+                    {
+                        "enrollment_id": entry.enrollment_id,
+                        "date": day,
+                        "period": entry.period,
+                        "status": entry.status,
+                        "note": note,
+                        "recorded_by_id": actor_id,
+                        "recorded_at": now,
+                        "version": 1,
+                    }
+                )
+                continue
+            if record.status == entry.status and record.note == note:
+                continue
+            participant = enrollments[entry.enrollment_id].participant
+            if record.version != loaded_versions.get(key, 0):
+                result.conflicts.append(
+                    Conflict(participant.full_name, entry.period, record.status, record.note)
+                )
+            before = {"status": record.status, "note": record.note}
+            record.status = entry.status
+            record.note = note
+            record.recorded_by_id = actor_id
+            record.recorded_at = now
+            result.changed += 1
+            record_event(
+                "attendance.changed",
+                actor=actor,
+                entity=record,
+                session_id=session_id,
+                participant_id=participant.id,
+                before={**before, "date": day, "period": entry.period},
+                after={"status": entry.status, "note": note, "date": day, "period": entry.period},
+                reason=reason,
+            )
+    db.session.flush()
+    if new_rows:
+        # First entries are not audited; one multi-row INSERT. A cell created
+        # meanwhile by another request fails it (unique constraint) and the
+        # caller retries with that cell read back.
+        db.session.execute(sa.insert(AttendanceRecord), new_rows)
+        result.created = len(new_rows)
+    return result
+
+
+def missing_cells(training_session: TrainingSession, day: date) -> int:
+    """How many (confirmed participant, period) cells of the day have no record."""
+    confirmed = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Enrollment)
+        .where(
+            Enrollment.session_id == training_session.id,
+            Enrollment.status == EnrollmentStatus.CONFIRMED,
+        )
+    )
+    recorded = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AttendanceRecord)
+        .join(Enrollment)
+        .where(
+            Enrollment.session_id == training_session.id,
+            Enrollment.status == EnrollmentStatus.CONFIRMED,
+            AttendanceRecord.date == day,
+        )
+    )
+    return confirmed * len(Period) - recorded
+
+
+def close_day(training_session: TrainingSession, day: date, *, actor: User) -> AttendanceDayLock:
+    """Close a day: allowed once every confirmed participant has both periods
+    recorded. A closed day is read-only for trainers. Closing twice is
+    harmless (the existing lock is returned)."""
+    check_day(training_session, day)
+    lock = day_lock(training_session, day)
+    if lock is not None:
+        return lock
+    missing = missing_cells(training_session, day)
+    if missing:
+        raise DomainError(
+            ngettext(
+                "The day cannot be closed: %(num)d period is not recorded yet.",
+                "The day cannot be closed: %(num)d periods are not recorded yet.",
+                missing,
+            )
+        )
+    lock = AttendanceDayLock(session_id=training_session.id, date=day, locked_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(lock)
+            db.session.flush()
+    except IntegrityError:
+        # Closed at the same moment by someone else: that lock stands.
+        return day_lock(training_session, day)  # type: ignore[return-value]
+    record_event(
+        "attendance.day_closed",
+        actor=actor,
+        entity=lock,
+        session_id=training_session.id,
+        after={"date": day},
+    )
+    return lock
+
+
+# --- Views of a session's attendance --------------------------------------
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """One day of a session: what is recorded and whether it is closed."""
+
+    day: date
+    missing: dict[Period, int]
+    locked: bool
+
+    @property
+    def complete(self) -> bool:
+        return not any(self.missing.values())
+
+
+def day_statuses(training_sessions: Sequence[TrainingSession]) -> dict[int, list[DayStatus]]:
+    """For each session, its days with the number of confirmed participants
+    still missing a record per period, and the lock state (three queries
+    whatever the number of sessions)."""
+    ids = [training_session.id for training_session in training_sessions]
+    if not ids:
+        return {}
+    confirmed = dict(
+        db.session.execute(
+            sa.select(Enrollment.session_id, sa.func.count())
+            .where(Enrollment.session_id.in_(ids), Enrollment.status == EnrollmentStatus.CONFIRMED)
+            .group_by(Enrollment.session_id)
+        ).all()
+    )
+    recorded: dict[tuple[int, date, Period], int] = {}
+    rows = db.session.execute(
+        sa.select(
+            Enrollment.session_id, AttendanceRecord.date, AttendanceRecord.period, sa.func.count()
+        )
+        .join(Enrollment)
+        .where(Enrollment.session_id.in_(ids), Enrollment.status == EnrollmentStatus.CONFIRMED)
+        .group_by(Enrollment.session_id, AttendanceRecord.date, AttendanceRecord.period)
+    )
+    for session_id, day, period, count in rows:
+        recorded[(session_id, day, period)] = count
+    locked = set(
+        db.session.execute(
+            sa.select(AttendanceDayLock.session_id, AttendanceDayLock.date).where(
+                AttendanceDayLock.session_id.in_(ids)
+            )
+        )
+    )
+    statuses: dict[int, list[DayStatus]] = {}
+    for training_session in training_sessions:
+        expected = confirmed.get(training_session.id, 0)
+        statuses[training_session.id] = [
+            DayStatus(
+                day=day,
+                missing={
+                    period: expected - recorded.get((training_session.id, day, period), 0)
+                    for period in Period
+                },
+                locked=(training_session.id, day) in locked,
+            )
+            for day in training_session.days
+        ]
+    return statuses
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    enrollment: Enrollment
+    cells: dict[tuple[date, Period], AttendanceStatus]
+    attendance_rate: float
+    # The rate if every period not yet recorded turns out attended.
+    best_possible_rate: float
+    below_minimum: bool
+
+
+@dataclass(frozen=True)
+class Overview:
+    rows: list[OverviewRow]
+    days: list[DayStatus]
+    minimum_rate: float
+    # (sex, date, period) -> attended count, and sex -> attended periods.
+    present_by_sex: dict[tuple[Sex, date, Period], int]
+    totals_by_sex: dict[Sex, int]
+    participants_by_sex: dict[Sex, int]
+
+
+def session_overview(training_session: TrainingSession) -> Overview:
+    """The attendance matrix of a session: each confirmed participant's cells,
+    rate (the one rule, attendance_rates) and whether it is below the
+    curriculum's minimum, and attended counts by sex. A fixed number of
+    queries.
+
+    Mid-session every rate is low (future periods count as not attended),
+    so a participant is flagged below the minimum when even attending every
+    period not yet recorded would leave the rate under it; when every period
+    is recorded, that is exactly "rate below the minimum"."""
+    enrollments = confirmed_enrollments(training_session)
+    rates = attendance_rates(training_session)
+    records = db.session.execute(
+        sa.select(
+            AttendanceRecord.enrollment_id,
+            AttendanceRecord.date,
+            AttendanceRecord.period,
+            AttendanceRecord.status,
+        )
+        .join(Enrollment)
+        .where(Enrollment.session_id == training_session.id)
+    )
+    cells: dict[int, dict[tuple[date, Period], AttendanceStatus]] = {}
+    for enrollment_id, day, period, status in records:
+        cells.setdefault(enrollment_id, {})[(day, period)] = status
+    minimum = training_session.curriculum.min_attendance_percent / 100
+    rows = []
+    present_by_sex: dict[tuple[Sex, date, Period], int] = {}
+    totals_by_sex: dict[Sex, int] = {sex: 0 for sex in Sex}
+    participants_by_sex: dict[Sex, int] = {sex: 0 for sex in Sex}
+    for enrollment in enrollments:
+        own = cells.get(enrollment.id, {})
+        rate = rates.get(enrollment.id, 0.0)
+        best = rate + (training_session.period_count - len(own)) / training_session.period_count
+        # While periods remain open, only those who can no longer reach the
+        # minimum are flagged; once all is recorded this is rate < minimum.
+        rows.append(OverviewRow(enrollment, own, rate, best, best < minimum))
+        sex = enrollment.participant.sex
+        participants_by_sex[sex] += 1
+        for (day, period), status in own.items():
+            if status.attended:
+                present_by_sex[(sex, day, period)] = present_by_sex.get((sex, day, period), 0) + 1
+                totals_by_sex[sex] += 1
+    return Overview(
+        rows=rows,
+        days=day_statuses([training_session])[training_session.id],
+        minimum_rate=minimum,
+        present_by_sex=present_by_sex,
+        totals_by_sex=totals_by_sex,
+        participants_by_sex=participants_by_sex,
+    )
+
+
+# --- Test scores -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    enrollment_id: int
+    pre_test_score: int | None
+    post_test_score: int | None
+
+
+def save_scores(
+    training_session: TrainingSession, entries: Iterable[ScoreEntry], *, actor: User
+) -> int:
+    """Record pre- and post-test scores for the whole session at once.
+
+    Scores are whole numbers from 0 to 100, or blank (not taken); every
+    entry must name a confirmed enrollment of this session, otherwise
+    nothing is saved. Each changed score is audited. Returns how many
+    enrollments changed.
+    """
+    enrollments = {
+        enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)
+    }
+    entries = list(entries)
+    for entry in entries:
+        if entry.enrollment_id not in enrollments:
+            raise DomainError(
+                _("Scores can only be recorded for participants confirmed in this session.")
+            )
+        for score in (entry.pre_test_score, entry.post_test_score):
+            if score is not None and not 0 <= score <= 100:
+                raise DomainError(_("A score is a number from 0 to 100."))
+    changed = 0
+    for entry in entries:
+        enrollment = enrollments[entry.enrollment_id]
+        before = {
+            "pre_test_score": enrollment.pre_test_score,
+            "post_test_score": enrollment.post_test_score,
+        }
+        after = {"pre_test_score": entry.pre_test_score, "post_test_score": entry.post_test_score}
+        if before == after:
+            continue
+        enrollment.pre_test_score = entry.pre_test_score
+        enrollment.post_test_score = entry.post_test_score
+        changed += 1
+        record_event(
+            "scores.changed",
+            actor=actor,
+            entity=enrollment,
+            session_id=training_session.id,
+            participant_id=enrollment.participant_id,
+            before=before,
+            after=after,
+        )
+    db.session.flush()
+    return changed
+
+
+def average_knowledge_gain(enrollments: Iterable[Enrollment]) -> float | None:
+    """Mean of post-test minus pre-test over those who took both tests."""
+    gains = [e.knowledge_gain for e in enrollments if e.knowledge_gain is not None]
+    return sum(gains) / len(gains) if gains else None

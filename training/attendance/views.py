@@ -1,3 +1,349 @@
-from flask import Blueprint
+"""Attendance pages: the day grid, the overview, test scores and the printed
+sign-in sheet. Views load, check permission, read the form, call one
+service, commit and redirect; the rules live in services.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, lazy_pgettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from training.attendance import services
+from training.attendance.forms import (
+    CloseDayForm,
+    DayInput,
+    DaySheetForm,
+    ScoresForm,
+    note_field,
+    read_day,
+    read_scores,
+    status_field,
+    version_field,
+)
+from training.attendance.models import AttendanceStatus
+from training.attendance.sheet_data import sheet_for
+from training.errors import DomainError, NotAllowed
+from training.extensions import db
+from training.labels import label
+from training.pdf.sign_in_sheet import render_sign_in_sheet
+from training.permissions import authorize, can, require
+from training.sessions.models import Period, TrainingSession
 
 bp = Blueprint("attendance", __name__)
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# One-letter buttons of the day grid; the full label is their title.
+SHORT_STATUS = {
+    AttendanceStatus.PRESENT: lazy_pgettext("attendance status, one letter", "P"),
+    AttendanceStatus.LATE: lazy_pgettext("attendance status, one letter", "L"),
+    AttendanceStatus.EXCUSED: lazy_pgettext("attendance status, one letter", "E"),
+    AttendanceStatus.ABSENT: lazy_pgettext("attendance status, one letter", "A"),
+}
+STATUS_STYLE = {
+    AttendanceStatus.PRESENT: "success",
+    AttendanceStatus.LATE: "warning",
+    AttendanceStatus.EXCUSED: "info",
+    AttendanceStatus.ABSENT: "danger",
+}
+
+
+def _load_session(session_id: int) -> TrainingSession:
+    return db.get_or_404(TrainingSession, session_id)
+
+
+def _parse_day(value: str) -> date:
+    """A YYYY-MM-DD date, or 404: a malformed date names no page."""
+    if not _ISO_DAY.fullmatch(value):
+        abort(404)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404)
+
+
+def _not_a_session_day(training_session: TrainingSession, day: date) -> tuple[str, int]:
+    message = _(
+        "%(day)s is not a day of session %(code)s, which runs from %(start)s to %(end)s.",
+        day=day.isoformat(),
+        code=training_session.code,
+        start=training_session.start_date.isoformat(),
+        end=training_session.end_date.isoformat(),
+    )
+    return (
+        render_template(
+            "errors/error.html", code=404, title=_("Page not found"), explanation=message
+        ),
+        404,
+    )
+
+
+def _grid_context(
+    training_session: TrainingSession,
+    day: date,
+    form: DaySheetForm,
+    submitted: DayInput | None = None,
+) -> dict[str, Any]:
+    """What the day grid shows: the stored cells, or the submitted ones when
+    the form comes back (pre-filled or refused)."""
+    enrollments = services.confirmed_enrollments(training_session)
+    records = services.day_records(training_session, day)
+    lock = services.day_lock(training_session, day)
+    statuses: dict[tuple[int, Period], str] = {}
+    notes: dict[tuple[int, Period], str] = {}
+    versions: dict[tuple[int, Period], int] = {}
+    for key, record in records.items():
+        statuses[key] = record.status.value
+        notes[key] = record.note or ""
+        versions[key] = record.version
+    if submitted is not None:
+        statuses = dict(submitted.statuses)
+        notes = dict(submitted.notes)
+        versions = dict(submitted.loaded_versions)
+    may_record = can(current_user, "attendance.record", training_session)
+    may_correct = can(current_user, "attendance.correct_locked", training_session)
+    editable = may_record and (lock is None or may_correct)
+    day_status = services.day_statuses([training_session])[training_session.id]
+    return {
+        "training_session": training_session,
+        "day": day,
+        "form": form,
+        "close_form": CloseDayForm(),
+        "enrollments": enrollments,
+        "statuses": statuses,
+        "notes": notes,
+        "versions": versions,
+        "lock": lock,
+        "editable": editable,
+        "needs_reason": lock is not None and editable,
+        "days": day_status,
+        "this_day": next(status for status in day_status if status.day == day),
+        "periods": list(Period),
+        "attendance_statuses": list(AttendanceStatus),
+        "short_status": SHORT_STATUS,
+        "status_style": STATUS_STYLE,
+        "status_field": status_field,
+        "note_field": note_field,
+        "version_field": version_field,
+    }
+
+
+def _conflict_message(conflicts: list[services.Conflict]) -> str:
+    cells = "; ".join(
+        _(
+            "%(name)s, %(period)s: was %(status)s",
+            name=conflict.participant_name,
+            period=label(conflict.period),
+            status=label(conflict.found_status),
+        )
+        for conflict in conflicts
+    )
+    return _(
+        "Someone else changed these cells after you opened the page; your values replaced "
+        "theirs, check them: %(cells)s.",
+        cells=cells,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/attendance/<day>", methods=["GET", "POST"])
+@require("attendance.view")
+def day_sheet(session_id: int, day: str):
+    """The day grid: one row per confirmed participant, AM and PM."""
+    training_session = _load_session(session_id)
+    authorize("attendance.view", training_session)
+    the_day = _parse_day(day)
+    if not training_session.includes(the_day):
+        return _not_a_session_day(training_session, the_day)
+    form = DaySheetForm()
+    if request.method == "GET":
+        return render_template(
+            "attendance/day_sheet.html", **_grid_context(training_session, the_day, form)
+        )
+
+    authorize("attendance.record", training_session)
+    if not form.validate_on_submit():
+        return render_template(
+            "attendance/day_sheet.html", **_grid_context(training_session, the_day, form)
+        ), 400
+    try:
+        submitted = read_day(request.form)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return render_template(
+            "attendance/day_sheet.html", **_grid_context(training_session, the_day, form)
+        ), 400
+    fill = request.form.get("fill")
+    if fill in {period.value for period in Period}:
+        # "Everyone present" without JavaScript: the grid comes back filled,
+        # nothing is saved until the trainer presses Save.
+        for enrollment in services.confirmed_enrollments(training_session):
+            submitted.statuses[(enrollment.id, Period(fill))] = AttendanceStatus.PRESENT.value
+        context = _grid_context(training_session, the_day, form, submitted)
+        return render_template("attendance/day_sheet.html", **context)
+    try:
+        result = services.save_day(
+            training_session,
+            the_day,
+            submitted.entries,
+            actor=current_user,
+            loaded_versions=submitted.loaded_versions,
+            reason=form.reason.data,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "reason":
+            form.reason.errors = [error.message]
+        else:
+            flash(error.message, "danger")
+        status = 403 if isinstance(error, NotAllowed) else 400
+        context = _grid_context(training_session, the_day, form, submitted)
+        return render_template("attendance/day_sheet.html", **context), status
+    db.session.commit()
+    flash(
+        _(
+            "Attendance of %(day)s saved: %(created)d new, %(changed)d changed.",
+            day=format_date(the_day, "full"),
+            created=result.created,
+            changed=result.changed,
+        ),
+        "success",
+    )
+    if result.conflicts:
+        flash(_conflict_message(result.conflicts), "warning")
+    return redirect(url_for(".day_sheet", session_id=session_id, day=the_day.isoformat()))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/<day>/close", methods=["POST"])
+@require("attendance.record")
+def close_day(session_id: int, day: str):
+    """Close a complete day; it becomes read-only for trainers."""
+    training_session = _load_session(session_id)
+    authorize("attendance.record", training_session)
+    the_day = _parse_day(day)
+    if not training_session.includes(the_day):
+        return _not_a_session_day(training_session, the_day)
+    form = CloseDayForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.close_day(training_session, the_day, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return render_template(
+            "attendance/day_sheet.html",
+            **_grid_context(training_session, the_day, DaySheetForm(formdata=None)),
+        ), 409
+    db.session.commit()
+    flash(_("The day is closed. Only a coordinator can still correct it."), "success")
+    return redirect(url_for(".day_sheet", session_id=session_id, day=the_day.isoformat()))
+
+
+@bp.route("/sessions/<int:session_id>/attendance")
+@require("attendance.view")
+def overview(session_id: int):
+    """All days and periods of the session, rates and counts by sex."""
+    training_session = _load_session(session_id)
+    authorize("attendance.view", training_session)
+    return render_template(
+        "attendance/overview.html",
+        training_session=training_session,
+        overview=services.session_overview(training_session),
+        periods=list(Period),
+        short_status=SHORT_STATUS,
+        status_style=STATUS_STYLE,
+        attendance_statuses=list(AttendanceStatus),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/scores", methods=["GET", "POST"])
+@require("scores.record")
+def scores(session_id: int):
+    """Pre- and post-test scores of every confirmed participant, on one page."""
+    training_session = _load_session(session_id)
+    authorize("scores.record", training_session)
+    form = ScoresForm()
+    enrollments = services.confirmed_enrollments(training_session)
+    values = {}
+    for enrollment in enrollments:
+        values[f"pre-{enrollment.id}"] = _score_text(enrollment.pre_test_score)
+        values[f"post-{enrollment.id}"] = _score_text(enrollment.post_test_score)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            submitted = read_scores(request.form, [enrollment.id for enrollment in enrollments])
+            values.update(submitted.values)
+            errors = submitted.errors
+            if not errors:
+                changed = services.save_scores(
+                    training_session, submitted.entries, actor=current_user
+                )
+                db.session.commit()
+                flash(_("Scores saved (%(count)d changed).", count=changed), "success")
+                return redirect(url_for(".scores", session_id=session_id))
+            flash(_("Some scores are not valid; nothing was saved."), "danger")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        status = 400
+    return render_template(
+        "attendance/scores.html",
+        training_session=training_session,
+        form=form,
+        enrollments=enrollments,
+        values=values,
+        errors=errors,
+        average_gain=services.average_knowledge_gain(enrollments),
+        pass_mark=training_session.curriculum.pass_mark_percent,
+    ), status
+
+
+def _score_text(score: int | None) -> str:
+    return "" if score is None else str(score)
+
+
+@bp.route("/sessions/<int:session_id>/sign-in-sheet.pdf")
+@require("attendance.view")
+def sign_in_sheet(session_id: int):
+    """The printable sign-in sheet: every day, or one with ?date=YYYY-MM-DD;
+    ?lang=fr|en|both overrides the session's language."""
+    training_session = _load_session(session_id)
+    authorize("attendance.view", training_session)
+    days = training_session.days
+    requested = request.args.get("date")
+    if requested is not None:
+        the_day = _parse_day(requested)
+        if not training_session.includes(the_day):
+            return _not_a_session_day(training_session, the_day)
+        days = [the_day]
+    language = request.args.get("lang")
+    if language not in (None, "fr", "en", "both"):
+        abort(400)
+    sheet = sheet_for(training_session, days, language)
+    suffix = days[0].isoformat() if len(days) == 1 else "all"
+    response = Response(render_sign_in_sheet(sheet), mimetype="application/pdf")
+    filename = f"sign-in-{_safe_filename(training_session.code)}-{suffix}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _safe_filename(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "session"

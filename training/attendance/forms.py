@@ -1,0 +1,143 @@
+"""Forms of the attendance pages.
+
+The day grid and the score sheet have one field per participant, so they are
+read from the submitted data by the functions below rather than declared as
+WTForms fields; the FlaskForm classes carry CSRF and the fixed fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from training.attendance.models import AttendanceStatus
+from training.attendance.services import CellKey, DayEntry, ScoreEntry
+from training.errors import DomainError
+from training.sessions.models import Period
+
+
+class DaySheetForm(FlaskForm):
+    """CSRF and the correction reason; the cells are read by read_day()."""
+
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 2},
+    )
+
+
+class CloseDayForm(FlaskForm):
+    """Only CSRF: closing a day takes no input."""
+
+
+class ScoresForm(FlaskForm):
+    """CSRF only; the scores are read by read_scores()."""
+
+
+def status_field(enrollment_id: int, period: Period) -> str:
+    return f"status-{enrollment_id}-{period.value}"
+
+
+def note_field(enrollment_id: int, period: Period) -> str:
+    return f"note-{enrollment_id}-{period.value}"
+
+
+def version_field(enrollment_id: int, period: Period) -> str:
+    return f"version-{enrollment_id}-{period.value}"
+
+
+def _cell(name: str, prefix: str) -> CellKey | None:
+    """(enrollment id, period) from a field name like "status-12-am"."""
+    parts = name.split("-")
+    if len(parts) != 3 or parts[0] != prefix or not parts[1].isdigit():
+        return None
+    try:
+        return int(parts[1]), Period(parts[2])
+    except ValueError:
+        return None
+
+
+@dataclass
+class DayInput:
+    """The day grid as submitted: the chosen cells, notes and loaded versions."""
+
+    entries: list[DayEntry] = field(default_factory=list)
+    loaded_versions: dict[CellKey, int] = field(default_factory=dict)
+    statuses: dict[CellKey, str] = field(default_factory=dict)
+    notes: dict[CellKey, str] = field(default_factory=dict)
+
+
+def read_day(data: Mapping[str, str]) -> DayInput:
+    """Read the day grid's cells; an unknown status or a malformed cell name
+    refuses the whole form (DomainError)."""
+    result = DayInput()
+    for name, value in data.items():
+        if name.startswith("version-"):
+            key = _cell(name, "version")
+            if key is None or not value.isdigit():
+                raise DomainError(_("The attendance form was not understood. Reload the page."))
+            result.loaded_versions[key] = int(value)
+        elif name.startswith("note-"):
+            key = _cell(name, "note")
+            if key is None:
+                raise DomainError(_("The attendance form was not understood. Reload the page."))
+            if len(value) > 500:
+                raise DomainError(_("A note is at most 500 characters long."))
+            result.notes[key] = value
+    for name, value in data.items():
+        if not name.startswith("status-"):
+            continue
+        key = _cell(name, "status")
+        if key is None:
+            raise DomainError(_("The attendance form was not understood. Reload the page."))
+        if not value:
+            continue
+        try:
+            status = AttendanceStatus(value)
+        except ValueError:
+            raise DomainError(_("Unknown attendance status.")) from None
+        result.statuses[key] = status.value
+        result.entries.append(DayEntry(key[0], key[1], status, result.notes.get(key) or None))
+    return result
+
+
+@dataclass
+class ScoresInput:
+    entries: list[ScoreEntry] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def read_scores(data: Mapping[str, str], enrollment_ids: list[int]) -> ScoresInput:
+    """Read "pre-<id>" and "post-<id>" fields: whole numbers from 0 to 100 or
+    blank. Errors are returned per field so the sheet shows them in place;
+    fields naming another session's enrollment refuse the form."""
+    result = ScoresInput()
+    known = set(enrollment_ids)
+    for name in data:
+        prefix, _sep, number = name.partition("-")
+        if prefix in ("pre", "post") and (not number.isdigit() or int(number) not in known):
+            raise DomainError(
+                _("Scores can only be recorded for participants confirmed in this session.")
+            )
+    for enrollment_id in enrollment_ids:
+        scores: dict[str, int | None] = {}
+        for prefix in ("pre", "post"):
+            name = f"{prefix}-{enrollment_id}"
+            raw = (data.get(name) or "").strip()
+            result.values[name] = raw
+            if not raw:
+                scores[prefix] = None
+            elif raw.isdigit() and 0 <= int(raw) <= 100:
+                scores[prefix] = int(raw)
+            else:
+                result.errors[name] = _("A score is a whole number from 0 to 100.")
+        if f"pre-{enrollment_id}" in data or f"post-{enrollment_id}" in data:
+            result.entries.append(ScoreEntry(enrollment_id, scores.get("pre"), scores.get("post")))
+    return result

@@ -1,0 +1,76 @@
+"""The plain data of a session's sign-in sheet, read from the database for
+the ReportLab renderer (which knows nothing of the database)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from training.attendance.services import confirmed_enrollments
+from training.formatting import country_name
+from training.pdf.sign_in_sheet import SheetLanguage, SheetParticipant, SignInSheet
+from training.sessions.models import AssignmentRole, SessionLanguage, TrainingSession
+
+BLANK_ROWS = 5
+ORGANISERS = {"fr": "ONUDC – DOP", "en": "UNODC – DPO", "both": "ONUDC – DOP / UNODC – DPO"}
+
+
+def sheet_language(training_session: TrainingSession, requested: str | None) -> SheetLanguage:
+    """The sheet's language: the one asked for, else the session's; a session
+    held in Arabic gets a French and English sheet (curricula have French and
+    English titles, and French is the G5 Sahel's working language)."""
+    if requested in ("fr", "en", "both"):
+        return requested  # type: ignore[return-value]
+    if training_session.language == SessionLanguage.ENGLISH:
+        return "en"
+    if training_session.language == SessionLanguage.FRENCH:
+        return "fr"
+    return "both"
+
+
+def sheet_for(
+    training_session: TrainingSession, days: Sequence[date], requested_language: str | None
+) -> SignInSheet:
+    """The sign-in sheet of `days`: confirmed participants in family-name
+    order, lead trainers first."""
+    language = sheet_language(training_session, requested_language)
+    assignments = sorted(
+        training_session.assignments,
+        key=lambda a: (a.role != AssignmentRole.LEAD, a.trainer.name.lower()),
+    )
+    participants = tuple(
+        SheetParticipant(
+            family_name=enrollment.participant.family_name,
+            given_name=enrollment.participant.given_name,
+            organisation=_organisation(enrollment.participant.organisation),
+            rank=enrollment.participant.rank or "",
+        )
+        for enrollment in confirmed_enrollments(training_session)
+    )
+    curriculum = training_session.curriculum
+    return SignInSheet(
+        code=training_session.code,
+        title_fr=curriculum.title_fr,
+        title_en=curriculum.title_en,
+        language=language,
+        start_date=training_session.start_date,
+        end_date=training_session.end_date,
+        city=training_session.city,
+        country=country_name(training_session.country, "en" if language == "en" else "fr"),
+        venue=training_session.venue or "",
+        trainers=tuple(assignment.trainer.name for assignment in assignments),
+        days=tuple(days),
+        participants=participants,
+        blank_rows=BLANK_ROWS,
+        organiser=ORGANISERS[language],
+    )
+
+
+def _organisation(organisation) -> str:
+    if organisation is None:
+        return ""
+    return (
+        f"{organisation.acronym} — {organisation.name}"
+        if organisation.acronym
+        else organisation.name
+    )
