@@ -4,7 +4,7 @@ Playwright in Debian's headless Chromium.
 Fixtures: `live_server` (its base URL), `page` (a desktop-sized tab),
 `phone_page` (a 390 px wide phone), `sign_in(page, email)` and
 `screenshot(page, name)` which saves a PNG under the pytest temporary folder
-(or under docs/ with `docs=True`, for the README).
+(or under docs/ with `docs=True` when ATELIER_UPDATE_DOCS=1, for the README).
 """
 
 from __future__ import annotations
@@ -133,7 +133,10 @@ def screenshot(tmp_path_factory: pytest.TempPathFactory) -> Callable:
     folder = tmp_path_factory.mktemp("screenshots")
 
     def _screenshot(tab, name: str, docs: bool = False, full_page: bool = True) -> Path:
-        target = (DOCS_DIR if docs else folder) / f"{name}.png"
+        # docs/ is refreshed only on request (ATELIER_UPDATE_DOCS=1), so a test
+        # run leaves the committed screenshots untouched.
+        to_docs = docs and os.environ.get("ATELIER_UPDATE_DOCS") == "1"
+        target = (DOCS_DIR if to_docs else folder) / f"{name}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(target), full_page=full_page)
         return target

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 
 from pypdf import PdfReader
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = (
+    Path(__file__).resolve().parents[2] / "docs"
+    if os.environ.get("ATELIER_UPDATE_DOCS") == "1"
+    else Path(tempfile.gettempdir()) / "atelier-docs"
+)
 
 
 def assert_no_horizontal_scroll(page) -> None:
@@ -84,6 +90,7 @@ def test_trainer_records_closes_and_prints_the_day(phone_page, sign_in, screensh
 
     sheet = tmp_path / "sheet.pdf"
     sheet.write_bytes(pdf)
+    DOCS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             "pdftoppm",
