@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.orm import UTCDateTime, str_enum, utcnow
 from training.extensions import db
+from training.orm import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.attendance.models import AttendanceRecord

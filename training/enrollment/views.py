@@ -1,3 +1,393 @@
-from flask import Blueprint
+"""A session's enrollments (nominate, confirm, withdraw) and the bulk import
+of nominees."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from openpyxl import Workbook
+from sqlalchemy.orm import selectinload
+
+from training.auth.forms import ConfirmForm
+from training.enrollment import importer, services
+from training.enrollment.forms import NominateForm, UploadForm
+from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.errors import DomainError
+from training.extensions import db
+from training.people.forms import ParticipantForm
+from training.people.models import Participant
+from training.people.services import DuplicateParticipant, participant_search
+from training.people.views import participant_details, put_error_on_form
+from training.permissions import authorize, require
+from training.sessions.models import TrainingSession
 
 bp = Blueprint("enrollment", __name__)
+
+SEARCH_LIMIT = 20
+UPLOAD_MAX_AGE_SECONDS = 24 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _load_session(session_id: int) -> TrainingSession:
+    training_session = db.get_or_404(TrainingSession, session_id)
+    authorize("enrollment.manage", training_session)
+    return training_session
+
+
+def _load_enrollment(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
+    enrollment = db.get_or_404(Enrollment, enrollment_id)
+    if enrollment.session_id != training_session.id:
+        abort(404)
+    return enrollment
+
+
+# --- the enrollments page ------------------------------------------------------------
+
+
+def _render_enrollments(training_session: TrainingSession, status: int = 200):
+    enrollments = services.session_enrollments(training_session)
+    by_status = {member: [] for member in EnrollmentStatus}
+    for enrollment in enrollments:
+        by_status[enrollment.status].append(enrollment)
+    by_status[EnrollmentStatus.WAITLISTED].sort(key=lambda e: (e.waitlist_position or 0, e.id))
+    query = request.args.get("q", "").strip()
+    candidates: list[Participant] = []
+    if query:
+        enrolled = {e.participant_id for e in enrollments if e.status != EnrollmentStatus.WITHDRAWN}
+        statement = (
+            participant_search(query)
+            .options(selectinload(Participant.organisation), selectinload(Participant.screenings))
+            .limit(SEARCH_LIMIT + len(enrolled))
+        )
+        candidates = [p for p in db.session.scalars(statement) if p.id not in enrolled]
+        candidates = candidates[:SEARCH_LIMIT]
+    confirmed = len(by_status[EnrollmentStatus.CONFIRMED])
+    return render_template(
+        "enrollment/enrollments.html",
+        training_session=training_session,
+        by_status=by_status,
+        statuses=EnrollmentStatus,
+        confirmed=confirmed,
+        places_left=max(training_session.capacity - confirmed, 0),
+        query=query,
+        candidates=candidates,
+        nominate_form=NominateForm(),
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/enrollments")
+@require("enrollment.manage")
+def session_enrollments(session_id: int):
+    return _render_enrollments(_load_session(session_id))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/nominate", methods=["POST"])
+@require("enrollment.manage")
+def nominate(session_id: int):
+    training_session = _load_session(session_id)
+    form = NominateForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a participant to nominate."), "danger")
+        return _render_enrollments(training_session, 400)
+    participant = db.get_or_404(Participant, int(form.participant_id.data))
+    try:
+        services.nominate(training_session, participant, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_enrollments(training_session, 409)
+    db.session.commit()
+    flash(_("%(name)s is nominated.", name=participant.full_name), "success")
+    return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/new", methods=["GET", "POST"])
+@require("enrollment.manage")
+def nominate_new_participant(session_id: int):
+    training_session = _load_session(session_id)
+    authorize("participants.manage")
+    form = ParticipantForm()
+    duplicates: list[Participant] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            enrollment = services.nominate_new_participant(
+                training_session,
+                participant_details(form),
+                actor=current_user,
+                allow_duplicate=bool(form.create_anyway.data),
+            )
+        except DuplicateParticipant as error:
+            db.session.rollback()
+            duplicates = error.matches
+            put_error_on_form(form, error, "create_anyway")
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error, "given_name")
+            status = 400
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s is registered and nominated.", name=enrollment.participant.full_name),
+                "success",
+            )
+            return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "enrollment/new_participant.html",
+        training_session=training_session,
+        form=form,
+        duplicates=duplicates,
+        nominate_form=NominateForm(),
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/confirm", methods=["POST"])
+@require("enrollment.manage")
+def confirm(session_id: int, enrollment_id: int):
+    training_session = _load_session(session_id)
+    enrollment = _load_enrollment(training_session, enrollment_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm(enrollment, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_enrollments(training_session, 409)
+    db.session.commit()
+    name = enrollment.participant.full_name
+    if enrollment.status == EnrollmentStatus.CONFIRMED:
+        flash(_("%(name)s is confirmed.", name=name), "success")
+    else:
+        flash(
+            _(
+                "The session is full: %(name)s waits in line, position %(position)d.",
+                name=name,
+                position=enrollment.waitlist_position or 0,
+            ),
+            "warning",
+        )
+    return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
+@require("enrollment.manage")
+def withdraw(session_id: int, enrollment_id: int):
+    training_session = _load_session(session_id)
+    enrollment = _load_enrollment(training_session, enrollment_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = services.withdraw(enrollment, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_enrollments(training_session, 409)
+    db.session.commit()
+    flash(_("%(name)s is withdrawn.", name=enrollment.participant.full_name), "success")
+    if result.promoted is not None:
+        flash(
+            _(
+                "%(name)s moved up from the waiting list and is now confirmed.",
+                name=result.promoted.participant.full_name,
+            ),
+            "info",
+        )
+    return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+# --- bulk import -------------------------------------------------------------------------
+#
+# The uploaded file is kept on the server between the preview and the import,
+# under instance/imports/ with a random name whose token only this user's
+# signed session cookie holds. The client never sends the parsed rows back, so
+# what is imported is exactly what was checked (and it is checked again at
+# import time against the database as it then is); nothing is uploaded twice
+# over a poor connection.
+
+
+def _upload_folder() -> Path:
+    folder = Path(
+        current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _session_key(training_session: TrainingSession) -> str:
+    return f"import-{training_session.id}"
+
+
+def _remove_stale_uploads(folder: Path) -> None:
+    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for path in folder.glob("*.upload"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue  # another request removed it first
+
+
+def _store_upload(training_session: TrainingSession, content: bytes) -> None:
+    folder = _upload_folder()
+    _remove_stale_uploads(folder)
+    _discard_upload(training_session)
+    token = secrets.token_urlsafe(24)
+    path = folder / f"{token}.upload"
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as stored:
+        stored.write(content)
+    session[_session_key(training_session)] = token
+
+
+def _stored_upload(training_session: TrainingSession) -> bytes | None:
+    token = session.get(_session_key(training_session))
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        return None
+    path = _upload_folder() / f"{token}.upload"
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _discard_upload(training_session: TrainingSession) -> None:
+    token = session.pop(_session_key(training_session), None)
+    if isinstance(token, str) and _TOKEN.match(token):
+        (_upload_folder() / f"{token}.upload").unlink(missing_ok=True)
+
+
+@bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
+@require("enrollment.manage")
+def import_nominees(session_id: int):
+    training_session = _load_session(session_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        content = form.file.data.read()
+        try:
+            importer.read_rows(content)
+        except DomainError as error:
+            form.file.errors = [*form.file.errors, error.message]
+        else:
+            _store_upload(training_session, content)
+            return redirect(url_for("enrollment.import_preview", session_id=session_id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "enrollment/import.html", training_session=training_session, form=form
+    ), status
+
+
+def _checked_upload(training_session: TrainingSession) -> importer.ImportCheck | None:
+    content = _stored_upload(training_session)
+    if content is None:
+        return None
+    try:
+        rows = importer.read_rows(content)
+    except DomainError:
+        return None
+    return importer.check_rows(training_session, rows)
+
+
+@bp.route("/sessions/<int:session_id>/import/preview")
+@require("enrollment.manage")
+def import_preview(session_id: int):
+    training_session = _load_session(session_id)
+    check = _checked_upload(training_session)
+    if check is None:
+        flash(_("Upload the file of nominees first."), "warning")
+        return redirect(url_for("enrollment.import_nominees", session_id=session_id))
+    return render_template(
+        "enrollment/import_preview.html",
+        training_session=training_session,
+        check=check,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/import/confirm", methods=["POST"])
+@require("enrollment.manage")
+def import_all(session_id: int):
+    training_session = _load_session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    check = _checked_upload(training_session)
+    if check is None:
+        flash(_("Upload the file of nominees first."), "warning")
+        return redirect(url_for("enrollment.import_nominees", session_id=session_id))
+    try:
+        count = importer.import_rows(training_session, check, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return render_template(
+            "enrollment/import_preview.html",
+            training_session=training_session,
+            check=check,
+            confirm_form=ConfirmForm(),
+        ), 409
+    db.session.commit()
+    _discard_upload(training_session)
+    flash(_("%(count)d nominees imported.", count=count), "success")
+    return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/import/cancel", methods=["POST"])
+@require("enrollment.manage")
+def import_cancel(session_id: int):
+    training_session = _load_session(session_id)
+    if ConfirmForm().validate_on_submit():
+        _discard_upload(training_session)
+    return redirect(url_for("enrollment.import_nominees", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/import/template.csv")
+@require("enrollment.manage")
+def import_template_csv(session_id: int):
+    _load_session(session_id)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(importer.template_headings(str(get_locale())))
+    data = io.BytesIO(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    return send_file(
+        data, mimetype="text/csv", as_attachment=True, download_name="atelier-nominees.csv"
+    )
+
+
+@bp.route("/sessions/<int:session_id>/import/template.xlsx")
+@require("enrollment.manage")
+def import_template_xlsx(session_id: int):
+    _load_session(session_id)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Nominees")[:31]
+    sheet.append(importer.template_headings(str(get_locale())))
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+    return send_file(
+        data, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="atelier-nominees.xlsx"
+    )

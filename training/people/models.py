@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.orm import UTCDateTime, str_enum, utcnow
 from training.extensions import db
+from training.orm import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -126,9 +126,7 @@ class TrainerQualification(db.Model):
     qualified_on: Mapped[date]
     expires_on: Mapped[Optional[date]]
     # The training of trainers that qualified this trainer, when there was one.
-    source_session_id: Mapped[Optional[int]] = mapped_column(
-        sa.ForeignKey("training_session.id")
-    )
+    source_session_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("training_session.id"))
 
     trainer: Mapped[Trainer] = relationship(back_populates="qualifications")
     curriculum: Mapped[Curriculum] = relationship()

@@ -1,3 +1,406 @@
-from flask import Blueprint
+"""Participants (with their screening) and the trainer registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from training.audit.labels import action_label
+from training.audit.models import AuditEvent
+from training.auth.forms import ConfirmForm
+from training.curricula.models import Curriculum, CurriculumStatus
+from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.errors import DomainError
+from training.extensions import db
+from training.formatting import country_choices
+from training.labels import label
+from training.people import services
+from training.people.forms import ParticipantForm, QualificationForm, ScreeningForm, TrainerForm
+from training.people.models import (
+    Organisation,
+    Participant,
+    ScreeningFramework,
+    ScreeningStatus,
+    Sex,
+    Trainer,
+    TrainerQualification,
+)
+from training.permissions import authorize, require
+from training.sessions.models import Assignment, TrainingSession
 
 bp = Blueprint("people", __name__)
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One audit event of the participant, in words."""
+
+    event: AuditEvent
+    action_label: str
+    session_id: int | None
+    before: str | None
+    after: str | None
+
+
+def _status_label(value: Any) -> str | None:
+    for enum_class in (EnrollmentStatus, ScreeningStatus):
+        try:
+            return label(enum_class(value))
+        except ValueError:
+            continue
+    return None if value is None else str(value)
+
+
+def _history(events: list[AuditEvent]) -> list[HistoryEntry]:
+    entries = []
+    for event in events:
+        changes = event.changes or {}
+        entries.append(
+            HistoryEntry(
+                event=event,
+                action_label=action_label(event.action),
+                session_id=event.session_id,
+                before=_status_label(changes.get("before", {}).get("status")),
+                after=_status_label(changes.get("after", {}).get("status")),
+            )
+        )
+    return entries
+
+
+@bp.app_template_global()
+def screening_state(participant: Participant, on: date | None = None) -> str:
+    """The participant's screening badge state (see services.screening_state);
+    a template global so that `people/_macros.html` works when imported."""
+    return services.screening_state(participant, on)
+
+
+def _organisation(organisation_id: int | None) -> Organisation | None:
+    return db.session.get(Organisation, organisation_id) if organisation_id else None
+
+
+def participant_details(form: ParticipantForm) -> services.ParticipantDetails:
+    """The form's fields as the service's plain values (used by enrollment's
+    nominate-a-new-participant page too)."""
+    return services.ParticipantDetails(
+        given_name=form.given_name.data or "",
+        family_name=form.family_name.data or "",
+        sex=Sex(form.sex.data),
+        nationality=form.nationality.data or None,
+        organisation=_organisation(form.organisation_id.data),
+        rank=form.rank.data,
+        function=form.function.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        consent=bool(form.consent.data),
+    )
+
+
+def put_error_on_form(form, error: DomainError, default_field: str) -> None:
+    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    field.errors = [*field.errors, error.message]
+
+
+# --- participants ---------------------------------------------------------------
+
+
+@bp.route("/participants")
+@require("participants.view")
+def list_participants():
+    query = request.args.get("q", "").strip()
+    country = request.args.get("country", "").strip().upper()
+    organisation_id = request.args.get("organisation", type=int)
+    sex = request.args.get("sex", "")
+    sex = sex if sex in {member.value for member in Sex} else ""
+    statement = services.participant_search(
+        query, country=country or None, organisation_id=organisation_id, sex=sex or None
+    ).options(selectinload(Participant.organisation), selectinload(Participant.screenings))
+    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "people/participants.html",
+        page=page,
+        query=query,
+        country=country,
+        organisation_id=organisation_id,
+        sex=sex,
+        organisations=services.organisations(),
+        countries=country_choices(),
+        sexes=list(Sex),
+    )
+
+
+@bp.route("/participants/new", methods=["GET", "POST"])
+@require("participants.manage")
+def create_participant():
+    form = ParticipantForm()
+    duplicates: list[Participant] = []
+    if form.validate_on_submit():
+        try:
+            participant = services.create_participant(
+                participant_details(form),
+                actor=current_user,
+                allow_duplicate=bool(form.create_anyway.data),
+            )
+        except services.DuplicateParticipant as error:
+            db.session.rollback()
+            duplicates = error.matches
+            put_error_on_form(form, error, "create_anyway")
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error, "given_name")
+        else:
+            db.session.commit()
+            flash(_("Participant %(name)s registered.", name=participant.full_name), "success")
+            return redirect(url_for("people.show_participant", participant_id=participant.id))
+    status = 409 if duplicates else (400 if form.errors else 200)
+    return render_template(
+        "people/participant_form.html", form=form, participant=None, duplicates=duplicates
+    ), status
+
+
+def _render_participant(participant: Participant, screening_form: ScreeningForm, status: int = 200):
+    enrollments = db.session.scalars(
+        sa.select(Enrollment)
+        .where(Enrollment.participant_id == participant.id)
+        .join(Enrollment.training_session)
+        .options(selectinload(Enrollment.training_session).selectinload(TrainingSession.curriculum))
+        .order_by(TrainingSession.start_date.desc())
+    ).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.participant_id == participant.id)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(200)
+    ).all()
+    screenings = sorted(
+        participant.screenings,
+        key=lambda record: (record.screened_on or date.min, record.id),
+        reverse=True,
+    )
+    return render_template(
+        "people/participant.html",
+        participant=participant,
+        enrollments=enrollments,
+        history=_history(list(events)),
+        screenings=screenings,
+        screening_form=screening_form,
+    ), status
+
+
+@bp.route("/participants/<int:participant_id>")
+@require("participants.view")
+def show_participant(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    authorize("participants.view", participant)
+    return _render_participant(participant, ScreeningForm(formdata=None, screened_on=date.today()))
+
+
+@bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@require("participants.manage")
+def edit_participant(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    authorize("participants.manage", participant)
+    form = ParticipantForm(obj=participant)
+    if request.method == "GET":
+        form.organisation_id.data = participant.organisation_id or 0
+        form.nationality.data = participant.nationality or ""
+        form.consent.data = participant.consent_recorded_at is not None
+    duplicates: list[Participant] = []
+    if form.validate_on_submit():
+        try:
+            services.update_participant(participant, participant_details(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error, "given_name")
+        else:
+            db.session.commit()
+            flash(_("Participant %(name)s saved.", name=participant.full_name), "success")
+            return redirect(url_for("people.show_participant", participant_id=participant.id))
+    return render_template(
+        "people/participant_form.html", form=form, participant=participant, duplicates=duplicates
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/participants/<int:participant_id>/screenings", methods=["POST"])
+@require("screening.manage")
+def record_screening(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    authorize("screening.manage", participant)
+    form = ScreeningForm()
+    if form.validate_on_submit():
+        try:
+            services.record_screening(
+                participant,
+                framework=ScreeningFramework(form.framework.data),
+                status=ScreeningStatus(form.status.data),
+                screened_on=form.screened_on.data,
+                valid_until=form.valid_until.data,
+                reference=form.reference.data,
+                notes=form.notes.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error, "status")
+        else:
+            db.session.commit()
+            flash(_("Screening result recorded."), "success")
+            return redirect(url_for("people.show_participant", participant_id=participant.id))
+    return _render_participant(participant, form, 400)
+
+
+# --- trainers -----------------------------------------------------------------------
+
+
+@bp.route("/trainers")
+@require("trainers.view")
+def list_trainers():
+    query = request.args.get("q", "").strip()
+    statement = services.trainer_search(query).options(
+        selectinload(Trainer.organisation),
+        selectinload(Trainer.qualifications).selectinload(TrainerQualification.curriculum),
+    )
+    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    return render_template("people/trainers.html", page=page, query=query, today=date.today())
+
+
+def _trainer_details(form: TrainerForm) -> services.TrainerDetails:
+    return services.TrainerDetails(
+        name=form.name.data or "",
+        organisation=_organisation(form.organisation_id.data),
+        languages=tuple(form.languages.data or ()),
+        email=form.email.data,
+    )
+
+
+@bp.route("/trainers/new", methods=["GET", "POST"])
+@require("trainers.manage")
+def create_trainer():
+    form = TrainerForm()
+    if form.validate_on_submit():
+        try:
+            trainer = services.create_trainer(_trainer_details(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("Trainer %(name)s added.", name=trainer.name), "success")
+            return redirect(url_for("people.show_trainer", trainer_id=trainer.id))
+    return render_template("people/trainer_form.html", form=form, trainer=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/trainers/<int:trainer_id>/edit", methods=["GET", "POST"])
+@require("trainers.manage")
+def edit_trainer(trainer_id: int):
+    trainer = db.get_or_404(Trainer, trainer_id)
+    authorize("trainers.manage", trainer)
+    form = TrainerForm(obj=trainer)
+    if request.method == "GET":
+        form.organisation_id.data = trainer.organisation_id or 0
+        form.languages.data = trainer.language_codes
+    if form.validate_on_submit():
+        try:
+            services.update_trainer(trainer, _trainer_details(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("Trainer %(name)s saved.", name=trainer.name), "success")
+            return redirect(url_for("people.show_trainer", trainer_id=trainer.id))
+    return render_template("people/trainer_form.html", form=form, trainer=trainer), (
+        400 if form.errors else 200
+    )
+
+
+def _qualification_form() -> QualificationForm:
+    form = QualificationForm()
+    curricula = db.session.scalars(
+        sa.select(Curriculum)
+        .where(Curriculum.status != CurriculumStatus.RETIRED)
+        .order_by(Curriculum.code)
+    )
+    form.curriculum_id.choices = [(c.id, f"{c.code} — {c.title_en}") for c in curricula]
+    return form
+
+
+def _render_trainer(trainer: Trainer, form: QualificationForm, status: int = 200):
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.trainer_id == trainer.id)
+        .join(Assignment.training_session)
+        .options(selectinload(Assignment.training_session).selectinload(TrainingSession.curriculum))
+        .order_by(TrainingSession.start_date.desc())
+    ).all()
+    return render_template(
+        "people/trainer.html",
+        trainer=trainer,
+        assignments=assignments,
+        form=form,
+        confirm_form=ConfirmForm(),
+        today=date.today(),
+    ), status
+
+
+@bp.route("/trainers/<int:trainer_id>")
+@require("trainers.view")
+def show_trainer(trainer_id: int):
+    trainer = db.get_or_404(Trainer, trainer_id)
+    authorize("trainers.view", trainer)
+    return _render_trainer(trainer, _qualification_form())
+
+
+@bp.route("/trainers/<int:trainer_id>/qualifications", methods=["POST"])
+@require("trainers.manage")
+def add_qualification(trainer_id: int):
+    trainer = db.get_or_404(Trainer, trainer_id)
+    authorize("trainers.manage", trainer)
+    form = _qualification_form()
+    if form.validate_on_submit():
+        curriculum = db.get_or_404(Curriculum, form.curriculum_id.data)
+        try:
+            services.add_qualification(
+                trainer,
+                curriculum,
+                qualified_on=form.qualified_on.data,
+                expires_on=form.expires_on.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error, "curriculum_id")
+        else:
+            db.session.commit()
+            flash(_("Qualification added."), "success")
+            return redirect(url_for("people.show_trainer", trainer_id=trainer.id))
+    return _render_trainer(trainer, form, 400)
+
+
+@bp.route(
+    "/trainers/<int:trainer_id>/qualifications/<int:qualification_id>/remove", methods=["POST"]
+)
+@require("trainers.manage")
+def remove_qualification(trainer_id: int, qualification_id: int):
+    trainer = db.get_or_404(Trainer, trainer_id)
+    qualification = db.get_or_404(TrainerQualification, qualification_id)
+    if qualification.trainer_id != trainer.id:
+        abort(404)
+    authorize("trainers.manage", trainer)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.remove_qualification(qualification, actor=current_user)
+        db.session.commit()
+        flash(_("Qualification removed."), "success")
+    return redirect(url_for("people.show_trainer", trainer_id=trainer.id))

@@ -12,21 +12,9 @@ from typing import Any
 
 from babel.dates import format_datetime
 from flask_babel import get_locale, get_timezone
-from flask_babel import lazy_gettext as _l
 
+from training.audit.labels import action_label
 from training.audit.models import AuditEvent
-
-ACTION_LABELS: dict[str, Any] = {
-    "session.created": _l("Session scheduled"),
-    "session.updated": _l("Session edited"),
-    "session.status_changed": _l("Status changed"),
-    "assignment.created": _l("Trainer assigned"),
-    "assignment.removed": _l("Trainer removed"),
-    "curriculum.created": _l("Curriculum created"),
-    "curriculum.updated": _l("Curriculum edited"),
-    "curriculum.approved": _l("Curriculum approved"),
-    "curriculum.retired": _l("Curriculum retired"),
-}
 
 
 @dataclass(frozen=True)
@@ -52,13 +40,12 @@ def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
         before = (event.changes or {}).get("before", {})
         after = (event.changes or {}).get("after", {})
         keys = list(dict.fromkeys([*before, *after]))
-        label = ACTION_LABELS.get(event.action)
         rows.append(
             HistoryRow(
                 when=format_datetime(event.occurred_at, "short", tzinfo=timezone, locale=locale),
                 who=event.actor.name if event.actor else None,
                 action=event.action,
-                action_label=str(label) if label is not None else event.action,
+                action_label=action_label(event.action),
                 changes=[
                     (key, _shown(before.get(key)), _shown(after.get(key)), key in before)
                     for key in keys

@@ -1,0 +1,158 @@
+"""Time the bulk import of 500 nominees through the web pages.
+
+    .venv/bin/python bench/bench_import.py [--rows 500] [--runs 3] [--database-url URL]
+
+Builds its own database (a temporary SQLite file unless --database-url names
+an empty one) with 200 registered participants, some of whom the file names
+again. For each run and each format (XLSX, CSV) a fresh session receives a
+file of --rows nominees: the script times the upload (read and check), the
+preview page (read and check again against the database) and "Import all"
+(one transaction), through the test client signed in as a coordinator.
+Target: a few seconds for 500 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from config import TestConfig
+from tests import factories
+from training import create_app
+from training.enrollment.models import Enrollment
+from training.extensions import db
+
+HEADINGS = [
+    "prénom",
+    "nom",
+    "sexe",
+    "nationalité",
+    "organisation",
+    "grade",
+    "fonction",
+    "email",
+    "téléphone",
+]
+COUNTRIES = ["Niger", "Mali", "Tchad", "Burkina Faso", "Mauritanie", "NE", "ML"]
+
+
+def nominee_rows(count: int, run: int) -> list[list[str]]:
+    rows = []
+    for number in range(count):
+        if number % 10 == 0:  # one in ten is already registered (matched by email)
+            email = f"known{number // 10}@example.org"
+        else:
+            email = f"nominee{run}-{number}@example.org"
+        rows.append(
+            [
+                f"Prénom{number}",
+                f"Famille{run}-{number}",
+                "F" if number % 3 else "M",
+                COUNTRIES[number % len(COUNTRIES)],
+                "",
+                "Lieutenant",
+                "Enquêteur",
+                email,
+                f"+227 9{run} {number:06d}",
+            ]
+        )
+    return rows
+
+
+def as_xlsx(rows: list[list[str]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADINGS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def as_csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(HEADINGS)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--database-url")
+    arguments = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="atelier-bench-import-"))
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = arguments.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+        IMPORT_FOLDER = str(folder / "imports")
+        RATELIMIT_ENABLED = False
+
+    app = create_app(Config())
+    timings: dict[str, list[float]] = {}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        coordinator = factories.make_user("coordinator")
+        for number in range(200):
+            factories.make_participant(email=f"known{number}@example.org")
+        db.session.commit()
+        client = app.test_client()
+        client.post(
+            "/login", data={"email": coordinator.email, "password": factories.TEST_PASSWORD}
+        )
+        for run in range(arguments.runs):
+            for kind, encode in (("xlsx", as_xlsx), ("csv", as_csv)):
+                training_session = factories.make_session(capacity=arguments.rows + 10)
+                db.session.commit()
+                session_id = training_session.id
+                content = encode(nominee_rows(arguments.rows, run * 2 + (kind == "csv")))
+                base = f"/sessions/{session_id}/import"
+                started = time.perf_counter()
+                response = client.post(
+                    base,
+                    data={"file": (io.BytesIO(content), f"nominees.{kind}")},
+                    content_type="multipart/form-data",
+                )
+                uploaded = time.perf_counter()
+                assert response.status_code == 302, response.status_code
+                preview = client.get(f"{base}/preview")
+                previewed = time.perf_counter()
+                assert preview.status_code == 200 and b"Import all" in preview.data
+                imported_response = client.post(f"{base}/confirm")
+                imported = time.perf_counter()
+                assert imported_response.status_code == 302
+                count = db.session.scalar(
+                    sa.select(sa.func.count(Enrollment.id)).where(
+                        Enrollment.session_id == session_id
+                    )
+                )
+                assert count == arguments.rows, count
+                timings.setdefault(f"{kind} upload+check", []).append(uploaded - started)
+                timings.setdefault(f"{kind} preview", []).append(previewed - uploaded)
+                timings.setdefault(f"{kind} import all", []).append(imported - previewed)
+                timings.setdefault(f"{kind} total", []).append(imported - started)
+    engine = (arguments.database_url or "sqlite").split(":")[0]
+    print(f"{arguments.rows} rows, {arguments.runs} runs per format, {engine}")
+    for name, values in timings.items():
+        print(
+            f"  {name:<20} median {statistics.median(values):6.2f} s   worst {max(values):6.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()

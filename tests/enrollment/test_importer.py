@@ -1,0 +1,244 @@
+"""The nominee importer with good and bad files."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.enrollment.conftest import csv_bytes, xlsx_bytes
+from training.enrollment import importer
+from training.enrollment.importer import ImportFileError
+from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.errors import DomainError
+from training.extensions import db
+from training.people.models import Participant, Sex
+
+GOOD = [
+    [
+        "Moussa",
+        "Traoré",
+        "M",
+        "Mali",
+        "PN-ML",
+        "Commissaire",
+        "Enquêteur",
+        "moussa@example.org",
+        "+223 70 00 00 01",
+    ],
+    ["Aïcha", "Diallo", "F", "NE", "", "Lieutenant", "", "aicha@example.org", ""],
+    ["Idriss", "Mahamat", "h", "Tchad", "", "", "", "", ""],
+]
+
+
+def _check(content: bytes, training_session=None):
+    training_session = training_session or factories.make_session()
+    return importer.check_rows(training_session, importer.read_rows(content))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        xlsx_bytes(GOOD),
+        csv_bytes(GOOD),
+        csv_bytes(GOOD, delimiter=";", bom=True),
+        csv_bytes(
+            GOOD,
+            headings=[
+                "prénom",
+                "nom",
+                "sexe",
+                "nationalité",
+                "organisation",
+                "grade",
+                "fonction",
+                "courriel",
+                "téléphone",
+            ],
+            delimiter=";",
+        ),
+    ],
+    ids=["xlsx", "csv", "csv-semicolon-bom", "csv-french-headings"],
+)
+def test_good_files_are_read_and_checked(app, content):
+    factories.make_organisation(name="Police nationale du Mali", acronym="PN-ML", country="ML")
+    check = _check(content)
+    assert check.can_import, [row.errors for row in check.rows]
+    first, second, third = check.rows
+    assert (first.line, first.nationality, first.sex) == (2, "ML", Sex.MALE)
+    assert first.organisation.acronym == "PN-ML"
+    assert second.nationality == "NE" and second.sex == Sex.FEMALE
+    assert third.nationality == "TD" and third.sex == Sex.MALE  # "h" for homme, "Tchad"
+
+
+def test_french_country_names_and_iso3_codes(app):
+    assert importer.country_code("Côte d’Ivoire") == "CI"
+    assert importer.country_code("BURKINA FASO") == "BF"
+    assert importer.country_code("Mauritanie") == "MR"
+    assert importer.country_code("NER") == "NE"
+    assert importer.country_code("Atlantis") is None
+
+
+def test_every_problem_is_listed_per_row(app):
+    training_session = factories.make_session()
+    enrolled = factories.make_participant(email="already@example.org")
+    factories.enroll(enrolled, training_session)
+    existing = factories.make_participant(email="known@example.org")
+    rows = [
+        ["", "Traoré", "M", "ML", "", "", "", "", ""],  # missing given name
+        ["Awa", "Ba", "X", "ML", "", "", "", "", ""],  # bad sex
+        ["Awa", "Sy", "F", "Atlantis", "", "", "", "", ""],  # unknown country
+        ["Awa", "Fall", "F", "SN", "", "", "", "awa@", ""],  # bad email
+        ["Awa", "Fall", "F", "SN", "", "", "", "", ""],  # duplicate name (line 5)
+        ["Ali", "Keita", "M", "ML", "Unknown unit", "", "", "", ""],  # unknown organisation
+        ["X", "Y", "M", "ML", "", "", "", "already@example.org", ""],  # already enrolled
+        ["Someone", "Known", "F", "ML", "", "", "", "KNOWN@example.org", ""],  # existing: a note
+    ]
+    check = _check(csv_bytes(rows), training_session)
+    problems = {row.line: " ".join(row.errors) for row in check.rows}
+    assert "required" in problems[2]
+    assert "Sex must be F or M" in problems[3]
+    assert "Unknown country" in problems[4]
+    assert "not a valid email" in problems[5]
+    assert "Duplicate of line 5" in problems[6]
+    assert "Unknown organisation" in problems[7]
+    assert "already enrolled" in problems[8]
+    assert problems[9] == "" and check.rows[7].existing == existing
+    assert "will be nominated" in check.rows[7].notes[0]
+    assert not check.can_import
+    with pytest.raises(DomainError):
+        importer.import_rows(training_session, check, actor=None)
+    assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 1
+
+
+def test_import_all_nominates_and_reuses_existing(app):
+    coordinator = factories.make_user("coordinator")
+    training_session = factories.make_session()
+    existing = factories.make_participant(
+        given_name="Moussa", family_name="Traore", organisation=None, email="moussa@example.org"
+    )
+    before = db.session.scalar(sa.select(sa.func.count(Participant.id)))
+    check = _check(
+        xlsx_bytes([*GOOD[1:], ["MOUSSA", "TRAORÉ", "M", "ML", "", "", "", "", ""]]),
+        training_session,
+    )
+    assert check.can_import and check.rows[2].existing == existing
+    assert importer.import_rows(training_session, check, actor=coordinator) == 3
+    assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == before + 2
+    statuses = db.session.scalars(
+        sa.select(Enrollment.status).where(Enrollment.session_id == training_session.id)
+    ).all()
+    assert statuses == [EnrollmentStatus.NOMINATED] * 3
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n  ", "empty"),
+        (csv_bytes([]), "no nominee"),
+        ("prénom;nom\nA;B\n".encode("latin-1"), "UTF-8"),
+        (b"%PDF-1.7\x00\x01binary", "neither"),
+        (csv_bytes([["a", "b"]], headings=["name", "surname"]), "no column"),
+        (b"PK\x03\x04not really a zip", "not a valid XLSX"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(app, content, message):
+    with pytest.raises(ImportFileError) as refusal:
+        importer.read_rows(content)
+    assert message in refusal.value.message
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_plain_zip_is_not_a_workbook(app):
+    with pytest.raises(ImportFileError, match="not an XLSX"):
+        importer.read_rows(_zip({"readme.txt": b"hello"}))
+
+
+def test_zip_bomb_is_refused_before_parsing(app):
+    bomb = _zip(
+        {"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"\0" * (60 * 1024 * 1024)}
+    )
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(ImportFileError, match="too large"):
+        importer.read_rows(bomb)
+
+
+def test_too_many_entries_is_refused(app):
+    entries = {"[Content_Types].xml": b"<Types/>"} | {f"x/{n}.xml": b"<a/>" for n in range(120)}
+    with pytest.raises(ImportFileError, match="too large"):
+        importer.read_rows(_zip(entries))
+
+
+def test_billion_laughs_workbook_is_refused_cleanly(app):
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'.encode()
+            for n in range(1, 10)
+        )
+        + b']><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&lol9;</workbook>'
+    )
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(GOOD)))
+    entries = {info.filename: source.read(info.filename) for info in source.infolist()}
+    entries["xl/workbook.xml"] = laughs
+    started = time.perf_counter()
+    with pytest.raises(ImportFileError, match="could not be read") as refusal:
+        importer.read_rows(_zip(entries))
+    assert time.perf_counter() - started < 2
+    # defusedxml, through openpyxl, is what refused the entities.
+    causes, error = [], refusal.value
+    while error is not None:
+        causes.append(type(error).__name__)
+        error = error.__cause__ or error.__context__
+    assert "EntitiesForbidden" in causes
+
+
+def test_row_limit(app):
+    rows = [["A", f"B{n}", "F", "", "", "", "", "", ""] for n in range(importer.MAX_ROWS + 1)]
+    with pytest.raises(ImportFileError, match="at most"):
+        importer.read_rows(csv_bytes(rows))
+
+
+def test_five_hundred_rows_check_and_import_in_seconds(app):
+    training_session = factories.make_session(capacity=600)
+    rows = [
+        [
+            f"Given{n}",
+            f"Family{n}",
+            "F" if n % 2 else "M",
+            "Niger",
+            "",
+            "",
+            "",
+            f"nominee{n}@example.org",
+            f"+227 90 {n:06d}",
+        ]
+        for n in range(500)
+    ]
+    content = xlsx_bytes(rows)
+    started = time.perf_counter()
+    check = _check(content, training_session)
+    assert check.can_import
+    importer.import_rows(training_session, check, actor=None)
+    db.session.commit()
+    assert time.perf_counter() - started < 10
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Enrollment.id)).where(
+                Enrollment.session_id == training_session.id
+            )
+        )
+        == 500
+    )

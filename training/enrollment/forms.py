@@ -1,0 +1,24 @@
+"""Forms of the enrollment pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SubmitField
+from wtforms.validators import DataRequired, Regexp
+
+
+class NominateForm(FlaskForm):
+    """Nominate one registered participant (chosen from the search results)."""
+
+    participant_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    submit = SubmitField(_l("Nominate"))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("CSV or XLSX file of nominees"),
+        validators=[FileRequired(_l("Choose a file to upload."))],
+    )
+    submit = SubmitField(_l("Check the file"))

@@ -1,0 +1,310 @@
+"""Nomination, confirmation, the waiting line and withdrawal.
+
+The capacity rule lives here and only here: confirmed enrollments never
+exceed the session's capacity. Every function that may add a confirmed
+enrollment first locks the session row (SELECT ... FOR UPDATE on PostgreSQL;
+on SQLite the application begins every transaction with BEGIN IMMEDIATE,
+which serialises writers), then counts inside the same transaction, so two
+coordinators confirming the last place at once cannot both win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from training.audit.services import record_event
+from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.errors import DomainError
+from training.extensions import db
+from training.labels import label
+from training.people.models import Organisation, Participant
+from training.people.services import ParticipantDetails, create_participant, is_cleared
+from training.sessions.models import SessionStatus, TrainingSession
+
+# Sessions that take no new nominations or confirmations.
+CLOSED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What a withdrawal did: the enrollment withdrawn and, when a place
+    freed, the waiting enrollment that moved up to confirmed."""
+
+    enrollment: Enrollment
+    promoted: Enrollment | None
+
+
+def lock_session(training_session: TrainingSession) -> TrainingSession:
+    """Take the session row's write lock for the rest of the transaction and
+    reload it, so the capacity read is the committed one."""
+    statement = (
+        sa.select(TrainingSession)
+        .where(TrainingSession.id == training_session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalars(statement).one()
+
+
+def confirmed_count(training_session: TrainingSession) -> int:
+    """Confirmed enrollments of the session, counted in the database."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Enrollment.id)).where(
+                Enrollment.session_id == training_session.id,
+                Enrollment.status == EnrollmentStatus.CONFIRMED,
+            )
+        )
+        or 0
+    )
+
+
+def places_left(training_session: TrainingSession) -> int:
+    return max(training_session.capacity - confirmed_count(training_session), 0)
+
+
+def _next_waitlist_position(training_session: TrainingSession) -> int:
+    highest = db.session.scalar(
+        sa.select(sa.func.max(Enrollment.waitlist_position)).where(
+            Enrollment.session_id == training_session.id
+        )
+    )
+    return (highest or 0) + 1
+
+
+def _audit_status(
+    enrollment: Enrollment,
+    before: EnrollmentStatus | None,
+    *,
+    actor: Any,
+    reason: str | None = None,
+) -> None:
+    record_event(
+        f"enrollment.{enrollment.status.value}",
+        actor=actor,
+        entity=enrollment,
+        session_id=enrollment.session_id,
+        participant_id=enrollment.participant_id,
+        before={"status": before} if before is not None else None,
+        after={"status": enrollment.status, "waitlist_position": enrollment.waitlist_position},
+        reason=reason,
+    )
+
+
+def _refuse_closed(training_session: TrainingSession) -> None:
+    if training_session.status in CLOSED_STATUSES:
+        raise DomainError(
+            _("Session %(code)s is closed to enrollment.", code=training_session.code)
+        )
+
+
+def nominate(
+    training_session: TrainingSession,
+    participant: Participant,
+    *,
+    actor: Any,
+    nominating_organisation: Organisation | None = None,
+) -> Enrollment:
+    """Put a participant forward for a session (status nominated). A
+    participant is enrolled once per session; one who withdrew can be
+    nominated again. The nominating organisation defaults to theirs."""
+    _refuse_closed(training_session)
+    existing = db.session.scalar(
+        sa.select(Enrollment).where(
+            Enrollment.session_id == training_session.id,
+            Enrollment.participant_id == participant.id,
+        )
+    )
+    organisation = nominating_organisation or participant.organisation
+    if existing is not None and existing.status != EnrollmentStatus.WITHDRAWN:
+        raise DomainError(
+            _(
+                "%(name)s is already enrolled in this session (%(status)s).",
+                name=participant.full_name,
+                status=_status_label(existing.status),
+            )
+        )
+    before = existing.status if existing is not None else None
+    enrollment = existing or Enrollment(participant=participant, training_session=training_session)
+    enrollment.status = EnrollmentStatus.NOMINATED
+    enrollment.waitlist_position = None
+    enrollment.nominating_organisation = organisation
+    db.session.add(enrollment)
+    db.session.flush()
+    _audit_status(enrollment, before, actor=actor)
+    return enrollment
+
+
+def nominate_many(
+    training_session: TrainingSession, participants: list[Participant], *, actor: Any
+) -> list[Enrollment]:
+    """nominate() for a whole list at once (the bulk import): the same rules,
+    with one query and one flush for the list. Refused, before any change,
+    when one of them is already enrolled."""
+    _refuse_closed(training_session)
+    ids = [participant.id for participant in participants]
+    existing = {
+        enrollment.participant_id: enrollment
+        for enrollment in db.session.scalars(
+            sa.select(Enrollment).where(
+                Enrollment.session_id == training_session.id, Enrollment.participant_id.in_(ids)
+            )
+        )
+    }
+    for participant in participants:
+        found = existing.get(participant.id)
+        if found is not None and found.status != EnrollmentStatus.WITHDRAWN:
+            raise DomainError(
+                _(
+                    "%(name)s is already enrolled in this session (%(status)s).",
+                    name=participant.full_name,
+                    status=_status_label(found.status),
+                )
+            )
+    enrollments = []
+    befores = []
+    for participant in participants:
+        enrollment = existing.get(participant.id)
+        befores.append(enrollment.status if enrollment is not None else None)
+        if enrollment is None:
+            # Foreign keys rather than relationships: appending to each
+            # participant's (unloaded) enrollments would load it, row by row.
+            enrollment = Enrollment(participant_id=participant.id, session_id=training_session.id)
+            db.session.add(enrollment)
+        enrollment.status = EnrollmentStatus.NOMINATED
+        enrollment.waitlist_position = None
+        enrollment.nominating_organisation_id = participant.organisation_id
+        enrollments.append(enrollment)
+    db.session.flush()
+    for enrollment, before in zip(enrollments, befores, strict=True):
+        _audit_status(enrollment, before, actor=actor)
+    return enrollments
+
+
+def nominate_new_participant(
+    training_session: TrainingSession,
+    details: ParticipantDetails,
+    *,
+    actor: Any,
+    allow_duplicate: bool = False,
+) -> Enrollment:
+    """Register a new participant (with the duplicate check) and nominate
+    them for the session, in one step."""
+    _refuse_closed(training_session)
+    participant = create_participant(details, actor=actor, allow_duplicate=allow_duplicate)
+    return nominate(training_session, participant, actor=actor)
+
+
+def _screening_refusal(enrollment: Enrollment, training_session: TrainingSession) -> str | None:
+    if training_session.screening_required and not is_cleared(
+        enrollment.participant, training_session.start_date
+    ):
+        return _(
+            "%(name)s cannot be confirmed: this session requires screening and they have no "
+            "current clearance on %(day)s.",
+            name=enrollment.participant.full_name,
+            day=training_session.start_date.isoformat(),
+        )
+    return None
+
+
+def confirm(enrollment: Enrollment, *, actor: Any) -> Enrollment:
+    """Confirm a nominated (or waiting) enrollment. Refused when the session
+    requires screening and the participant has no current clearance on its
+    start date. When the session is full the enrollment waits in line
+    (status waitlisted, at the end of the line) instead."""
+    if enrollment.status not in (EnrollmentStatus.NOMINATED, EnrollmentStatus.WAITLISTED):
+        raise DomainError(
+            _(
+                "Only a nominated or waiting enrollment can be confirmed; this one is %(status)s.",
+                status=_status_label(enrollment.status),
+            )
+        )
+    training_session = lock_session(enrollment.training_session)
+    _refuse_closed(training_session)
+    refusal = _screening_refusal(enrollment, training_session)
+    if refusal:
+        raise DomainError(refusal)
+    before = enrollment.status
+    if confirmed_count(training_session) < training_session.capacity:
+        enrollment.status = EnrollmentStatus.CONFIRMED
+        enrollment.waitlist_position = None
+    elif enrollment.status == EnrollmentStatus.NOMINATED:
+        enrollment.status = EnrollmentStatus.WAITLISTED
+        enrollment.waitlist_position = _next_waitlist_position(training_session)
+    else:
+        return enrollment  # already waiting in line; its place is kept
+    db.session.flush()
+    _audit_status(enrollment, before, actor=actor)
+    return enrollment
+
+
+def _promote_first_waiting(training_session: TrainingSession, *, actor: Any) -> Enrollment | None:
+    """Move the first enrollment in line who may be confirmed (cleared, when
+    the session requires screening) up to confirmed, while a place is free."""
+    if confirmed_count(training_session) >= training_session.capacity:
+        return None
+    waiting = db.session.scalars(
+        sa.select(Enrollment)
+        .where(
+            Enrollment.session_id == training_session.id,
+            Enrollment.status == EnrollmentStatus.WAITLISTED,
+        )
+        .order_by(Enrollment.waitlist_position, Enrollment.id)
+    )
+    for candidate in waiting:
+        if _screening_refusal(candidate, training_session) is None:
+            candidate.status = EnrollmentStatus.CONFIRMED
+            candidate.waitlist_position = None
+            db.session.flush()
+            _audit_status(
+                candidate,
+                EnrollmentStatus.WAITLISTED,
+                actor=actor,
+                reason=_("A place freed up in the session."),
+            )
+            return candidate
+    return None
+
+
+def withdraw(enrollment: Enrollment, *, actor: Any) -> Withdrawal:
+    """Withdraw an enrollment. When it held a confirmed place, the first
+    waiting enrollment who may be confirmed moves up automatically."""
+    if enrollment.status == EnrollmentStatus.WITHDRAWN:
+        raise DomainError(_("This enrollment is already withdrawn."))
+    training_session = lock_session(enrollment.training_session)
+    before = enrollment.status
+    enrollment.status = EnrollmentStatus.WITHDRAWN
+    enrollment.waitlist_position = None
+    db.session.flush()
+    _audit_status(enrollment, before, actor=actor)
+    promoted = None
+    if before == EnrollmentStatus.CONFIRMED and training_session.status not in CLOSED_STATUSES:
+        promoted = _promote_first_waiting(training_session, actor=actor)
+    return Withdrawal(enrollment=enrollment, promoted=promoted)
+
+
+def session_enrollments(training_session: TrainingSession) -> list[Enrollment]:
+    """The session's enrollments with participant, organisation and
+    screenings loaded (a fixed number of queries), waiting line in order."""
+    return list(
+        db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.session_id == training_session.id)
+            .options(
+                selectinload(Enrollment.participant).selectinload(Participant.organisation),
+                selectinload(Enrollment.participant).selectinload(Participant.screenings),
+                selectinload(Enrollment.nominating_organisation),
+            )
+            .order_by(Enrollment.waitlist_position, Enrollment.id)
+        )
+    )
+
+
+def _status_label(status: EnrollmentStatus) -> str:
+    return label(status)

@@ -1,0 +1,101 @@
+"""Forms for participants, screening and trainers. Choices that depend on the
+database or the locale are filled in when the form is built."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from training.formatting import country_choices
+from training.labels import choices
+from training.people.models import ScreeningFramework, ScreeningStatus, Sex
+from training.people.services import organisations
+
+LANGUAGE_CHOICES = [("fr", _l("French")), ("en", _l("English")), ("ar", _l("Arabic"))]
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    return [(0, _l("— none —"))] + [(org.id, org.label) for org in organisations()]
+
+
+class ParticipantForm(FlaskForm):
+    given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
+    family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=100)])
+    sex = RadioField(_l("Sex"), choices=choices(Sex), validators=[DataRequired()])
+    nationality = SelectField(_l("Nationality"), validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, default=0)
+    rank = StringField(_l("Rank"), validators=[Optional(), Length(max=100)])
+    function = StringField(_l("Function"), validators=[Optional(), Length(max=150)])
+    email = EmailField(
+        _l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)]
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    consent = BooleanField(_l("The participant consented to the processing of their data"))
+    create_anyway = BooleanField(_l("Create anyway: this is a different person"))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.nationality.choices = [("", "—"), *country_choices()]
+        self.organisation_id.choices = _organisation_choices()
+
+
+class ScreeningForm(FlaskForm):
+    framework = SelectField(_l("Framework"), choices=choices(ScreeningFramework))
+    status = SelectField(_l("Result"), choices=choices(ScreeningStatus))
+    screened_on = DateField(_l("Screened on"), validators=[DataRequired()])
+    valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)])
+    notes = TextAreaField(
+        _l("Notes (coordinators only)"), validators=[Optional(), Length(max=5000)]
+    )
+    submit = SubmitField(_l("Record screening"))
+
+    def validate_valid_until(self, field) -> None:
+        if field.data and self.screened_on.data and field.data < self.screened_on.data:
+            raise ValidationError(_l("“Valid until” cannot be before the screening date."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (usable on a phone)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TrainerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, default=0)
+    languages = MultiCheckboxField(_l("Languages"), choices=LANGUAGE_CHOICES)
+    email = EmailField(
+        _l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)]
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = _organisation_choices()
+
+
+class QualificationForm(FlaskForm):
+    curriculum_id = SelectField(_l("Curriculum"), coerce=int, validators=[DataRequired()])
+    qualified_on = DateField(_l("Qualified on"), validators=[DataRequired()])
+    expires_on = DateField(_l("Expires on"), validators=[Optional()])
+    submit = SubmitField(_l("Add qualification"))
+
+    def validate_expires_on(self, field) -> None:
+        if field.data and self.qualified_on.data and field.data < self.qualified_on.data:
+            raise ValidationError(_l("The expiry date cannot be before the qualification date."))

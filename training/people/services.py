@@ -1,0 +1,458 @@
+"""Participants, screening and the trainer registry: the rules in one place.
+
+Functions take model objects and plain values, flush when they need ids, never
+commit, and write the audit event for every change the audit must keep.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from training.audit.services import record_event
+from training.errors import DomainError
+from training.extensions import db
+from training.people.models import (
+    Organisation,
+    Participant,
+    ScreeningFramework,
+    ScreeningRecord,
+    ScreeningStatus,
+    Sex,
+    Trainer,
+    TrainerQualification,
+)
+from training.text import fold, search_key
+
+TRAINER_LANGUAGES = ("fr", "en", "ar")
+_PHONE_PUNCTUATION = (" ", "-", ".", "(", ")", "/")
+
+
+# --- normalisation -------------------------------------------------------------
+
+
+def normalise_email(email: str | None) -> str | None:
+    """Emails compare without case or surrounding spaces; empty is None."""
+    email = (email or "").strip().lower()
+    return email or None
+
+
+def normalise_phone(phone: str | None) -> str:
+    """The phone number's digits (and a leading +), so "+223 70-00.01" and
+    "+2237000 01" are the same number."""
+    phone = (phone or "").strip()
+    digits = re.sub(r"\D", "", phone)
+    if not digits:
+        return ""
+    return ("+" if phone.startswith("+") else "") + digits
+
+
+def sql_phone_key(column: Any) -> Any:
+    """normalise_phone() in SQL, portable to SQLite and PostgreSQL."""
+    expression = column
+    for character in _PHONE_PUNCTUATION:
+        expression = sa.func.replace(expression, character, "")
+    return expression
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+# --- participants ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantDetails:
+    """What a coordinator (or an imported row) says about a participant."""
+
+    given_name: str
+    family_name: str
+    sex: Sex
+    nationality: str | None = None
+    organisation: Organisation | None = None
+    rank: str | None = None
+    function: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    consent: bool = False
+
+
+def participant_search(
+    query: str | None = None,
+    *,
+    country: str | None = None,
+    organisation_id: int | None = None,
+    sex: str | None = None,
+) -> sa.Select:
+    """The participants matching every folded word of `query` (accent- and
+    case-insensitive: "TRAORE moussa" finds "Moussa Traoré") and the filters,
+    ordered by family then given name."""
+    statement = sa.select(Participant)
+    for word in fold(query).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Participant.search_name.like(f"%{escaped}%", escape="\\"))
+    if country:
+        statement = statement.where(Participant.nationality == country.upper())
+    if organisation_id:
+        statement = statement.where(Participant.organisation_id == organisation_id)
+    if sex:
+        statement = statement.where(Participant.sex == Sex(sex))
+    return statement.order_by(Participant.family_name, Participant.given_name, Participant.id)
+
+
+def find_duplicates(
+    *,
+    given_name: str,
+    family_name: str,
+    organisation_id: int | None,
+    email: str | None,
+    phone: str | None,
+    exclude_id: int | None = None,
+) -> list[Participant]:
+    """Existing participants who look like this one: the same normalised name
+    in the same organisation, or the same email, or the same phone number."""
+    conditions = []
+    name_key = search_key(given_name, family_name)
+    if name_key:
+        same_organisation = (
+            Participant.organisation_id == organisation_id
+            if organisation_id
+            else Participant.organisation_id.is_(None)
+        )
+        conditions.append(sa.and_(Participant.search_name == name_key, same_organisation))
+    if normalise_email(email):
+        conditions.append(sa.func.lower(Participant.email) == normalise_email(email))
+    if normalise_phone(phone):
+        conditions.append(sql_phone_key(Participant.phone) == normalise_phone(phone))
+    if not conditions:
+        return []
+    statement = sa.select(Participant).where(sa.or_(*conditions)).order_by(Participant.id)
+    if exclude_id is not None:
+        statement = statement.where(Participant.id != exclude_id)
+    return list(db.session.scalars(statement))
+
+
+def _apply_details(participant: Participant, details: ParticipantDetails) -> None:
+    participant.given_name = details.given_name.strip()
+    participant.family_name = details.family_name.strip()
+    participant.search_name = search_key(participant.given_name, participant.family_name)
+    participant.sex = Sex(details.sex)
+    participant.nationality = (details.nationality or "").upper() or None
+    participant.organisation = details.organisation
+    participant.rank = _clean(details.rank)
+    participant.function = _clean(details.function)
+    participant.email = normalise_email(details.email)
+    participant.phone = _clean(details.phone)
+    if details.consent and participant.consent_recorded_at is None:
+        participant.consent_recorded_at = datetime.now(UTC)
+    elif not details.consent:
+        participant.consent_recorded_at = None
+
+
+def _require_names(details: ParticipantDetails) -> None:
+    if not details.given_name.strip():
+        raise DomainError(_("The given name is required."), field="given_name")
+    if not details.family_name.strip():
+        raise DomainError(_("The family name is required."), field="family_name")
+
+
+def create_participant(
+    details: ParticipantDetails, *, actor: Any, allow_duplicate: bool = False
+) -> Participant:
+    """Register a participant. Refused (DuplicateParticipant, carrying the
+    look-alikes) when one with the same normalised name and organisation, or
+    the same email or phone, exists, unless the coordinator said to create
+    anyway."""
+    _require_names(details)
+    if not allow_duplicate:
+        matches = find_duplicates(
+            given_name=details.given_name,
+            family_name=details.family_name,
+            organisation_id=details.organisation.id if details.organisation else None,
+            email=details.email,
+            phone=details.phone,
+        )
+        if matches:
+            raise DuplicateParticipant(matches)
+    participant = Participant()
+    _apply_details(participant, details)
+    db.session.add(participant)
+    db.session.flush()
+    record_event(
+        "participant.created",
+        actor=actor,
+        entity=participant,
+        participant_id=participant.id,
+        after={"name": participant.full_name},
+    )
+    return participant
+
+
+def create_participants(details_list: list[ParticipantDetails], *, actor: Any) -> list[Participant]:
+    """Register many participants at once (the importer, which has already
+    checked them for duplicates against the database and each other): one
+    flush for all, one audit event each."""
+    participants = []
+    for details in details_list:
+        _require_names(details)
+        participant = Participant()
+        _apply_details(participant, details)
+        participants.append(participant)
+    db.session.add_all(participants)
+    db.session.flush()
+    for participant in participants:
+        record_event(
+            "participant.created",
+            actor=actor,
+            entity=participant,
+            participant_id=participant.id,
+            after={"name": participant.full_name},
+        )
+    return participants
+
+
+def update_participant(
+    participant: Participant, details: ParticipantDetails, *, actor: Any
+) -> None:
+    """Change a participant's details; the search key follows the name."""
+    _require_names(details)
+    before = {"name": participant.full_name, "organisation_id": participant.organisation_id}
+    _apply_details(participant, details)
+    db.session.flush()
+    record_event(
+        "participant.updated",
+        actor=actor,
+        entity=participant,
+        participant_id=participant.id,
+        before=before,
+        after={"name": participant.full_name, "organisation_id": participant.organisation_id},
+    )
+
+
+class DuplicateParticipant(DomainError):
+    """A participant who looks like existing ones; `matches` lists them."""
+
+    def __init__(self, matches: list[Participant]) -> None:
+        super().__init__(
+            _(
+                "This participant looks like one already registered. Open the existing record, "
+                "or tick “Create anyway” if this is a different person."
+            ),
+            field="create_anyway",
+        )
+        self.matches = matches
+
+
+# --- screening ---------------------------------------------------------------------
+
+
+def record_screening(
+    participant: Participant,
+    *,
+    framework: ScreeningFramework,
+    status: ScreeningStatus,
+    screened_on: date | None,
+    valid_until: date | None,
+    reference: str | None,
+    notes: str | None,
+    actor: Any,
+) -> ScreeningRecord:
+    """Add a screening result to the participant's history (never overwrite
+    one: the history is the evidence), audited with its status and dates."""
+    if screened_on and valid_until and valid_until < screened_on:
+        raise DomainError(
+            _("“Valid until” cannot be before the screening date."), field="valid_until"
+        )
+    previous = current_screening(participant, screened_on or date.today())
+    record = ScreeningRecord(
+        participant=participant,
+        framework=ScreeningFramework(framework),
+        status=ScreeningStatus(status),
+        screened_on=screened_on,
+        valid_until=valid_until,
+        reference=_clean(reference),
+        notes=_clean(notes),
+        recorded_by=actor,
+    )
+    db.session.add(record)
+    db.session.flush()
+    record_event(
+        "screening.recorded",
+        actor=actor,
+        entity=record,
+        participant_id=participant.id,
+        before={"status": previous.status} if previous else None,
+        after={
+            "framework": record.framework,
+            "status": record.status,
+            "screened_on": record.screened_on,
+            "valid_until": record.valid_until,
+        },
+    )
+    return record
+
+
+def _valid_on(record: ScreeningRecord, day: date) -> bool:
+    return (record.screened_on is None or record.screened_on <= day) and (
+        record.valid_until is None or day <= record.valid_until
+    )
+
+
+def current_screening(participant: Participant, on: date) -> ScreeningRecord | None:
+    """The latest screening record valid on `on` (screened on or before it,
+    not yet past its validity), or None. The latest one speaks: a later
+    "not cleared" outweighs an earlier clearance."""
+    valid = [record for record in participant.screenings if _valid_on(record, on)]
+    if not valid:
+        return None
+    return max(valid, key=lambda record: (record.screened_on or date.min, record.id or 0))
+
+
+def is_cleared(participant: Participant, on: date) -> bool:
+    """Cleared or cleared with conditions, by a screening current on `on`."""
+    record = current_screening(participant, on)
+    return record is not None and record.status.is_clearance
+
+
+def screening_state(participant: Participant, on: date | None = None) -> str:
+    """What the screening badge shows: the current record's status, else
+    "expired" when every record has lapsed, else "none"."""
+    on = on or date.today()
+    record = current_screening(participant, on)
+    if record is not None:
+        return record.status.value
+    if any(r.valid_until is not None and r.valid_until < on for r in participant.screenings):
+        return "expired"
+    return "none"
+
+
+# --- trainers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainerDetails:
+    name: str
+    organisation: Organisation | None = None
+    languages: tuple[str, ...] = ()
+    email: str | None = None
+
+
+def _apply_trainer(trainer: Trainer, details: TrainerDetails) -> None:
+    if not details.name.strip():
+        raise DomainError(_("The name is required."), field="name")
+    unknown = set(details.languages) - set(TRAINER_LANGUAGES)
+    if unknown:
+        raise DomainError(_("Unknown language."), field="languages")
+    trainer.name = details.name.strip()
+    trainer.organisation = details.organisation
+    trainer.languages = ",".join(code for code in TRAINER_LANGUAGES if code in details.languages)
+    trainer.email = normalise_email(details.email)
+
+
+def create_trainer(details: TrainerDetails, *, actor: Any) -> Trainer:
+    """Add a trainer to the registry."""
+    trainer = Trainer()
+    _apply_trainer(trainer, details)
+    db.session.add(trainer)
+    db.session.flush()
+    record_event("trainer.created", actor=actor, entity=trainer, after={"name": trainer.name})
+    return trainer
+
+
+def update_trainer(trainer: Trainer, details: TrainerDetails, *, actor: Any) -> None:
+    """Change a trainer's name, organisation, languages or email."""
+    before = {"name": trainer.name, "languages": trainer.languages}
+    _apply_trainer(trainer, details)
+    db.session.flush()
+    record_event(
+        "trainer.updated",
+        actor=actor,
+        entity=trainer,
+        before=before,
+        after={"name": trainer.name, "languages": trainer.languages},
+    )
+
+
+def add_qualification(
+    trainer: Trainer,
+    curriculum: Any,
+    *,
+    qualified_on: date,
+    expires_on: date | None,
+    actor: Any,
+) -> TrainerQualification:
+    """Record that the trainer may deliver the curriculum from `qualified_on`
+    until `expires_on` (open-ended when None); one qualification per
+    curriculum, the expiry never before the start."""
+    if expires_on is not None and expires_on < qualified_on:
+        raise DomainError(
+            _("The expiry date cannot be before the qualification date."), field="expires_on"
+        )
+    if any(q.curriculum_id == curriculum.id for q in trainer.qualifications):
+        raise DomainError(
+            _(
+                "This trainer is already qualified for this curriculum; remove the old "
+                "qualification first."
+            ),
+            field="curriculum_id",
+        )
+    qualification = TrainerQualification(
+        trainer=trainer, curriculum=curriculum, qualified_on=qualified_on, expires_on=expires_on
+    )
+    db.session.add(qualification)
+    db.session.flush()
+    record_event(
+        "trainer.qualified",
+        actor=actor,
+        entity=qualification,
+        after={
+            "trainer_id": trainer.id,
+            "curriculum_id": curriculum.id,
+            "qualified_on": qualified_on,
+            "expires_on": expires_on,
+        },
+    )
+    return qualification
+
+
+def remove_qualification(qualification: TrainerQualification, *, actor: Any) -> None:
+    """Withdraw a qualification (recorded in the audit with its dates)."""
+    record_event(
+        "trainer.qualification_removed",
+        actor=actor,
+        entity=qualification,
+        before={
+            "trainer_id": qualification.trainer_id,
+            "curriculum_id": qualification.curriculum_id,
+            "qualified_on": qualification.qualified_on,
+            "expires_on": qualification.expires_on,
+        },
+    )
+    qualification.trainer.qualifications.remove(qualification)
+    db.session.flush()
+
+
+def trainer_search(query: str | None = None) -> sa.Select:
+    """Trainers whose name or email contains every word of `query`, ignoring case."""
+    statement = sa.select(Trainer)
+    for word in (query or "").lower().split():
+        pattern = f"%{word}%"
+        statement = statement.where(
+            sa.or_(
+                sa.func.lower(Trainer.name).like(pattern),
+                sa.func.lower(Trainer.email).like(pattern),
+            )
+        )
+    return statement.order_by(Trainer.name, Trainer.id)
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation, by name, for the forms' choices."""
+    return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
