@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from training.permissions import PUBLIC_ENDPOINTS, ROLE_ACTIONS, can
 from training.auth.models import Role
+from training.permissions import PUBLIC_ENDPOINTS, ROLE_ACTIONS, can
 
 SAMPLE_VALUES = {"int": "1", "string": "x", "path": "x", "default": "x"}
 

@@ -1,0 +1,77 @@
+"""The SVG charts and the spreadsheet helpers, on their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.reports.charts import (
+    Series,
+    grouped_bar_chart,
+    horizontal_bar_chart,
+    nice_step,
+)
+from training.reports.exports import spreadsheet_safe
+
+
+def _format(value: float) -> str:
+    return f"{value:g}"
+
+
+def test_grouped_chart_is_labelled_and_escaped():
+    svg = grouped_bar_chart(
+        "Trained <per> year",
+        ["2024", "<script>alert(1)</script>"],
+        [Series("Women", [3, 5], "#E69F00"), Series("Men", [10, 12], "#0072B2")],
+        value_axis_label="People trained",
+        category_axis_label="Year",
+        format_value=_format,
+        empty_message="Nothing",
+    )
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert 'role="img"' in svg
+    assert "<title id=" in svg and "Trained &lt;per&gt; year" in svg
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert ">12</text>" in svg  # each bar says its value
+    assert "People trained" in svg and ">Year</text>" in svg
+    assert "Women" in svg and "Men" in svg  # the legend
+
+
+def test_horizontal_chart_handles_negative_values_and_no_data():
+    svg = horizontal_bar_chart(
+        "Gain",
+        ["Drugs", "Firearms"],
+        [Series("Mean gain", [12.5, -3], "#009E73")],
+        value_axis_label="Points",
+        format_value=_format,
+        empty_message="No scores",
+    )
+    assert ">-3</text>" in svg and ">12.5</text>" in svg
+    empty = horizontal_bar_chart(
+        "Gain", [], [Series("Mean gain", [], "#009E73")], "Points", _format, "No scores"
+    )
+    assert "No scores" in empty
+
+
+@pytest.mark.parametrize(
+    ("span", "step"), [(7, 2), (300, 100), (40, 10), (45, 20), (0, 1), (0.8, 0.2)]
+)
+def test_axis_steps_are_round(span, step):
+    assert nice_step(span) == pytest.approx(step)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+33", "'+33"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Traoré", "Traoré"),
+        (-2, -2),
+        (None, None),
+    ],
+)
+def test_spreadsheet_safe(value, expected):
+    assert spreadsheet_safe(value) == expected

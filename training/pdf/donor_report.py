@@ -1,0 +1,296 @@
+"""The donor report: a cover, the headline figures, the tables, the charts,
+the filters used and the definitions, as a PDF.
+
+Plain frozen dataclasses in, bytes out: no Flask, no database. The caller
+passes every text already translated (French or English), so this module
+speaks no language of its own. Every text is escaped before it reaches a
+ReportLab Paragraph, whose markup parser must never see user data.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
+
+NAVY = colors.HexColor("#1F3A5F")
+SERIES_COLOURS = (
+    colors.HexColor("#E69F00"),
+    colors.HexColor("#0072B2"),
+    colors.HexColor("#009E73"),
+)
+ZEBRA = colors.HexColor("#F2F5F9")
+
+
+@dataclass(frozen=True)
+class TableData:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """A bar chart: one bar group per category, one bar per series."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float, ...]], ...]
+    value_axis_label: str
+
+
+@dataclass(frozen=True)
+class DonorReport:
+    language: str
+    title: str
+    subtitle: str
+    generated_label: str
+    filters_title: str
+    filter_label: str
+    figure_label: str
+    value_label: str
+    filters: tuple[tuple[str, str], ...]
+    headline_title: str
+    headline: tuple[tuple[str, str], ...]
+    tables: tuple[TableData, ...]
+    charts: tuple[ChartData, ...]
+    charts_title: str
+    no_data: str
+    definitions_title: str
+    definitions: tuple[str, ...]
+    page_label: str
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=FONT_REGULAR, fontSize=10, leading=13)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
+        "head": ParagraphStyle(
+            "head",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=8.5,
+            leading=10.5,
+            textColor=colors.white,
+        ),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=26,
+            leading=32,
+            textColor=NAVY,
+            alignment=TA_CENTER,
+        ),
+        "cover": ParagraphStyle("cover", parent=body, fontSize=14, leading=19, alignment=TA_CENTER),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=14,
+            leading=18,
+            textColor=NAVY,
+            spaceBefore=10,
+            spaceAfter=6,
+        ),
+        "note": ParagraphStyle(
+            "note",
+            parent=body,
+            fontName=FONT_ITALIC,
+            fontSize=9,
+            leading=12,
+            alignment=TA_CENTER,
+        ),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], styles, widths=None) -> Table:
+    data = [[_p(cell, styles["head"]) for cell in header]]
+    data += [[_p(cell, styles["cell"]) for cell in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    commands = [
+        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C8D0DA")),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    commands += [("BACKGROUND", (0, index), (-1, index), ZEBRA) for index in range(2, len(data), 2)]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _chart(chart: ChartData, width: float, no_data: str) -> Drawing:
+    """A ReportLab VerticalBarChart (or horizontal one for long category
+    names) with its legend and value labels."""
+    categories = list(chart.categories)
+    long_names = any(len(name) > 14 for name in categories)
+    rows = max(len(categories), 1)
+    height = (40 + 26 * rows if long_names else 210) + 40
+    drawing = Drawing(width, height)
+    drawing.add(
+        String(0, height - 14, chart.title, fontName=FONT_BOLD, fontSize=11, fillColor=NAVY)
+    )
+    values = [list(series_values) for _, series_values in chart.series]
+    if not categories or not any(values):
+        drawing.add(String(0, height - 40, no_data, fontName=FONT_ITALIC, fontSize=9))
+        return drawing
+    bars = HorizontalBarChart() if long_names else VerticalBarChart()
+    if long_names:
+        bars.x, bars.y = 205, 30
+        bars.width, bars.height = width - 245, height - 90
+        bars.categoryAxis.reverseDirection = 1
+    else:
+        bars.x, bars.y = 45, 40
+        bars.width, bars.height = width - 70, height - 100
+    bars.data = values
+    bars.categoryAxis.categoryNames = [
+        name if len(name) <= 48 else name[:47] + "…" for name in categories
+    ]
+    bars.categoryAxis.labels.fontName = FONT_REGULAR
+    bars.categoryAxis.labels.fontSize = 8
+    if long_names:
+        bars.categoryAxis.labels.boxAnchor = "e"
+        bars.categoryAxis.labels.dx = -4
+    bars.valueAxis.labels.fontName = FONT_REGULAR
+    bars.valueAxis.labels.fontSize = 8
+    low = min(0.0, *(value for series_values in values for value in series_values))
+    bars.valueAxis.valueMin = low
+    bars.barLabels.fontName = FONT_REGULAR
+    bars.barLabels.fontSize = 7
+    bars.barLabelFormat = lambda value: f"{value:g}"
+    bars.barLabels.boxAnchor = "w" if long_names else "s"
+    bars.barLabels.dx = 3 if long_names else 0
+    bars.barLabels.dy = 0 if long_names else 2
+    for index in range(len(values)):
+        bars.bars[index].fillColor = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        bars.bars[index].strokeColor = None
+    drawing.add(bars)
+    drawing.add(
+        String(
+            bars.x + bars.width / 2,
+            6,
+            chart.value_axis_label,
+            fontName=FONT_REGULAR,
+            fontSize=8,
+            textAnchor="middle",
+        )
+    )
+    if len(chart.series) > 1:
+        legend = Legend()
+        legend.x, legend.y = width - 150, height - 22
+        legend.fontName, legend.fontSize = FONT_REGULAR, 8
+        legend.alignment = "right"
+        legend.columnMaximum = 1
+        legend.colorNamePairs = [
+            (SERIES_COLOURS[index % len(SERIES_COLOURS)], name)
+            for index, (name, _) in enumerate(chart.series)
+        ]
+        drawing.add(legend)
+    return drawing
+
+
+def render_donor_report(report: DonorReport) -> bytes:
+    """The donor report as PDF bytes (A4)."""
+    styles = _styles()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=report.title,
+        author="Atelier",
+        lang=report.language,
+    )
+    width = A4[0] - 4 * cm
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT_REGULAR, 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(2 * cm, 1.2 * cm, f"{report.title} · {report.generated_label}")
+        canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"{report.page_label} {doc.page}")
+        canvas.restoreState()
+
+    story: list = [
+        Spacer(1, 6 * cm),
+        _p(report.title, styles["h1"]),
+        Spacer(1, 0.6 * cm),
+        _p(report.subtitle, styles["cover"]),
+        Spacer(1, 1.2 * cm),
+    ]
+    story += [_p(f"{name}: {value}", styles["cover"]) for name, value in report.filters]
+    story += [Spacer(1, 1.2 * cm), _p(report.generated_label, styles["note"]), PageBreak()]
+
+    story.append(_p(report.headline_title, styles["h2"]))
+    story.append(
+        _table(
+            (report.figure_label, report.value_label),
+            report.headline,
+            styles,
+            widths=(width * 0.7, width * 0.3),
+        )
+    )
+    story.append(_p(report.filters_title, styles["h2"]))
+    story.append(
+        _table(
+            (report.filter_label, report.value_label),
+            report.filters,
+            styles,
+            widths=(width * 0.35, width * 0.65),
+        )
+    )
+
+    for table in report.tables:
+        story.append(CondPageBreak(4 * cm))
+        story.append(_p(table.title, styles["h2"]))
+        if table.rows:
+            others = (width * 0.66) / max(len(table.header) - 1, 1)
+            widths = (width * 0.34, *([others] * (len(table.header) - 1)))
+            story.append(_table(table.header, table.rows, styles, widths=widths))
+        else:
+            story.append(_p(report.no_data, styles["small"]))
+
+    story.append(PageBreak())
+    story.append(_p(report.charts_title, styles["h2"]))
+    for chart in report.charts:
+        story.append(KeepTogether([_chart(chart, width, report.no_data), Spacer(1, 0.5 * cm)]))
+
+    story.append(CondPageBreak(5 * cm))
+    story.append(_p(report.definitions_title, styles["h2"]))
+    story += [_p(text, styles["small"]) for text in report.definitions]
+
+    document.build(story, onFirstPage=lambda canvas, doc: None, onLaterPages=footer)
+    return buffer.getvalue()

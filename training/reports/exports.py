@@ -1,0 +1,246 @@
+"""The report as tables, and those tables as CSV and XLSX.
+
+The same `Table` list feeds the spreadsheet exports and the donor report,
+so every output shows the same figures under the same headings. Every text
+cell is made spreadsheet-safe: a cell that a spreadsheet would read as a
+formula (starting with =, +, -, @, a tab or a carriage return) gets a
+leading apostrophe.
+
+The CSV holds every table one after the other, each under its title row and
+separated by a blank line (the "sections" layout); the XLSX holds one sheet
+per table after a first sheet stating the filters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from training.certificates.models import CertificateKind
+from training.curricula.models import Theme
+from training.formatting import country_name
+from training.labels import label
+from training.people.models import OrganisationKind
+from training.reports.services import Report
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", start_color="1F3A5F", end_color="1F3A5F")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula gets a leading apostrophe;
+    numbers, dates and other texts are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    sheet_name: str  # at most 31 characters (Excel's limit)
+    header: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+
+
+def percent_value(share: float | None) -> float | None:
+    """A share from 0 to 1 as a percentage rounded to one decimal."""
+    return round(share * 100, 1) if share is not None else None
+
+
+def headline_rows(report: Report) -> list[tuple[str, Any, str]]:
+    """(figure, value, unit) for each headline figure."""
+    headline = report.headline
+    points = _("percentage points")
+    rows: list[tuple[str, Any, str]] = [
+        (_("Sessions held"), headline.sessions_held, ""),
+        (_("People trained"), headline.people_trained, ""),
+        (_("Person-trainings"), headline.person_trainings, ""),
+        (_("Women trained"), headline.women, ""),
+        (_("Share of women"), percent_value(headline.share_of_women), "%"),
+        (_("Completion rate"), percent_value(headline.completion_rate), "%"),
+        (_("Attendance rate"), percent_value(headline.attendance_rate), "%"),
+        (
+            _("Mean knowledge gain"),
+            round(headline.mean_knowledge_gain, 1)
+            if headline.mean_knowledge_gain is not None
+            else None,
+            points,
+        ),
+    ]
+    rows += [
+        (_("Certificates issued: %(kind)s", kind=label(kind)), headline.certificates[kind], "")
+        for kind in CertificateKind
+    ]
+    rows.append(
+        (_("Trainers qualified through trainings of trainers"), headline.trainers_qualified, "")
+    )
+    return rows
+
+
+def nationality_label(code: str | None) -> str:
+    return country_name(code) if code else _("Not recorded")
+
+
+def organisation_kind_label(kind: str | None) -> str:
+    return label(OrganisationKind(kind)) if kind else _("No organisation")
+
+
+def report_tables(report: Report) -> list[Table]:
+    """The report's tables, with translated headings."""
+    women, men, total = _("Women"), _("Men"), _("Total")
+    headline = Table(
+        _("Headline figures"),
+        _("Headline"),
+        (_("Figure"), _("Value"), _("Unit")),
+        headline_rows(report),
+    )
+    by_country = Table(
+        _("People trained by nationality and sex"),
+        _("Nationality × sex"),
+        (_("Nationality"), women, men, total),
+        [(nationality_label(row.key), row.women, row.men, row.total) for row in report.by_country],
+    )
+    by_kind = Table(
+        _("People trained by organisation kind and sex"),
+        _("Organisation kind × sex"),
+        (_("Organisation kind"), women, men, total),
+        [
+            (organisation_kind_label(row.key), row.women, row.men, row.total)
+            for row in report.by_organisation_kind
+        ],
+    )
+    by_theme_year = Table(
+        _("Sessions and people trained by theme and year"),
+        _("Theme × year"),
+        (
+            _("Theme"),
+            _("Year"),
+            _("Sessions held"),
+            _("People trained"),
+            _("Person-trainings"),
+            women,
+            men,
+        ),
+        [
+            (
+                label(Theme(row.theme)),
+                row.year,
+                row.sessions_held,
+                row.people_trained,
+                row.person_trainings,
+                row.women,
+                row.men,
+            )
+            for row in report.by_theme_year
+        ],
+    )
+    gain = Table(
+        _("Mean knowledge gain by theme"),
+        _("Knowledge gain"),
+        (
+            _("Theme"),
+            _("Mean knowledge gain (percentage points)"),
+            _("Person-trainings with both tests"),
+        ),
+        [
+            (label(Theme(row.theme)), round(row.mean_knowledge_gain, 1), row.scored_trainings)
+            for row in report.gain_by_theme
+        ],
+    )
+    return [headline, by_country, by_kind, by_theme_year, gain]
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    return spreadsheet_safe(value)
+
+
+def report_csv(tables: Sequence[Table], filters: Sequence[tuple[str, str]]) -> str:
+    """Every table as a section: a title row, the header, the rows, a blank
+    line; the filters come first, as a section of their own."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([spreadsheet_safe(_("Filters"))])
+    writer.writerows([[_csv_value(name), _csv_value(value)] for name, value in filters])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([spreadsheet_safe(table.title)])
+        writer.writerow([_csv_value(cell) for cell in table.header])
+        writer.writerows([[_csv_value(cell) for cell in row] for row in table.rows])
+    return buffer.getvalue()
+
+
+def _write_sheet(workbook: Workbook, table: Table) -> None:
+    sheet = workbook.create_sheet(table.sheet_name[:31])
+    sheet.append([spreadsheet_safe(cell) for cell in table.header])
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in table.rows:
+        sheet.append([spreadsheet_safe(cell) for cell in row])
+    sheet.freeze_panes = "A2"
+    for index, heading in enumerate(table.header, start=1):
+        width = max([len(str(heading))] + [len(str(row[index - 1])) for row in table.rows[:200]])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
+
+
+def report_xlsx(
+    tables: Sequence[Table], filters: Sequence[tuple[str, str]], generated_on: date
+) -> bytes:
+    """A workbook: the filters on a first sheet, then one sheet per table,
+    each with a styled, frozen header row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Filters")[:31]
+    sheet.append([spreadsheet_safe(_("Filter")), spreadsheet_safe(_("Value"))])
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for name, value in filters:
+        sheet.append([spreadsheet_safe(name), spreadsheet_safe(value)])
+    sheet.append([spreadsheet_safe(_("Generated on")), generated_on])
+    sheet.cell(row=sheet.max_row, column=2).number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 50
+    for table in tables:
+        _write_sheet(workbook, table)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def participants_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name: str
+) -> bytes:
+    """The participant-level export, streamed row by row (write-only mode
+    keeps memory flat on a large programme)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])
+    sheet.freeze_panes = "A2"
+    heading_cells = []
+    for heading in header:
+        cell = WriteOnlyCell(sheet, value=spreadsheet_safe(heading))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        heading_cells.append(cell)
+    sheet.append(heading_cells)
+    for row in rows:
+        sheet.append([spreadsheet_safe(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
