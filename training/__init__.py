@@ -118,6 +118,10 @@ def _tune_sqlite(app: Flask) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
+            # Reports sort and group hundreds of thousands of rows: keep
+            # temporary b-trees in memory and a 64 MB page cache.
+            cursor.execute("PRAGMA temp_store=MEMORY")
+            cursor.execute("PRAGMA cache_size=-65536")
             if ":memory:" not in str(engine.url) and str(engine.url) != "sqlite://":
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
