@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1c8dcdf6c1e6
+Revision ID: 00dbcaf9eb21
 Revises: 
-Create Date: 2026-11-26 15:12:34.348171
+Create Date: 2026-11-26 16:38:09.605441
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import training.orm
 
 
 # revision identifiers, used by Alembic.
-revision = '1c8dcdf6c1e6'
+revision = '00dbcaf9eb21'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('title_en', sa.String(length=250), nullable=False),
     sa.Column('title_fr', sa.String(length=250), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('search_text', sa.String(length=600), nullable=False),
     sa.Column('theme', sa.Enum('counter_terrorism', 'organized_crime', 'trafficking_and_smuggling', 'firearms', 'drugs', 'corruption_and_money_laundering', 'human_rights_compliance', 'peacekeeping', name='theme', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('owner', sa.Enum('unodc', 'dpo', 'joint', name='curriculumowner', native_enum=False, create_constraint=True, length=10), nullable=False),
     sa.Column('version', sa.String(length=20), nullable=False),
@@ -246,6 +247,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_record')),
     sa.UniqueConstraint('enrollment_id', 'date', 'period', name=op.f('uq_attendance_record_enrollment_id_date_period'))
     )
+    with op.batch_alter_table('attendance_record', schema=None) as batch_op:
+        batch_op.create_index('ix_attendance_record_enrollment_id_status', ['enrollment_id', 'status'], unique=False)
+
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('occurred_at', training.orm.UTCDateTime(timezone=True), nullable=False),
@@ -348,6 +352,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_event_occurred_at'))
 
     op.drop_table('audit_event')
+    with op.batch_alter_table('attendance_record', schema=None) as batch_op:
+        batch_op.drop_index('ix_attendance_record_enrollment_id_status')
+
     op.drop_table('attendance_record')
     op.drop_table('attendance_day_lock')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
