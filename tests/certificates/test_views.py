@@ -417,3 +417,40 @@ def test_names_with_markup_print_literally(client, login_as, app):
     page = client.get(f"/verify/{certificate.verification_code}").get_data(as_text=True)
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_me_marks_an_expired_certificate(client, app):
+    """A certificate past its validity says so on the participant's portal."""
+    from datetime import date
+
+    from tests import factories as f
+    from training.certificates.models import Certificate
+    from training.extensions import db
+
+    user = f.make_user(role="participant")
+    enrollment = f.enroll(participant=user.participant)
+    db.session.add(
+        Certificate(
+            enrollment=enrollment,
+            current_enrollment_id=enrollment.id,
+            kind="completion",
+            serial="ATL-2019-000001",
+            verification_code="A" * 32,
+            valid_until=date(2021, 3, 15),
+            holder_name="Aïcha Traoré",
+            course_title_en="Course",
+            course_title_fr="Cours",
+            session_code="NE-2019-001",
+            start_date=date(2019, 3, 11),
+            end_date=date(2019, 3, 15),
+            city="Niamey",
+            country="NE",
+            language="fr",
+            total_hours=24,
+            issuers="UNODC; DPO",
+        )
+    )
+    db.session.commit()
+    client.post("/login", data={"email": user.email, "password": f.TEST_PASSWORD})
+    page = client.get("/me", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Expired on" in page

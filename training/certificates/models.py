@@ -85,6 +85,18 @@ class Certificate(db.Model):
     issued_by: Mapped[Optional[User]] = relationship()
     replaces: Mapped[Optional[Certificate]] = relationship(remote_side=[id])
 
+    def is_expired_on(self, day: date) -> bool:
+        """Past its validity (a revoked certificate is revoked, not expired)."""
+        return (
+            self.status == CertificateStatus.VALID
+            and self.valid_until is not None
+            and self.valid_until < day
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return self.is_expired_on(utcnow().date())
+
     @property
     def grouped_code(self) -> str:
         code = self.verification_code

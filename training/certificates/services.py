@@ -599,7 +599,7 @@ def verify(code: str, today: date | None = None) -> Verification:
     today = today or datetime.now(UTC).date()
     if certificate.status == CertificateStatus.REVOKED:
         state = "revoked"
-    elif certificate.valid_until is not None and certificate.valid_until < today:
+    elif certificate.is_expired_on(today):
         state = "expired"
     else:
         state = "valid"
