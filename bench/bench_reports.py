@@ -61,22 +61,36 @@ def ensure_coordinator() -> None:
         db.session.commit()
 
 
-def measure(client, url: str, runs: int) -> tuple[int, float, float, int]:
+def measure(client, url: str, runs: int, profile: bool = False) -> tuple[int, float, float, int]:
     statements: list[str] = []
+    timings_by_statement: list[tuple[float, str]] = []
 
-    def record(*_args) -> None:
-        statements.append("")
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+        _conn.info["bench_started"] = time.perf_counter()
+
+    def finish(_conn, _cursor, statement, *_args) -> None:
+        timings_by_statement.append(
+            (time.perf_counter() - _conn.info.pop("bench_started", time.perf_counter()), statement)
+        )
 
     client.get(url)  # warm-up: caches, compiled statements, page cache
     timings = []
     for _ in range(runs):
         statements.clear()
+        timings_by_statement.clear()
         db.session.remove()
         sa.event.listen(db.engine, "before_cursor_execute", record)
+        sa.event.listen(db.engine, "after_cursor_execute", finish)
         started = time.perf_counter()
         response = client.get(url)
         timings.append(time.perf_counter() - started)
         sa.event.remove(db.engine, "before_cursor_execute", record)
+        sa.event.remove(db.engine, "after_cursor_execute", finish)
+    if profile:
+        # The slowest statements of the last run: where the time goes.
+        for seconds, statement in sorted(timings_by_statement, reverse=True)[:5]:
+            print(f"    {seconds * 1000:7.0f}ms  {' '.join(statement.split())[:110]}")
     return response.status_code, statistics.median(timings), max(timings), len(statements)
 
 
@@ -86,6 +100,9 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default=default_url())
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--profile", action="store_true", help="print the slowest SQL statements of each page"
+    )
     arguments = parser.parse_args()
     app = bench_app(arguments.database_url)
     with app.app_context():
@@ -108,7 +125,7 @@ def main() -> None:
             print(f"{url:<72} {'absent':>6}")
             continue
         with app.app_context():
-            status, median, worst, queries = measure(client, url, arguments.runs)
+            status, median, worst, queries = measure(client, url, arguments.runs, arguments.profile)
         verdict = ""
         if target is not None:
             ok = status == 200 and median < target
