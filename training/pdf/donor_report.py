@@ -18,7 +18,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -133,9 +133,28 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], styles, widths=None) -> Table:
-    data = [[_p(cell, styles["head"]) for cell in header]]
-    data += [[_p(cell, styles["cell"]) for cell in row] for row in rows]
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    styles,
+    widths=None,
+    numeric_from: int | None = None,
+) -> Table:
+    """A zebra table; columns from `numeric_from` on hold figures and are
+    right-aligned, with a compact heading so words are not broken."""
+
+    def style(column: int, name: str) -> ParagraphStyle:
+        if numeric_from is None or column < numeric_from:
+            return styles[name]
+        return ParagraphStyle(
+            f"{name}-num",
+            parent=styles[name],
+            alignment=TA_RIGHT,
+            fontSize=styles[name].fontSize - (1 if name == "head" else 0),
+        )
+
+    data = [[_p(cell, style(column, "head")) for column, cell in enumerate(header)]]
+    data += [[_p(cell, style(column, "cell")) for column, cell in enumerate(row)] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
@@ -277,9 +296,14 @@ def render_donor_report(report: DonorReport) -> bytes:
         story.append(CondPageBreak(4 * cm))
         story.append(_p(table.title, styles["h2"]))
         if table.rows:
-            others = (width * 0.66) / max(len(table.header) - 1, 1)
-            widths = (width * 0.34, *([others] * (len(table.header) - 1)))
-            story.append(_table(table.header, table.rows, styles, widths=widths))
+            first = 0.34 if len(table.header) <= 4 else 0.26
+            others = (width * (1 - first)) / max(len(table.header) - 1, 1)
+            widths = (width * first, *([others] * (len(table.header) - 1)))
+            # The theme x year table names the year in its second column.
+            numeric_from = 2 if len(table.header) > 4 else 1
+            story.append(
+                _table(table.header, table.rows, styles, widths=widths, numeric_from=numeric_from)
+            )
         else:
             story.append(_p(report.no_data, styles["small"]))
 
