@@ -23,6 +23,13 @@ class NotAllowed(DomainError):
     """The rule exists, and this user may not break it."""
 
 
+def show_on_form(form, error: DomainError, default_field: str) -> None:
+    """Put a broken rule's message next to the field it concerns (the
+    error's own field when the form has it, else `default_field`)."""
+    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    field.errors = [*field.errors, error.message]
+
+
 def _audit_refusal() -> None:
     """A refused request leaves an audit row: who tried to open what."""
     from flask_login import current_user

@@ -11,7 +11,7 @@ from training.auth.forms import ConfirmForm
 from training.curricula import services
 from training.curricula.forms import CurriculumFilterForm, CurriculumForm, ModuleForm
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
-from training.errors import DomainError
+from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.permissions import require
 from training.sessions.history import history_rows
@@ -23,8 +23,7 @@ PER_PAGE = 25
 
 def _form_error(form: CurriculumForm | ModuleForm, error: DomainError, default_field: str) -> None:
     db.session.rollback()
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, error.message]
+    show_on_form(form, error, default_field)
 
 
 def _load_module(curriculum_id: int, module_id: int) -> Module:

@@ -33,12 +33,12 @@ from training.auth.forms import ConfirmForm
 from training.enrollment import importer, services
 from training.enrollment.forms import NominateForm, UploadForm
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError
+from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.people.forms import ParticipantForm
 from training.people.models import Participant
 from training.people.services import DuplicateParticipant, participant_search
-from training.people.views import participant_details, put_error_on_form
+from training.people.views import participant_details
 from training.permissions import authorize, require
 from training.sessions.models import TrainingSession
 
@@ -143,11 +143,11 @@ def nominate_new_participant(session_id: int):
         except DuplicateParticipant as error:
             db.session.rollback()
             duplicates = error.matches
-            put_error_on_form(form, error, "create_anyway")
+            show_on_form(form, error, "create_anyway")
             status = 409
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error, "given_name")
+            show_on_form(form, error, "given_name")
             status = 400
         else:
             db.session.commit()

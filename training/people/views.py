@@ -17,7 +17,7 @@ from training.audit.models import AuditEvent
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum, CurriculumStatus
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError
+from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.formatting import country_choices
 from training.labels import label
@@ -104,11 +104,6 @@ def participant_details(form: ParticipantForm) -> services.ParticipantDetails:
     )
 
 
-def put_error_on_form(form, error: DomainError, default_field: str) -> None:
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, error.message]
-
-
 # --- participants ---------------------------------------------------------------
 
 
@@ -152,10 +147,10 @@ def create_participant():
         except services.DuplicateParticipant as error:
             db.session.rollback()
             duplicates = error.matches
-            put_error_on_form(form, error, "create_anyway")
+            show_on_form(form, error, "create_anyway")
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error, "given_name")
+            show_on_form(form, error, "given_name")
         else:
             db.session.commit()
             flash(_("Participant %(name)s registered.", name=participant.full_name), "success")
@@ -220,7 +215,7 @@ def edit_participant(participant_id: int):
             services.update_participant(participant, participant_details(form), actor=current_user)
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error, "given_name")
+            show_on_form(form, error, "given_name")
         else:
             db.session.commit()
             flash(_("Participant %(name)s saved.", name=participant.full_name), "success")
@@ -250,7 +245,7 @@ def record_screening(participant_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error, "status")
+            show_on_form(form, error, "status")
         else:
             db.session.commit()
             flash(_("Screening result recorded."), "success")
@@ -291,7 +286,7 @@ def create_trainer():
             trainer = services.create_trainer(_trainer_details(form), actor=current_user)
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error, "name")
+            show_on_form(form, error, "name")
         else:
             db.session.commit()
             flash(_("Trainer %(name)s added.", name=trainer.name), "success")
@@ -315,7 +310,7 @@ def edit_trainer(trainer_id: int):
             services.update_trainer(trainer, _trainer_details(form), actor=current_user)
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error, "name")
+            show_on_form(form, error, "name")
         else:
             db.session.commit()
             flash(_("Trainer %(name)s saved.", name=trainer.name), "success")
@@ -380,7 +375,7 @@ def add_qualification(trainer_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error, "curriculum_id")
+            show_on_form(form, error, "curriculum_id")
         else:
             db.session.commit()
             flash(_("Qualification added."), "success")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum
-from training.errors import DomainError
+from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.labels import label
 from training.people.models import Organisation, Sex, Trainer
@@ -102,11 +102,6 @@ def _session_values(form: SessionForm) -> dict[str, Any]:
         "partners": partners,
         "screening_required": form.screening_required.data,
     }
-
-
-def _put_error_on(form: Any, error: DomainError, default_field: str) -> None:
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, error.message]
 
 
 def _assignment_form() -> AssignmentForm:
@@ -206,7 +201,7 @@ def create_session():
             training_session = services.create_session(actor=current_user, **_session_values(form))
         except DomainError as error:
             db.session.rollback()
-            _put_error_on(form, error, "code")
+            show_on_form(form, error, "code")
         else:
             db.session.commit()
             flash(_("Session %(code)s scheduled.", code=training_session.code), "success")
@@ -241,7 +236,7 @@ def edit_session(session_id: int):
             services.update_session(training_session, actor=current_user, **_session_values(form))
         except DomainError as error:
             db.session.rollback()
-            _put_error_on(form, error, "code")
+            show_on_form(form, error, "code")
         else:
             db.session.commit()
             flash(_("Session %(code)s saved.", code=training_session.code), "success")
@@ -300,7 +295,7 @@ def assign_trainer(session_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        _put_error_on(form, error, "trainer_id")
+        show_on_form(form, error, "trainer_id")
         status = 409 if isinstance(error, services.TrainerClash) else 422
         return _render_session(
             db.get_or_404(TrainingSession, session_id), assignment_form=form, status=status
