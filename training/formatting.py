@@ -10,6 +10,8 @@ from babel import Locale
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
+from training.text import fold
+
 
 @lru_cache(maxsize=8)
 def _territories(locale_name: str) -> dict[str, str]:
@@ -32,7 +34,8 @@ def country_choices(locale_name: str | None = None) -> list[tuple[str, str]]:
     """(code, name) for every ISO 3166 country, sorted by name in the locale."""
     locale_name = locale_name or str(get_locale() or "en")
     choices = [(c.alpha_2, country_name(c.alpha_2, locale_name)) for c in pycountry.countries]
-    return sorted(choices, key=lambda item: item[1])
+    # "Égypte" sorts with the E's, not after "Zimbabwe".
+    return sorted(choices, key=lambda item: fold(item[1]))
 
 
 def register_filters(app: Flask) -> None:

@@ -148,3 +148,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # The live server runs in threads: when Chromium drops a request
+            # for a static file midway, Werkzeug's file handle is closed by
+            # the garbage collector, whichever test is running then.
+            item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
+            item.add_marker(
+                pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+            )

@@ -63,7 +63,7 @@ def test_names_with_accents_the_day_and_the_header():
         "TRAORÉ Aïcha",
         "KONÉ François-Noël",
         "Lundi 23 novembre 2026",
-        "Feuille de présence",
+        "Feuille d'émargement",
         "Enquêtes sur les affaires de terrorisme",
         "NE-2026-CT-01",
         "École nationale de police",
@@ -133,7 +133,7 @@ def test_one_sheet_per_day_each_numbered_on_its_own():
         (
             "both",
             [
-                "Feuille de présence / Sign-in sheet",
+                "Feuille d'émargement / Sign-in sheet",
                 "Lundi 23 novembre 2026 / Monday, 23 November 2026",
                 "Investigating terrorism cases",
                 "Enquêtes sur les affaires de terrorisme",
@@ -152,4 +152,4 @@ def test_languages(language, expected, absent):
 
 def test_an_empty_roster_still_prints_blank_rows():
     [text] = read(make_sheet(participants=0))
-    assert "Feuille de présence" in text
+    assert "Feuille d'émargement" in text

@@ -72,7 +72,7 @@ class SignInSheet:
 
 _LABELS: dict[str, dict[str, str]] = {
     "fr": {
-        "sheet": "Feuille de présence",
+        "sheet": "Feuille d'émargement",
         "code": "Code",
         "dates": "Dates",
         "place": "Lieu",

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -327,7 +328,9 @@ def _qualification_form() -> QualificationForm:
         .where(Curriculum.status != CurriculumStatus.RETIRED)
         .order_by(Curriculum.code)
     )
-    form.curriculum_id.choices = [(c.id, f"{c.code} — {c.title_en}") for c in curricula]
+    form.curriculum_id.choices = [
+        (c.id, f"{c.code} — {c.title(str(get_locale()))}") for c in curricula
+    ]
     return form
 
 
