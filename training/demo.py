@@ -15,11 +15,12 @@ import functools
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from training import demo_data as data
+from training import demo_people as people_data
 from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
 from training.audit.models import AuditEvent
 from training.audit.services import record_event
@@ -27,13 +28,14 @@ from training.auth.models import Role, User
 from training.auth.services import hash_password
 from training.certificates.models import Certificate
 from training.curricula.models import Curriculum, Module
+from training.demo_screening import ScreeningMixin
+from training.demo_screening import at as _at
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.models import (
     Organisation,
     OrganisationKind,
     Participant,
-    ScreeningFramework,
     ScreeningRecord,
     ScreeningStatus,
     Sex,
@@ -62,9 +64,7 @@ WOMEN_SHARE = 0.25
 PENDING_COUNT = 12
 NOT_CLEARED_COUNT = 4
 WITH_CONDITIONS_COUNT = 12
-SCREENING_VALIDITY = timedelta(days=3 * 365)
 RETENTION_YEARS = 10
-G5_DISSOLVED = date(2023, 12, 6)
 
 
 def database_is_empty() -> bool:
@@ -117,10 +117,6 @@ def _demo_password_hash() -> str:
     return hash_password(DEMO_PASSWORD)
 
 
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
-
-
 def _add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -166,7 +162,7 @@ class _PlannedSession:
     withdrawn: int
 
 
-class _DemoBuilder:
+class _DemoBuilder(ScreeningMixin):
     """Builds the programme in memory and adds it to the database session."""
 
     def __init__(self, today: date) -> None:
@@ -307,7 +303,7 @@ class _DemoBuilder:
                 while not phone or phone in used_phones:
                     digits = [rng.randint(0, 9) for _ in range(7)]
                     phone = (
-                        f"{data.PHONE_PREFIX[organisation.country]}{digits[0]} "
+                        f"{people_data.PHONE_PREFIX[organisation.country]}{digits[0]} "
                         f"{digits[1]}{digits[2]} {digits[3]}{digits[4]} {digits[5]}{digits[6]}"
                     )
                 used_phones.add(phone)
@@ -341,16 +337,16 @@ class _DemoBuilder:
             if country == "BF" and kind == OrganisationKind.NATIONAL_GUARD:
                 kind = OrganisationKind.GENDARMERIE  # no national guard in Burkina Faso
             given, family = self._name(country, sex, used_names)
-            rank = rng.choice(data.RANKS[kind])
+            rank = rng.choice(people_data.RANKS[kind])
             if sex == Sex.FEMALE:
-                rank = data.FEMININE_RANKS.get(rank, rank)
+                rank = people_data.FEMININE_RANKS.get(rank, rank)
             make(
                 given,
                 family,
                 sex,
                 f"{country}-{kind.value}",
                 rank,
-                rng.choice(data.FUNCTIONS[kind]),
+                rng.choice(people_data.FUNCTIONS[kind]),
                 categories[index],
             )
         db.session.add_all(person.participant for person in self.people)
@@ -358,17 +354,17 @@ class _DemoBuilder:
     def _name(self, country: str, sex: Sex, used: set[str]) -> tuple[str, str]:
         rng = self.rng
         while True:
-            given = rng.choice(data.GIVEN_NAMES[country][sex.value])
+            given = rng.choice(people_data.GIVEN_NAMES[country][sex.value])
             if country == "MR" and rng.random() < 0.65:
                 family = ("Ould " if sex == Sex.MALE else "Mint ") + rng.choice(
-                    data.MOORISH_FATHER_NAMES
+                    people_data.MOORISH_FATHER_NAMES
                 )
             else:
-                family = rng.choice(data.FAMILY_NAMES[country])
+                family = rng.choice(people_data.FAMILY_NAMES[country])
             full = f"{given} {family}"
             if (
                 family != given
-                and full not in data.FAMOUS_NAMES
+                and full not in people_data.FAMOUS_NAMES
                 and search_key(given, family) not in used
             ):
                 return given, family
@@ -734,99 +730,6 @@ class _DemoBuilder:
             for start, end in self.trainer_busy[key]
         )
         return qualified and free
-
-    # --- screening ----------------------------------------------------------------
-
-    def _screenings(self) -> None:
-        """One record per clearance needed: a clearance lasts three years and
-        is renewed before the first session it no longer covers."""
-        rng = self.rng
-        for person in self.people:
-            starts = sorted(e.training_session.start_date for e in person.enrollments)
-            first = starts[0] if starts else self.today
-            if person.category == ScreeningStatus.PENDING:
-                self._screening(
-                    person,
-                    ScreeningFramework.HRDDP_MITIGATION,
-                    ScreeningStatus.PENDING,
-                    None,
-                    "Questionnaire sent to the nominating authority; reply awaited.",
-                )
-                continue
-            if person.category == ScreeningStatus.NOT_CLEARED:
-                screened_on = first - timedelta(days=rng.randint(15, 40))
-                self._screening(
-                    person,
-                    self._framework(screened_on),
-                    ScreeningStatus.NOT_CLEARED,
-                    screened_on,
-                    rng.choice(data.NOT_CLEARED_NOTES),
-                )
-                continue
-            valid_until: date | None = None
-            renewals: list[date] = []
-            for start in starts or [first]:
-                if valid_until is None or start > valid_until:
-                    screened_on = start - timedelta(days=rng.randint(20, 60))
-                    renewals.append(screened_on)
-                    valid_until = screened_on + SCREENING_VALIDITY
-            for number, screened_on in enumerate(renewals, start=1):
-                latest = number == len(renewals)
-                if latest and person.category == ScreeningStatus.CLEARED_WITH_CONDITIONS:
-                    self._screening(
-                        person,
-                        self._framework(screened_on),
-                        ScreeningStatus.CLEARED_WITH_CONDITIONS,
-                        screened_on,
-                        rng.choice(data.SCREENING_CONDITIONS),
-                    )
-                else:
-                    self._screening(
-                        person,
-                        self._framework(screened_on),
-                        ScreeningStatus.CLEARED,
-                        screened_on,
-                        None,
-                    )
-
-    def _framework(self, screened_on: date) -> ScreeningFramework:
-        frameworks = [ScreeningFramework.HRDDP_MITIGATION, ScreeningFramework.DONOR_VETTING]
-        weights = [75, 25]
-        if screened_on <= G5_DISSOLVED:
-            frameworks.append(ScreeningFramework.G5_COMPLIANCE_FRAMEWORK)
-            weights = [55, 15, 30]
-        return self.rng.choices(frameworks, weights)[0]
-
-    def _screening(
-        self,
-        person: _Person,
-        framework: ScreeningFramework,
-        status: ScreeningStatus,
-        screened_on: date | None,
-        notes: str | None,
-    ) -> None:
-        year = (screened_on or self.today).year
-        prefix = {
-            ScreeningFramework.HRDDP_MITIGATION: "HRDDP",
-            ScreeningFramework.G5_COMPLIANCE_FRAMEWORK: "G5-CF",
-            ScreeningFramework.DONOR_VETTING: "DV",
-        }[framework]
-        self.screening_numbers[(prefix, person.country, year)] += 1
-        number = self.screening_numbers[(prefix, person.country, year)]
-        recorded = screened_on or (self.today - timedelta(days=10))
-        db.session.add(
-            ScreeningRecord(
-                participant=person.participant,
-                framework=framework,
-                status=status,
-                screened_on=screened_on,
-                valid_until=screened_on + SCREENING_VALIDITY if screened_on else None,
-                recorded_by=self.coordinator,
-                reference=f"{prefix}/{person.country}/{year}/{number:04d}",
-                notes=notes,
-                created_at=_at(recorded, 15),
-            )
-        )
 
     # --- attendance and tests -----------------------------------------------------
 
