@@ -47,6 +47,7 @@ from training.models import (
     TrainingSession,
     session_partner,
 )
+from training.reports.summary import rebuild as rebuild_report_rows
 from training.text import fold, search_key
 
 COUNTRIES = ("BF", "ML", "MR", "NE", "TD")
@@ -390,6 +391,9 @@ def generate(participants: int, sessions: int, attendance: int, today: date) -> 
     done("certificates", len(certificates))
     bulk(TrainerQualification.__table__, qualifications)
     done("qualifications", len(qualifications))
+    # Bulk inserts bypass the ORM, which keeps the reports' rows up to date
+    # in the application: build them once, as `flask rebuild-reports` would.
+    done("report rows", rebuild_report_rows())
     return counts
 
 

@@ -89,7 +89,19 @@ def app(_app: Flask) -> Iterator[Flask]:
         limiter.reset()
         yield _app
         db.session.rollback()
+        stale = _stale_report_rows()
         _empty_tables()
+    # Every write path must keep the reports' rows equal to a rebuild from
+    # the source tables (training/reports/summary.py): checked after each test.
+    assert stale == 0, f"report_training differs from a rebuild in {stale} rows"
+
+
+def _stale_report_rows() -> int:
+    from training.reports.summary import differences
+
+    db.session.remove()
+    with db.engine.connect() as connection:
+        return differences(connection)
 
 
 @pytest.fixture

@@ -89,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
 
     from training import models  # noqa: F401  (every model registered with the metadata)
     from training.auth.models import User
+    from training.reports import summary  # noqa: F401  (keeps the report rows up to date)
 
     @login_manager.user_loader
     def load_user(identifier: str) -> User | None:

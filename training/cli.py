@@ -1,4 +1,5 @@
-"""Flask commands: `flask seed-demo`, `flask create-user`."""
+"""Flask commands: `flask seed-demo`, `flask create-user`, `flask backup`,
+`flask rebuild-reports`."""
 
 from __future__ import annotations
 
@@ -68,6 +69,16 @@ def register_commands(app: Flask) -> None:
         except BackupError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"Backup written to {target}.")
+
+    @app.cli.command("rebuild-reports")
+    def rebuild_reports_command():
+        """Rebuild the reports' rows (report_training) from the source tables,
+        after the database was edited by hand. Safe at any time."""
+        from training.reports.summary import rebuild
+
+        rows = rebuild()
+        db.session.commit()
+        click.echo(f"Report rows rebuilt: {rows} person-trainings.")
 
     @app.shell_context_processor
     def shell_context():

@@ -105,8 +105,12 @@ def seed_demo(today: date) -> dict[str, int]:
     _DemoBuilder(today).build()
     db.session.flush()
     from training.certificates.demo import issue_demo_certificates
+    from training.reports.summary import rebuild as rebuild_report_rows
 
     issued = issue_demo_certificates(today)
+    # The attendance was bulk-inserted, past the ORM: rebuild the reports'
+    # rows once rather than session by session.
+    rebuild_report_rows()
     return {**demo_counts(), "certificates": issued}
 
 

@@ -22,6 +22,7 @@ from training.people.models import (
     Trainer,
     TrainerQualification,
 )
+from training.reports.models import ReportTraining
 from training.sessions.models import (
     Assignment,
     AssignmentRole,
@@ -54,6 +55,7 @@ __all__ = [
     "OrganisationKind",
     "Participant",
     "Period",
+    "ReportTraining",
     "Role",
     "ScreeningFramework",
     "ScreeningRecord",

@@ -21,6 +21,7 @@ from training.extensions import db
 from training.orm import utcnow
 from training.people.models import Participant, Sex
 from training.permissions import can
+from training.reports.summary import refresh_enrollments as refresh_report_rows
 from training.sessions.models import Period, TrainingSession
 
 ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -294,6 +295,8 @@ def _apply_day(
         # caller retries with that cell read back.
         db.session.execute(sa.insert(AttendanceRecord), new_rows)
         result.created = len(new_rows)
+        # Past the ORM, so the reports' rows are refreshed here.
+        refresh_report_rows({row["enrollment_id"] for row in new_rows})
     return result
 
 

@@ -29,13 +29,14 @@ nationality × organisation kind × sex, where every participant falls in
 exactly one group), and Python only adds up those few group rows. The
 number of queries and the Python work stay fixed whatever the data.
 
-Speed: a report is three passes over the trainings (people by participant
-attributes, the theme × year × sex groups that also carry every additive
-sum, people by year × sex), one count of attended periods on the
-(enrollment_id, status) index of the attendance records, and small queries
-for certificates, sessions and trainers. Distinct people are counted with
-COUNT(DISTINCT) in one GROUP BY rather than a two-level GROUP BY, and people
-by participant attributes read each participant once, in table order.
+Speed: the figures read `report_training` (training/reports/models.py),
+one row per person-training holding what they need from the session, the
+participant, their organisation, the attendance records and the
+certificate, kept up to date by `training.reports.summary`. A report is
+three GROUP BY passes over that table (people by participant attributes,
+theme x year x sex with every additive sum, people by year x sex), the
+distinct-people counts reading covering indexes in order, plus small
+queries for sessions held and trainers.
 """
 
 from __future__ import annotations
@@ -45,14 +46,10 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
-from training.attendance.models import AttendanceRecord
-from training.attendance.services import ATTENDED_STATUSES
-from training.certificates.models import Certificate, CertificateKind, CertificateStatus
+from training.certificates.models import CertificateKind
 from training.curricula.models import Curriculum, Theme
-from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.models import (
     Organisation,
@@ -62,39 +59,13 @@ from training.people.models import (
     Trainer,
     TrainerQualification,
 )
-from training.sessions.models import Period, SessionStatus, TrainingSession, session_partner
+from training.reports.models import ReportTraining
+from training.reports.summary import year_of
+from training.sessions.models import SessionStatus, TrainingSession, session_partner
 
 # Marks "no value" in a drill-down (a participant with no nationality or no
 # organisation), distinct from "not narrowed".
 UNKNOWN = "none"
-
-
-class day_count(FunctionElement):
-    """Days from a start date to an end date, both included, on every engine."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(day_count)
-def _day_count_default(element: day_count, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return f"(({compiler.process(end, **kw)}) - ({compiler.process(start, **kw)}) + 1)"
-
-
-@compiles(day_count, "sqlite")
-def _day_count_sqlite(element: day_count, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"(CAST(julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)}) AS INTEGER) + 1)"
-    )
-
-
-def year_of(column: Any) -> ColumnElement[int]:
-    """The year of a date column as an integer (strftime on SQLite, EXTRACT on
-    PostgreSQL: SQLAlchemy compiles `extract` for each)."""
-    return sa.cast(sa.extract("year", column), sa.Integer)
 
 
 @dataclass(frozen=True)
@@ -244,112 +215,61 @@ def session_conditions(filters: ReportFilters) -> list[ColumnElement[bool]]:
     if filters.curriculum_id:
         conditions.append(TrainingSession.curriculum_id == filters.curriculum_id)
     if filters.partner_id:
-        conditions.append(
-            sa.exists().where(
-                session_partner.c.session_id == TrainingSession.id,
-                session_partner.c.organisation_id == filters.partner_id,
-            )
-        )
+        conditions.append(_has_partner(TrainingSession.id, filters.partner_id))
     return conditions
 
 
-def _organisation_kind_condition(
-    organisation_id: Any, kind: OrganisationKind
-) -> ColumnElement[bool]:
-    return organisation_id.in_(sa.select(Organisation.id).where(Organisation.kind == kind))
+def _has_partner(session_id: Any, partner_id: int) -> ColumnElement[bool]:
+    return sa.exists().where(
+        session_partner.c.session_id == session_id,
+        session_partner.c.organisation_id == partner_id,
+    )
 
 
-def _participant_conditions(
+def training_conditions(
     filters: ReportFilters, slice_: Slice | None = None
 ) -> list[ColumnElement[bool]]:
+    """Conditions on ReportTraining for the filters and a drill-down slice."""
+    rows = ReportTraining
     conditions: list[ColumnElement[bool]] = []
+    if filters.date_from:
+        conditions.append(rows.start_date >= filters.date_from)
+    if filters.date_to:
+        conditions.append(rows.start_date <= filters.date_to)
+    if filters.country:
+        conditions.append(rows.country == filters.country)
+    if filters.theme:
+        conditions.append(rows.theme == filters.theme)
+    if filters.curriculum_id:
+        conditions.append(rows.curriculum_id == filters.curriculum_id)
+    if filters.partner_id:
+        conditions.append(_has_partner(rows.session_id, filters.partner_id))
     if filters.organisation_kind:
-        conditions.append(
-            _organisation_kind_condition(Participant.organisation_id, filters.organisation_kind)
-        )
+        conditions.append(rows.organisation_kind == filters.organisation_kind)
     if slice_ is None:
         return conditions
     if slice_.sex:
-        conditions.append(Participant.sex == slice_.sex)
+        conditions.append(rows.sex == slice_.sex)
     if slice_.nationality == UNKNOWN:
-        conditions.append(Participant.nationality.is_(None))
+        conditions.append(rows.nationality.is_(None))
     elif slice_.nationality:
-        conditions.append(Participant.nationality == slice_.nationality)
+        conditions.append(rows.nationality == slice_.nationality)
     if slice_.no_organisation:
-        conditions.append(Participant.organisation_id.is_(None))
+        conditions.append(rows.organisation_kind.is_(None))
+    if slice_.year:
+        conditions.append(rows.year == slice_.year)
+    if slice_.certificate_kind:
+        conditions.append(rows.certificate_kind == slice_.certificate_kind)
+    if slice_.with_scores:
+        conditions.append(rows.knowledge_gain.is_not(None))
     return conditions
-
-
-def enrollment_ids(filters: ReportFilters) -> sa.Select:
-    """The same person-trainings as `trainings`, as bare enrollment ids: the
-    lean form for joining attendance records and certificates (no join to
-    participants unless a filter needs one)."""
-    statement = (
-        sa.select(Enrollment.id.label("enrollment_id"))
-        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-        .where(
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
-            TrainingSession.status == SessionStatus.COMPLETED,
-            *session_conditions(filters),
-        )
-    )
-    if filters.organisation_kind:
-        statement = statement.join(Participant, Participant.id == Enrollment.participant_id).where(
-            _organisation_kind_condition(Participant.organisation_id, filters.organisation_kind)
-        )
-    return statement
 
 
 def trainings(filters: ReportFilters, slice_: Slice | None = None) -> sa.Select:
     """The person-trainings behind every figure: confirmed enrollments in
-    completed sessions matching the filters (and the drill-down slice).
-
-    Columns: enrollment_id, participant_id, session_id, sex, nationality,
-    organisation_id, theme, year, periods (the session's scheduled periods),
-    pre_test_score, post_test_score.
-    """
-    statement = (
-        sa.select(
-            Enrollment.id.label("enrollment_id"),
-            Enrollment.participant_id,
-            Enrollment.session_id,
-            Participant.sex,
-            Participant.nationality,
-            Participant.organisation_id,
-            Curriculum.theme,
-            year_of(TrainingSession.start_date).label("year"),
-            (day_count(TrainingSession.start_date, TrainingSession.end_date) * len(Period)).label(
-                "periods"
-            ),
-            Enrollment.pre_test_score,
-            Enrollment.post_test_score,
-        )
-        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-        .join(Curriculum, Curriculum.id == TrainingSession.curriculum_id)
-        .join(Participant, Participant.id == Enrollment.participant_id)
-        .where(
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
-            TrainingSession.status == SessionStatus.COMPLETED,
-            *session_conditions(filters),
-            *_participant_conditions(filters, slice_),
-        )
-    )
-    if slice_ is not None:
-        if slice_.year:
-            statement = statement.where(year_of(TrainingSession.start_date) == slice_.year)
-        if slice_.certificate_kind:
-            statement = statement.where(
-                sa.exists().where(
-                    Certificate.enrollment_id == Enrollment.id,
-                    Certificate.status == CertificateStatus.VALID,
-                    Certificate.kind == slice_.certificate_kind,
-                )
-            )
-        if slice_.with_scores:
-            statement = statement.where(
-                Enrollment.pre_test_score.is_not(None), Enrollment.post_test_score.is_not(None)
-            )
-    return statement
+    completed sessions matching the filters (and the drill-down slice), as
+    rows of ReportTraining."""
+    return sa.select(ReportTraining).where(*training_conditions(filters, slice_))
 
 
 def held_sessions(filters: ReportFilters, year: int | None = None) -> sa.Select:
@@ -359,24 +279,15 @@ def held_sessions(filters: ReportFilters, year: int | None = None) -> sa.Select:
     )
     if filters.organisation_kind:
         statement = statement.where(
-            sa.select(Enrollment.id)
-            .join(Participant, Participant.id == Enrollment.participant_id)
-            .where(
-                Enrollment.session_id == TrainingSession.id,
-                Enrollment.status == EnrollmentStatus.CONFIRMED,
-                _organisation_kind_condition(
-                    Participant.organisation_id, filters.organisation_kind
-                ),
+            TrainingSession.id.in_(
+                sa.select(ReportTraining.session_id).where(
+                    ReportTraining.organisation_kind == filters.organisation_kind
+                )
             )
-            .exists()
         )
     if year:
         statement = statement.where(year_of(TrainingSession.start_date) == year)
     return statement
-
-
-def _has_both_scores(rows: Any) -> ColumnElement[bool]:
-    return sa.and_(rows.c.pre_test_score.is_not(None), rows.c.post_test_score.is_not(None))
 
 
 # --- the figures ------------------------------------------------------------
@@ -398,7 +309,8 @@ class PeopleGroup:
 class ThemeYearGroup:
     """One GROUP BY row of the trainings by theme, year and sex: distinct
     people (they add up across sexes, not across themes or years) and the
-    additive sums (trainings, scheduled periods, scored trainings, gain)."""
+    additive sums (trainings, scheduled and attended periods, scored
+    trainings, gain, valid certificates by kind)."""
 
     theme: Theme
     year: int
@@ -406,45 +318,22 @@ class ThemeYearGroup:
     people: int
     trainings: int
     periods: int
+    attended: int
     scored: int
     gain_total: float
+    certificates: dict[CertificateKind, int]
 
 
-def trained_participants(filters: ReportFilters) -> sa.Select:
-    """The participant ids of the trainings, without joining participants:
-    the session-level filters only (participant filters go outside)."""
-    return (
-        sa.select(Enrollment.participant_id)
-        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-        .where(
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
-            TrainingSession.status == SessionStatus.COMPLETED,
-            *session_conditions(filters),
-        )
-    )
+def _people(rows: Any = ReportTraining) -> ColumnElement[int]:
+    return sa.func.count(sa.distinct(rows.participant_id))
 
 
 def people_groups(filters: ReportFilters) -> list[PeopleGroup]:
-    """People trained by nationality, organisation kind and sex (one query).
-
-    Each participant is read once, in table order, and kept when their id is
-    among the trainings' participants: cheaper than joining every training
-    to its participant and counting distinct ids."""
-    statement = (
-        sa.select(
-            Participant.nationality,
-            Organisation.kind,
-            Participant.sex,
-            sa.func.count(),
-        )
-        .select_from(Participant)
-        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .where(
-            Participant.id.in_(trained_participants(filters)),
-            *_participant_conditions(filters),
-        )
-        .group_by(Participant.nationality, Organisation.kind, Participant.sex)
-    )
+    """People trained by nationality, organisation kind and sex (one query,
+    in the order of the covering index `ix_report_training_people`)."""
+    rows = ReportTraining
+    keys = (rows.nationality, rows.organisation_kind, rows.sex)
+    statement = sa.select(*keys, _people()).where(*training_conditions(filters)).group_by(*keys)
     return [
         PeopleGroup(nationality, kind, sex, people)
         for nationality, kind, sex, people in db.session.execute(statement)
@@ -453,40 +342,42 @@ def people_groups(filters: ReportFilters) -> list[PeopleGroup]:
 
 def theme_year_groups(filters: ReportFilters) -> list[ThemeYearGroup]:
     """One pass over the trainings by theme, year and sex (one query): the
-    additive sums of the headline and the distinct people of the theme ×
+    additive sums of the headline and the distinct people of the theme x
     year table."""
-    rows = trainings(filters).subquery("trainings")
-    both = _has_both_scores(rows)
-    keys = (rows.c.theme, rows.c.year, rows.c.sex)
-    statement = sa.select(
-        *keys,
-        sa.func.count(sa.distinct(rows.c.participant_id)),
-        sa.func.count(),
-        sa.func.coalesce(sa.func.sum(rows.c.periods), 0),
-        sa.func.count(sa.case((both, 1))),
-        sa.func.coalesce(
-            sa.func.sum(sa.case((both, rows.c.post_test_score - rows.c.pre_test_score))), 0
-        ),
-    ).group_by(*keys)
-    return [
-        ThemeYearGroup(theme, year, sex, people, int(count), int(periods), int(scored), float(gain))
-        for theme, year, sex, people, count, periods, scored, gain in db.session.execute(statement)
-    ]
-
-
-def attended_periods(filters: ReportFilters) -> int:
-    """Attended (present or late) periods of the trainings, counted on the
-    (enrollment_id, status) index of the attendance records."""
-    ids = enrollment_ids(filters).subquery("ids")
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(AttendanceRecord)
-            .join(ids, ids.c.enrollment_id == AttendanceRecord.enrollment_id)
-            .where(AttendanceRecord.status.in_(ATTENDED_STATUSES))
+    rows = ReportTraining
+    keys = (rows.theme, rows.year, rows.sex)
+    kinds = list(CertificateKind)
+    statement = (
+        sa.select(
+            *keys,
+            _people(),
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(rows.periods), 0),
+            sa.func.coalesce(sa.func.sum(rows.attended_periods), 0),
+            sa.func.count(rows.knowledge_gain),
+            sa.func.coalesce(sa.func.sum(rows.knowledge_gain), 0),
+            *(sa.func.count(sa.case((rows.certificate_kind == kind, 1))) for kind in kinds),
         )
-        or 0
+        .where(*training_conditions(filters))
+        .group_by(*keys)
     )
+    return [
+        ThemeYearGroup(
+            theme,
+            year,
+            sex,
+            people,
+            int(count),
+            int(periods),
+            int(attended),
+            int(scored),
+            float(gain),
+            dict(zip(kinds, (int(number) for number in certificates), strict=True)),
+        )
+        for theme, year, sex, people, count, periods, attended, scored, gain, *certificates in (
+            db.session.execute(statement)
+        )
+    ]
 
 
 def headline(
@@ -495,20 +386,13 @@ def headline(
     themes: list[ThemeYearGroup] | None = None,
 ) -> Headline:
     """The headline figures: the people and theme-year groups added up,
-    plus one query each for attended periods, certificates, sessions held
-    and trainers."""
+    plus one query each for sessions held and trainers."""
     groups = people_groups(filters) if groups is None else groups
     themes = theme_year_groups(filters) if themes is None else themes
     scored = sum(group.scored for group in themes)
-    ids = enrollment_ids(filters).subquery("ids")
-    certificates = dict(
-        db.session.execute(
-            sa.select(Certificate.kind, sa.func.count())
-            .join(ids, ids.c.enrollment_id == Certificate.enrollment_id)
-            .where(Certificate.status == CertificateStatus.VALID)
-            .group_by(Certificate.kind)
-        ).all()
-    )
+    certificates = {
+        kind: sum(group.certificates[kind] for group in themes) for kind in CertificateKind
+    }
     sessions_held = db.session.scalar(
         sa.select(sa.func.count()).select_from(held_sessions(filters).subquery())
     )
@@ -518,13 +402,13 @@ def headline(
         people_trained=sum(group.people for group in groups),
         women=sum(group.people for group in groups if group.sex == Sex.FEMALE),
         scheduled_periods=sum(group.periods for group in themes),
+        attended_periods=sum(group.attended for group in themes),
         scored_trainings=scored,
         mean_knowledge_gain=(
             sum(group.gain_total for group in themes) / scored if scored else None
         ),
-        attended_periods=attended_periods(filters),
-        certificates={kind: certificates.get(kind, 0) for kind in CertificateKind},
-        completions=certificates.get(CertificateKind.COMPLETION, 0),
+        certificates=certificates,
+        completions=certificates[CertificateKind.COMPLETION],
         trainers_qualified=trainers_qualified(filters),
     )
 
@@ -539,7 +423,9 @@ def trainers_qualified(filters: ReportFilters) -> int:
     )
     if filters.organisation_kind:
         statement = statement.join(Trainer, Trainer.id == TrainerQualification.trainer_id).where(
-            _organisation_kind_condition(Trainer.organisation_id, filters.organisation_kind)
+            Trainer.organisation_id.in_(
+                sa.select(Organisation.id).where(Organisation.kind == filters.organisation_kind)
+            )
         )
     return db.session.scalar(statement) or 0
 
@@ -611,10 +497,11 @@ def by_theme_year(
 def trained_by_year(filters: ReportFilters) -> list[YearSexRow]:
     """People trained per year (of the session's start) and sex: a query of
     its own, since a participant trained on two themes counts once a year."""
-    rows = trainings(filters).subquery("trainings")
-    people = sa.func.count(sa.distinct(rows.c.participant_id))
+    rows = ReportTraining
     result = db.session.execute(
-        sa.select(rows.c.year, rows.c.sex, people).group_by(rows.c.year, rows.c.sex)
+        sa.select(rows.year, rows.sex, _people())
+        .where(*training_conditions(filters))
+        .group_by(rows.year, rows.sex)
     )
     counts: dict[int, dict[Sex, int]] = {}
     for year, sex, count in result:
@@ -663,7 +550,7 @@ def build_report(filters: ReportFilters) -> Report:
 
 def participants_behind(filters: ReportFilters, slice_: Slice) -> sa.Select:
     """The participants behind a figure, by name (a select of Participant)."""
-    ids = trainings(filters, slice_).with_only_columns(Enrollment.participant_id)
+    ids = sa.select(ReportTraining.participant_id).where(*training_conditions(filters, slice_))
     return (
         sa.select(Participant)
         .where(Participant.id.in_(ids))
@@ -679,52 +566,33 @@ def sessions_behind(filters: ReportFilters, year: int | None = None) -> sa.Selec
 
 
 def training_rows(filters: ReportFilters) -> sa.Select:
-    """One row per person-training for the participant-level export, with
-    attended periods and the valid certificate counted in SQL."""
-    rows = trainings(filters).subquery("trainings")
-    # Correlated subqueries: each looks up one enrollment through an index,
-    # instead of grouping every attendance record of the programme.
-    attended = (
-        sa.select(sa.func.count())
-        .where(
-            AttendanceRecord.enrollment_id == rows.c.enrollment_id,
-            AttendanceRecord.status.in_(ATTENDED_STATUSES),
-        )
-        .scalar_subquery()
-    )
-    certificate_kind = (
-        sa.select(sa.func.min(Certificate.kind))
-        .where(
-            Certificate.enrollment_id == rows.c.enrollment_id,
-            Certificate.status == CertificateStatus.VALID,
-        )
-        .scalar_subquery()
-    )
+    """One row per person-training for the participant-level export."""
+    rows = ReportTraining
     return (
         sa.select(
             Participant.family_name,
             Participant.given_name,
-            Participant.sex,
-            Participant.nationality,
+            rows.sex,
+            rows.nationality,
             Organisation.name.label("organisation"),
-            Organisation.kind.label("organisation_kind"),
+            rows.organisation_kind,
             Participant.rank,
             TrainingSession.code.label("session_code"),
             Curriculum.code.label("curriculum_code"),
-            Curriculum.theme,
+            rows.theme,
             TrainingSession.start_date,
             TrainingSession.end_date,
-            TrainingSession.country,
-            attended.label("attended_periods"),
-            rows.c.periods.label("scheduled_periods"),
-            rows.c.pre_test_score,
-            rows.c.post_test_score,
-            certificate_kind.label("certificate_kind"),
+            rows.country,
+            rows.attended_periods,
+            rows.periods.label("scheduled_periods"),
+            rows.pre_test_score,
+            rows.post_test_score,
+            rows.certificate_kind,
         )
-        .select_from(rows)
-        .join(Participant, Participant.id == rows.c.participant_id)
+        .join(Participant, Participant.id == rows.participant_id)
         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .join(TrainingSession, TrainingSession.id == rows.c.session_id)
-        .join(Curriculum, Curriculum.id == TrainingSession.curriculum_id)
+        .join(TrainingSession, TrainingSession.id == rows.session_id)
+        .join(Curriculum, Curriculum.id == rows.curriculum_id)
+        .where(*training_conditions(filters))
         .order_by(TrainingSession.start_date, TrainingSession.code, Participant.family_name)
     )
