@@ -10,7 +10,14 @@ from tests import factories
 from tests.reports.conftest import make_certificate
 from tests.reports.test_views import count_queries
 from training.extensions import db
-from training.models import EnrollmentStatus, Period, ScreeningStatus, SessionStatus
+from training.certificates.services import session_eligibility
+from training.models import (
+    AttendanceStatus,
+    EnrollmentStatus,
+    Period,
+    ScreeningStatus,
+    SessionStatus,
+)
 from training.reports.home import coordinator_home
 
 
@@ -55,8 +62,10 @@ def work(app):
     holder = factories.enroll(factories.make_participant(), finished)
     waiting = factories.enroll(factories.make_participant(), finished)
     factories.enroll(factories.make_participant(), finished, status=EnrollmentStatus.WITHDRAWN)
+    absentee = factories.enroll(factories.make_participant(), finished)
     factories.mark_all(holder)
     factories.mark_all(waiting)
+    factories.mark_all(absentee, AttendanceStatus.ABSENT)
     make_certificate(holder)
     db.session.commit()
     return {"today": today, "upcoming": upcoming, "running": running, "finished": finished}
@@ -87,6 +96,33 @@ def test_alerts_say_what_needs_doing(work):
     assert [(s.code, waiting) for s, waiting in certificates.items] == [("FINISHED", 1)]
 
 
+def test_certificates_ready_are_those_the_certificate_rules_allow(work):
+    """Below the attendance minimum is not "ready to issue"; the count is
+    the issuable participants of the session's certificates page."""
+    finished = work["finished"]
+    minimum = finished.curriculum.min_attendance_percent
+    periods = finished.period_count
+    borderline = factories.enroll(factories.make_participant(), finished)
+    just_short = factories.enroll(factories.make_participant(), finished)
+    # Exactly the minimum qualifies; one period fewer does not.
+    needed = -(-minimum * periods // 100)
+    for enrollment, attended in ((borderline, needed), (just_short, needed - 1)):
+        for index, (day, period) in enumerate(
+            (day, period) for day in finished.days for period in Period
+        ):
+            status = AttendanceStatus.PRESENT if index < attended else AttendanceStatus.ABSENT
+            factories.mark(enrollment, day, period, status)
+    db.session.commit()
+
+    issuable = [row for row in session_eligibility(finished) if row.issuable]
+    [(training_session, waiting)] = coordinator_home(None, work["today"])[
+        "certificates_to_issue"
+    ].items
+    assert training_session == finished
+    assert waiting == len(issuable) == 2
+    assert borderline in {row.enrollment for row in issuable}
+
+
 def test_home_page_links_each_alert(app, client, login_as, work):
     login_as("coordinator")
     page = client.get("/").get_data(as_text=True)
@@ -105,7 +141,7 @@ def test_home_page_links_each_alert(app, client, login_as, work):
     assert "Past days with no attendance recorded" in page
     assert "Certificates ready to issue" in page
     assert "Unscreened" in page
-    assert "1 confirmed participant without a certificate" in page
+    assert "1 eligible participant without a certificate" in page
     assert "Programme results" in page
 
 

@@ -52,6 +52,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.sql.expression import ColumnElement
 
 from training.attendance.services import attendance_rate, attendance_rates
 from training.audit.services import record_event
@@ -159,6 +160,13 @@ def evaluate(enrollment: Enrollment, rate: float | None) -> Eligibility:
     if training_session.kind == SessionKind.TRAINING_OF_TRAINERS:
         return result(CertificateKind.TRAINER, None, True)
     return result(CertificateKind.COMPLETION, None, True)
+
+
+def attendance_met(attended: Any, periods: Any, minimum_percent: Any) -> ColumnElement[bool]:
+    """The attendance rule of `evaluate` as an SQL condition, for counting
+    in the database: attended / periods at or above the minimum percent
+    (in integers: attended x 100 >= minimum x periods)."""
+    return attended * 100 >= minimum_percent * periods
 
 
 def _whole_percent(rate: float) -> str:

@@ -16,10 +16,12 @@ from sqlalchemy.orm import selectinload
 
 from training.attendance.models import AttendanceRecord
 from training.auth.models import User
-from training.certificates.models import Certificate
+from training.certificates.services import attendance_met
+from training.curricula.models import Curriculum
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.models import Participant, ScreeningRecord, ScreeningStatus
+from training.reports.models import ReportTraining
 from training.sessions.models import (
     Assignment,
     AssignmentRole,
@@ -163,17 +165,20 @@ def days_without_attendance(today: date) -> Alert:
 
 
 def certificates_to_issue() -> Alert:
-    """Completed sessions with confirmed participants holding no current
-    certificate, with how many are waiting (rows: session, count)."""
+    """Completed sessions with confirmed participants who qualify for a
+    certificate (they met the curriculum's attendance minimum: the first
+    rule of `training.certificates.services.evaluate`) and hold none yet,
+    with how many (rows: session, count). Read from the reports' table,
+    which already counts each person-training's attended periods."""
+    rows = ReportTraining
     waiting = (
-        sa.select(Enrollment.session_id, sa.func.count().label("waiting"))
-        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        sa.select(rows.session_id, sa.func.count().label("waiting"))
+        .join(Curriculum, Curriculum.id == rows.curriculum_id)
         .where(
-            TrainingSession.status == SessionStatus.COMPLETED,
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
-            ~sa.exists().where(Certificate.current_enrollment_id == Enrollment.id),
+            rows.certificate_kind.is_(None),
+            attendance_met(rows.attended_periods, rows.periods, Curriculum.min_attendance_percent),
         )
-        .group_by(Enrollment.session_id)
+        .group_by(rows.session_id)
         .subquery("waiting")
     )
     statement = (
