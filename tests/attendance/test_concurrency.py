@@ -4,9 +4,11 @@ nothing fails. Runs on SQLite and on PostgreSQL (TEST_DATABASE_URL)."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
+from tests import factories
 from tests.attendance.conftest import START
 from training.attendance import services
 from training.attendance.models import AttendanceStatus
@@ -125,3 +127,49 @@ def test_concurrent_posts_of_the_day_grid_never_fail(app, workshop):
     assert outcomes == [302, 302]
     records = services.day_records(db.session.get(TrainingSession, session_id), START)
     assert len(records) == 6
+
+
+def test_a_day_closed_during_a_save_waits_for_it(app, workshop):
+    """A trainer's save still in flight when a coordinator closes the day:
+    the closing waits for the save to commit, so no trainer's write ever
+    lands on a day after it was closed."""
+    ids = [e.id for e in workshop.enrollments]
+    everyone = [DayEntry(eid, p, AttendanceStatus.PRESENT) for eid in ids for p in PERIODS]
+    services.save_day(
+        workshop.training_session, START, everyone, actor=workshop.trainer_user, loaded_versions={}
+    )
+    coordinator = factories.make_user("coordinator")
+    db.session.commit()
+    session_id, trainer_id, coordinator_id = workshop.id, workshop.trainer_user.id, coordinator.id
+    db.session.remove()
+    saved, moments = threading.Event(), {}
+
+    def trainer(barrier):
+        training_session = db.session.get(TrainingSession, session_id)
+        user = db.session.get(User, trainer_id)
+        loaded = {k: r.version for k, r in services.day_records(training_session, START).items()}
+        db.session.commit()
+        barrier.wait()
+        late = [DayEntry(ids[0], Period.AM, AttendanceStatus.LATE)]
+        services.save_day(training_session, START, late, actor=user, loaded_versions=loaded)
+        saved.set()
+        time.sleep(0.5)  # the save's transaction stays open meanwhile
+        moments["save committed"] = time.monotonic()
+        db.session.commit()
+
+    def closer(barrier):
+        training_session = db.session.get(TrainingSession, session_id)
+        user = db.session.get(User, coordinator_id)
+        db.session.commit()
+        barrier.wait()
+        saved.wait(timeout=10)
+        services.close_day(training_session, START, actor=user)
+        db.session.commit()
+        moments["day closed"] = time.monotonic()
+
+    outcomes = _run_together(app, [trainer, closer])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert moments["day closed"] >= moments["save committed"]
+    records = services.day_records(db.session.get(TrainingSession, session_id), START)
+    assert records[(ids[0], Period.AM)].status == AttendanceStatus.LATE
+    assert services.day_lock(db.session.get(TrainingSession, session_id), START) is not None

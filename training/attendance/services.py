@@ -140,6 +140,20 @@ def day_lock(training_session: TrainingSession, day: date) -> AttendanceDayLock 
     )
 
 
+def hold_days(training_session: TrainingSession) -> None:
+    """Take the session row's write lock until the end of the transaction.
+
+    Saving a day and closing it both start here, so they never interleave:
+    a save either commits before the closing looks at the day, or reads the
+    closing's lock and is treated as a correction. (PostgreSQL: FOR UPDATE;
+    SQLite transactions already write one at a time.)"""
+    db.session.execute(
+        sa.select(TrainingSession.id)
+        .where(TrainingSession.id == training_session.id)
+        .with_for_update()
+    )
+
+
 def check_day(training_session: TrainingSession, day: date) -> None:
     """A day outside the session's dates has no attendance."""
     if not training_session.includes(day):
@@ -180,6 +194,7 @@ def save_day(
     """
     check_day(training_session, day)
     entries = list(entries)
+    hold_days(training_session)
     lock = day_lock(training_session, day)
     if lock is not None:
         if not can(actor, "attendance.correct_locked", training_session):
@@ -328,6 +343,7 @@ def close_day(training_session: TrainingSession, day: date, *, actor: User) -> A
     recorded. A closed day is read-only for trainers. Closing twice is
     harmless (the existing lock is returned)."""
     check_day(training_session, day)
+    hold_days(training_session)
     lock = day_lock(training_session, day)
     if lock is not None:
         return lock
