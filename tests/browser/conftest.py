@@ -73,6 +73,11 @@ def live_server(live_app) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=5)
+    # After every journey's clicks, the reports' table still equals a rebuild.
+    from training.reports.summary import differences
+
+    with live_app.app_context(), db.engine.connect() as connection:
+        assert differences(connection) == 0, "report_training differs from a rebuild"
 
 
 @pytest.fixture(scope="session")
