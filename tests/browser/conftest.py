@@ -160,3 +160,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(
                 pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
             )
+    # The journeys share one live database and change it; the first look
+    # around (test_foundation, which takes the README's screenshots) runs
+    # first, on the demo programme as `make run` serves it.
+    items.sort(
+        key=lambda item: (
+            "tests/browser" in str(item.fspath)
+            and item.module.__name__.split(".")[-1] != "test_foundation"
+        )
+    )
