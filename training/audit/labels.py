@@ -1,12 +1,35 @@
-"""What each audited action is called on the history panels: one table for
-every page that shows the audit trail."""
+"""What each audited action and field is called on the history panels, and
+which enum a field's stored value belongs to: one table for every page that
+shows the audit trail."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
+from training.models import (
+    AssignmentRole,
+    AttendanceStatus,
+    CertificateKind,
+    CertificateStatus,
+    CurriculumOwner,
+    CurriculumStatus,
+    EnrollmentStatus,
+    Period,
+    Role,
+    ScreeningFramework,
+    ScreeningStatus,
+    SessionKind,
+    SessionLanguage,
+    SessionStatus,
+    Theme,
+)
+
+# "Confirmed" names an event here and a status elsewhere: French words them
+# differently ("Inscription confirmée", "Confirmé"), hence the context.
 ACTION_LABELS: dict[str, Any] = {
     "session.created": _l("Session scheduled"),
     "session.updated": _l("Session edited"),
@@ -20,10 +43,10 @@ ACTION_LABELS: dict[str, Any] = {
     "participant.created": _l("Registered"),
     "participant.updated": _l("Details edited"),
     "screening.recorded": _l("Screening recorded"),
-    "enrollment.nominated": _l("Nominated"),
-    "enrollment.confirmed": _l("Confirmed"),
+    "enrollment.nominated": lazy_pgettext("audit action", "Nominated"),
+    "enrollment.confirmed": lazy_pgettext("audit action", "Confirmed"),
     "enrollment.waitlisted": _l("Put on the waiting list"),
-    "enrollment.withdrawn": _l("Withdrawn"),
+    "enrollment.withdrawn": lazy_pgettext("audit action", "Withdrawn"),
     "attendance.changed": _l("Attendance changed"),
     "attendance.correct_locked": _l("Closed day corrected"),
     "attendance.day_closed": _l("Day closed"),
@@ -48,3 +71,113 @@ def action_label(action: str) -> str:
     """The translated name of an audited action (the code itself if unknown)."""
     found = ACTION_LABELS.get(action)
     return str(found) if found is not None else action
+
+
+# What each audited field is called: the wording of the form that edits it.
+FIELD_LABELS: dict[str, Any] = {
+    "status": _l("Status"),
+    "curriculum": _l("Curriculum"),
+    "code": _l("Code"),
+    "kind": _l("Kind"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "city": _l("City"),
+    "country": _l("Country"),
+    "venue": _l("Venue"),
+    "language": _l("Language"),
+    "capacity": _l("Capacity"),
+    "partners": _l("Partners"),
+    "screening_required": _l("Screening required"),
+    "trainer": _l("Trainer"),
+    "role": _l("Role"),
+    "qualified": _l("Qualified for the curriculum"),
+    "title_en": _l("Title in English"),
+    "title_fr": _l("Title in French"),
+    "description": _l("Description"),
+    "theme": _l("Theme"),
+    "owner": _l("Owner"),
+    "version": _l("Version"),
+    "min_attendance_percent": _l("Minimum attendance"),
+    "pass_mark_percent": _l("Pass mark"),
+    "certificate_validity_months": _l("Certificate validity"),
+    "name": _l("Name"),
+    "organisation_id": _l("Organisation"),
+    "framework": _l("Framework"),
+    "screened_on": _l("Screened on"),
+    "valid_until": _l("Valid until"),
+    "waitlist_position": _l("Position on the waiting list"),
+    "date": _l("Day"),
+    "period": _l("Half-day"),
+    "note": _l("Note"),
+    "pre_test_score": _l("Pre-test score"),
+    "post_test_score": _l("Post-test score"),
+    "serial": _l("Serial"),
+    "sha256": _l("PDF fingerprint (SHA-256)"),
+    "replaced_by": _l("Replaced by"),
+    "email": _l("Email"),
+    "active": _l("Active"),
+    "languages": _l("Languages"),
+    "trainer_id": _l("Trainer"),
+    "curriculum_id": _l("Curriculum"),
+    "qualified_on": _l("Qualified on"),
+    "expires_on": _l("Expires on"),
+    "reason": _l("Reason"),
+    "method": _l("Request method"),
+    "path": _l("Address"),
+    "endpoint": _l("Page"),
+}
+
+# Where one field name means something else for one kind of record, keyed by
+# the subject of the action ("screening" in "screening.recorded").
+SUBJECT_FIELD_LABELS: dict[tuple[str, str], Any] = {
+    ("screening", "status"): _l("Result"),
+    ("attendance", "status"): lazy_pgettext("one participant's half-day", "Attendance"),
+}
+
+# The enum a stored value belongs to, by the action's subject and the field:
+# the status of a session is not the status of an enrollment.
+SUBJECT_FIELD_ENUMS: dict[tuple[str, str], type[enum.Enum]] = {
+    ("session", "status"): SessionStatus,
+    ("session", "kind"): SessionKind,
+    ("curriculum", "status"): CurriculumStatus,
+    ("enrollment", "status"): EnrollmentStatus,
+    ("screening", "status"): ScreeningStatus,
+    ("attendance", "status"): AttendanceStatus,
+    ("certificate", "status"): CertificateStatus,
+    ("certificate", "kind"): CertificateKind,
+    ("assignment", "role"): AssignmentRole,
+    ("user", "role"): Role,
+}
+
+# Fields whose enum is the same whatever the record.
+FIELD_ENUMS: dict[str, type[enum.Enum]] = {
+    "language": SessionLanguage,
+    "theme": Theme,
+    "owner": CurriculumOwner,
+    "framework": ScreeningFramework,
+    "period": Period,
+}
+
+# Why a sign-in failed, as recorded by auth.services.
+SIGN_IN_FAILURES: dict[str, Any] = {
+    "unknown": _l("Unknown email address"),
+    "inactive": _l("Deactivated account"),
+    "password": _l("Wrong password"),
+}
+
+
+def action_subject(action: str) -> str:
+    """The kind of record an action is about: "session" for
+    "session.status_changed"."""
+    return action.partition(".")[0]
+
+
+def field_label(action: str, key: str) -> str:
+    """The translated name of an audited field (the key itself if unknown)."""
+    found = SUBJECT_FIELD_LABELS.get((action_subject(action), key), FIELD_LABELS.get(key))
+    return str(found) if found is not None else key
+
+
+def field_enum(action: str, key: str) -> type[enum.Enum] | None:
+    """The enum the field's stored values belong to, if any."""
+    return SUBJECT_FIELD_ENUMS.get((action_subject(action), key), FIELD_ENUMS.get(key))

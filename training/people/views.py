@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,15 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from training.audit.labels import action_label
 from training.audit.models import AuditEvent
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum, CurriculumStatus
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment
 from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.formatting import country_choices
-from training.labels import label
 from training.people import services
 from training.people.forms import ParticipantForm, QualificationForm, ScreeningForm, TrainerForm
 from training.people.models import (
@@ -34,47 +30,12 @@ from training.people.models import (
     TrainerQualification,
 )
 from training.permissions import authorize, require
+from training.sessions.history import history_rows
 from training.sessions.models import Assignment, TrainingSession
 
 bp = Blueprint("people", __name__)
 
 PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One audit event of the participant, in words."""
-
-    event: AuditEvent
-    action_label: str
-    session_id: int | None
-    before: str | None
-    after: str | None
-
-
-def _status_label(value: Any) -> str | None:
-    for enum_class in (EnrollmentStatus, ScreeningStatus):
-        try:
-            return label(enum_class(value))
-        except ValueError:
-            continue
-    return None if value is None else str(value)
-
-
-def _history(events: list[AuditEvent]) -> list[HistoryEntry]:
-    entries = []
-    for event in events:
-        changes = event.changes or {}
-        entries.append(
-            HistoryEntry(
-                event=event,
-                action_label=action_label(event.action),
-                session_id=event.session_id,
-                before=_status_label(changes.get("before", {}).get("status")),
-                after=_status_label(changes.get("after", {}).get("status")),
-            )
-        )
-    return entries
 
 
 @bp.app_template_global()
@@ -186,7 +147,7 @@ def _render_participant(participant: Participant, screening_form: ScreeningForm,
         "people/participant.html",
         participant=participant,
         enrollments=enrollments,
-        history=_history(list(events)),
+        history=history_rows(events),
         screenings=screenings,
         screening_form=screening_form,
     ), status

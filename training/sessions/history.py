@@ -1,20 +1,62 @@
-"""Audit events made readable for the session and curriculum pages.
+"""Audit events made readable for the session, curriculum and participant
+pages.
 
 The rows are prepared in Python once per page, with the locale and time
 zone looked up once: a session with a long history stays quick to render.
+A change reads like the rest of the interface: the field under its form
+label, an enum value under its `label()`, dates, numbers and countries in
+the reader's language. A field nobody named yet shows its raw key and value
+rather than failing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from babel.dates import format_datetime
-from flask_babel import get_locale, get_timezone
+import sqlalchemy as sa
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from flask_babel import get_locale, get_timezone, ngettext
+from flask_babel import gettext as _
 
-from training.audit.labels import action_label
+from training.audit.labels import SIGN_IN_FAILURES, action_label, action_subject, field_enum
+from training.audit.labels import field_label as _field_label
 from training.audit.models import AuditEvent
+from training.extensions import db
+from training.formatting import country_name, percent
+from training.labels import label
+from training.models import Curriculum, Organisation, SessionLanguage, Trainer
+
+NOTHING = "—"
+
+DATE_FIELDS = frozenset(
+    {"start_date", "end_date", "screened_on", "valid_until", "date", "qualified_on", "expires_on"}
+)
+PERCENT_FIELDS = frozenset({"min_attendance_percent", "pass_mark_percent"})
+MONTH_FIELDS = frozenset({"certificate_validity_months"})
+
+# Fields holding another record's id, shown by that record's name.
+REFERENCE_FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
+    "organisation_id": (Organisation, lambda organisation: organisation.label),
+    "trainer_id": (Trainer, lambda trainer: trainer.name),
+    "curriculum_id": (Curriculum, lambda curriculum: curriculum.code),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an event. `before` is None when there was nothing
+    before (a creation) or when the field did not change and is only there
+    to say which record moved (the day of an attendance correction)."""
+
+    key: str
+    label: str
+    before: str | None
+    after: str
 
 
 @dataclass(frozen=True)
@@ -23,34 +65,135 @@ class HistoryRow:
     who: str | None
     action: str
     action_label: str
-    changes: list[tuple[str, Any, Any, bool]]  # key, before, after, had a "before"
+    session_id: int | None
+    changes: list[Change]
     reason: str | None
 
 
-def _shown(value: Any) -> Any:
-    return "—" if value is None or value == "" else value
+def _changes(event: AuditEvent) -> tuple[dict[str, Any], dict[str, Any]]:
+    changes = event.changes or {}
+    return changes.get("before") or {}, changes.get("after") or {}
+
+
+def _referenced_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The names behind the ids the events mention: one query per kind of
+    record mentioned, whatever the number of events."""
+    wanted: dict[str, set[int]] = {key: set() for key in REFERENCE_FIELDS}
+    for event in events:
+        for values in _changes(event):
+            for key in wanted:
+                if isinstance(values.get(key), int):
+                    wanted[key].add(values[key])
+    names: dict[tuple[str, int], str] = {}
+    for key, ids in wanted.items():
+        if not ids:
+            continue
+        model, name_of = REFERENCE_FIELDS[key]
+        for record in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
+            names[(key, record.id)] = name_of(record)
+    return names
+
+
+class _ValueWriter:
+    """Writes one page's values: the locale, the words for yes and no and
+    the referenced names are looked up once."""
+
+    def __init__(self, locale: Locale, names: dict[tuple[str, int], str]) -> None:
+        self.locale = locale
+        self.locale_name = str(locale)
+        self.yes, self.no = _("Yes"), _("No")
+        self.names = names
+        self.labels: dict[tuple[str, str], str] = {}
+
+    def field_label(self, action: str, key: str) -> str:
+        subject = (action_subject(action), key)
+        if subject not in self.labels:
+            self.labels[subject] = _field_label(action, key)
+        return self.labels[subject]
+
+    def value(self, action: str, key: str, value: Any) -> str:
+        if value is None or value == "":
+            return NOTHING
+        if isinstance(value, bool):
+            return self.yes if value else self.no
+        if key in REFERENCE_FIELDS and isinstance(value, int):
+            return self.names.get((key, value), str(value))
+        enum_class = field_enum(action, key)
+        if enum_class is not None:
+            try:
+                return label(enum_class(value))
+            except ValueError:
+                return str(value)
+        if key in DATE_FIELDS and isinstance(value, str):
+            try:
+                return format_date(date.fromisoformat(value), "medium", locale=self.locale)
+            except ValueError:
+                return value
+        if key == "country" and isinstance(value, str):
+            return country_name(value, self.locale_name)
+        if key == "languages" and isinstance(value, str):
+            return ", ".join(self._language(code) for code in value.split(",") if code)
+        if key == "reason" and action_subject(action) == "auth":
+            found = SIGN_IN_FAILURES.get(value)
+            return str(found) if found is not None else str(value)
+        if isinstance(value, int | float):
+            return self._number(key, value)
+        return str(value)
+
+    def _language(self, code: str) -> str:
+        try:
+            return label(SessionLanguage(code))
+        except ValueError:
+            return code
+
+    def _number(self, key: str, value: float) -> str:
+        if key in PERCENT_FIELDS:
+            return percent(value / 100, 0 if value == int(value) else 1, self.locale_name)
+        if key in MONTH_FIELDS and value == int(value):
+            return ngettext("%(num)d month", "%(num)d months", int(value))
+        return format_decimal(value, locale=self.locale)
+
+    def changes(self, event: AuditEvent) -> list[Change]:
+        """The event's fields, in the order recorded. A field that kept its
+        value is shown once, without an arrow; a field that appears empty
+        with nothing before it says nothing and is left out."""
+        before, after = _changes(event)
+        changes = []
+        for key in dict.fromkeys([*before, *after]):
+            old, new = before.get(key), after.get(key)
+            if key not in before and (new is None or new == ""):
+                continue
+            unchanged = key in before and key in after and old == new
+            changes.append(
+                Change(
+                    key=key,
+                    label=self.field_label(event.action, key),
+                    before=(
+                        self.value(event.action, key, old)
+                        if key in before and not unchanged
+                        else None
+                    ),
+                    after=self.value(event.action, key, new),
+                )
+            )
+        return changes
 
 
 def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
     """One row per event, newest first as given, dates in the reader's
     locale and time zone."""
-    locale, timezone = get_locale(), get_timezone()
-    rows = []
-    for event in events:
-        before = (event.changes or {}).get("before", {})
-        after = (event.changes or {}).get("after", {})
-        keys = list(dict.fromkeys([*before, *after]))
-        rows.append(
-            HistoryRow(
-                when=format_datetime(event.occurred_at, "short", tzinfo=timezone, locale=locale),
-                who=event.actor.name if event.actor else None,
-                action=event.action,
-                action_label=action_label(event.action),
-                changes=[
-                    (key, _shown(before.get(key)), _shown(after.get(key)), key in before)
-                    for key in keys
-                ],
-                reason=event.reason,
-            )
+    events = list(events)
+    locale, timezone = get_locale() or Locale.parse("en"), get_timezone()
+    writer = _ValueWriter(locale, _referenced_names(events))
+    return [
+        HistoryRow(
+            when=format_datetime(event.occurred_at, "short", tzinfo=timezone, locale=locale),
+            who=event.actor.name if event.actor else None,
+            action=event.action,
+            action_label=action_label(event.action),
+            session_id=event.session_id,
+            changes=writer.changes(event),
+            reason=event.reason,
         )
-    return rows
+        for event in events
+    ]
