@@ -1,6 +1,7 @@
 """Two languages from the first line: every message is translated into
 French, and the locale follows the user, then the browser, then the default."""
 
+import re
 import subprocess
 import sys
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import force_locale, format_date, format_decimal, ngettext
 
 from tests import factories
 from training.auth.models import User
@@ -147,3 +148,85 @@ def test_country_names_follow_the_locale(app):
     assert country_name("TD", "fr") == "Tchad"
     assert country_name("TD", "en") == "Chad"
     assert factories  # the factories module imports cleanly with the app
+
+
+# French typography and grammar ----------------------------------------------------
+
+NBSP = "\u00a0"
+
+
+def test_french_colons_and_semicolons_have_a_no_break_space_before_them():
+    wrong = []
+    for message in _french():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            if message.id and re.search(rf"[^{NBSP}][:;?!](?!//)", string or ""):
+                wrong.append(string)
+    assert not wrong, wrong
+
+
+def test_templates_keep_colons_inside_the_translated_text():
+    """`{{ _("Country") }}:` would lose French's space before the colon."""
+    outside = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in (ROOT / "templates").rglob("*.html")
+        for match in re.finditer(r"_\([^()]*\)\s*\}\}\s*:", path.read_text(encoding="utf-8"))
+    ]
+    assert not outside, outside
+
+
+def test_percentages_follow_the_locale(app):
+    from training.formatting import percent
+
+    assert percent(0.255, 1, "en") == "25.5%"
+    assert percent(0.255, 1, "fr") == f"25,5{NBSP}%"
+    assert percent(0.8, locale_name="fr") == f"80{NBSP}%"
+    assert percent(None) == ""
+
+
+def test_counts_agree_with_their_number_in_french(app):
+    with app.test_request_context(), force_locale("fr"):
+        assert ngettext("%(num)d nominee imported.", "%(num)d nominees imported.", 1) == (
+            "1 candidat importé."
+        )
+        assert ngettext("%(num)d nominee imported.", "%(num)d nominees imported.", 3) == (
+            "3 candidats importés."
+        )
+        assert ngettext("%(count)s woman", "%(count)s women", 0, count="0") == "0 femme"
+
+
+def test_words_with_two_roles_read_right_in_french(client, login_as):
+    training_session = factories.make_session(code="NE-2026-042", capacity=25)
+    factories.enroll(training_session=training_session)
+    db.session.commit()
+    login_as("coordinator", locale="fr")
+    sessions = client.get("/sessions").get_data(as_text=True)
+    assert ">Filtrer</button>" in sessions  # the button, not the noun "Filtre"
+    assert ">Confirmés</th>" in sessions  # a count of people, not a status
+    page = client.get(f"/sessions/{training_session.id}").get_data(as_text=True)
+    assert "<th>Ensemble</th>" in page  # the total row, not "Tous"
+    assert "<td>Confirmé</td>" in page  # the status stays singular
+    assert f"Curriculum{NBSP}:" in page
+    enrollments = client.get(f"/sessions/{training_session.id}/enrollments").get_data(as_text=True)
+    assert "Confirmés <span" in enrollments and "Retirés <span" in enrollments
+
+
+def test_curriculum_page_writes_percentages_and_durations_in_french(client, login_as):
+    from training.models import Module
+
+    curriculum = factories.make_curriculum(modules=0, min_attendance_percent=80)
+    curriculum.modules.append(
+        Module(
+            title_en="Opening",
+            title_fr="Ouverture",
+            aim="Set the scene",
+            duration_minutes=1,
+            position=1,
+        )
+    )
+    db.session.commit()
+    login_as("coordinator", locale="fr")
+    page = client.get(f"/curricula/{curriculum.id}").get_data(as_text=True)
+    assert f"80{NBSP}%" in page
+    assert "1 minute<" in page
+    assert f"Objectif{NBSP}:</span> Set the scene" in page

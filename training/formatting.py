@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 from functools import lru_cache
 
 import pycountry
 from babel import Locale
+from babel.numbers import NumberPattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from training.text import fold
 
 
 @lru_cache(maxsize=8)
+def _locale(locale_name: str) -> Locale:
+    return Locale.parse(locale_name)
+
+
+@lru_cache(maxsize=8)
 def _territories(locale_name: str) -> dict[str, str]:
-    return Locale.parse(locale_name).territories
+    return _locale(locale_name).territories
 
 
 def country_name(code: str | None, locale_name: str | None = None) -> str:
@@ -28,6 +35,25 @@ def country_name(code: str | None, locale_name: str | None = None) -> str:
         return name
     country = pycountry.countries.get(alpha_2=code.upper())
     return country.name if country else code
+
+
+@lru_cache(maxsize=16)
+def _percent_pattern(locale_name: str, decimals: int) -> NumberPattern:
+    pattern = copy.copy(_locale(locale_name).percent_formats[None])
+    pattern.frac_prec = (decimals, decimals)
+    return pattern
+
+
+def percent(value: float | None, decimals: int = 0, locale_name: str | None = None) -> str:
+    """A share (0.255) written as the locale writes percentages, with
+    `decimals` digits after the decimal sign: "25.5%" in English, "25,5 %"
+    (no-break space) in French. A pattern such as "#,##0.0%" would drop the
+    locale's space, so the locale's own pattern is kept and only its
+    fraction digits change."""
+    if value is None:
+        return ""
+    locale_name = locale_name or str(get_locale() or "en")
+    return _percent_pattern(locale_name, decimals).apply(value, _locale(locale_name))
 
 
 def country_choices(locale_name: str | None = None) -> list[tuple[str, str]]:
@@ -52,8 +78,8 @@ def register_filters(app: Flask) -> None:
         return format_decimal(value, format) if value is not None else ""
 
     @app.template_filter("percent")
-    def percent_filter(value: float | None, format: str | None = None) -> str:
-        return format_percent(value, format) if value is not None else ""
+    def percent_filter(value: float | None, decimals: int = 0) -> str:
+        return percent(value, decimals)
 
     @app.template_filter("country")
     def country_filter(code: str | None) -> str:

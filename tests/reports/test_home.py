@@ -9,8 +9,8 @@ import pytest
 from tests import factories
 from tests.reports.conftest import make_certificate
 from tests.reports.test_views import count_queries
-from training.extensions import db
 from training.certificates.services import session_eligibility
+from training.extensions import db
 from training.models import (
     AttendanceStatus,
     EnrollmentStatus,

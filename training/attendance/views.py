@@ -18,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, lazy_pgettext
+from flask_babel import format_date, lazy_pgettext, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -296,7 +296,14 @@ def scores(session_id: int):
                     training_session, submitted.entries, actor=current_user
                 )
                 db.session.commit()
-                flash(_("Scores saved (%(count)d changed).", count=changed), "success")
+                flash(
+                    ngettext(
+                        "Scores saved (%(num)d changed).",
+                        "Scores saved (%(num)d changed).",
+                        changed,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".scores", session_id=session_id))
             flash(_("Some scores are not valid; nothing was saved."), "danger")
         except DomainError as error:

@@ -141,7 +141,7 @@ def issue_one(session_id: int):
 
 def _form_errors(form) -> str:
     return "; ".join(
-        f"{getattr(form, name).label.text}: {' '.join(errors)}"
+        _("%(label)s: %(errors)s", label=getattr(form, name).label.text, errors=" ".join(errors))
         for name, errors in form.errors.items()
         if hasattr(form, name)
     )

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.enrollment.services import nominate_many
@@ -416,9 +417,10 @@ def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor:
     commits, or rolls back on a DomainError."""
     if not check.can_import:
         raise DomainError(
-            _(
-                "The file has %(count)d rows with errors; correct them and upload it again.",
-                count=check.error_count,
+            ngettext(
+                "The file has %(num)d row with errors; correct it and upload the file again.",
+                "The file has %(num)d rows with errors; correct them and upload it again.",
+                check.error_count,
             )
         )
     new_rows = [row for row in check.rows if row.existing is None]

@@ -23,7 +23,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
@@ -352,7 +352,7 @@ def import_all(session_id: int):
         ), 409
     db.session.commit()
     _discard_upload(training_session)
-    flash(_("%(count)d nominees imported.", count=count), "success")
+    flash(ngettext("%(num)d nominee imported.", "%(num)d nominees imported.", count), "success")
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 

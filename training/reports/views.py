@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from training.certificates.models import CertificateKind
 from training.curricula.models import Theme
 from training.extensions import db
+from training.formatting import percent
 from training.labels import label
 from training.pdf import donor_report as pdf
 from training.people.models import OrganisationKind, Participant, Sex
@@ -119,7 +120,7 @@ class Figure(NamedTuple):
 
 
 def _share(value: float | None) -> str:
-    return format_percent(value, "#,##0.0%") if value is not None else "—"
+    return percent(value, 1) if value is not None else "—"
 
 
 def headline_figures(report: Report, query: dict[str, str]) -> list[Figure]:
@@ -148,20 +149,32 @@ def headline_figures(report: Report, query: dict[str, str]) -> list[Figure]:
             _("Share of women"),
             _share(headline.share_of_women),
             people_url(sex=Sex.FEMALE.value),
-            _("%(count)s women", count=_number(headline.women)),
+            ngettext(
+                "%(count)s woman",
+                "%(count)s women",
+                headline.women,
+                count=_number(headline.women),
+            ),
         ),
         Figure(
             _("Completion rate"),
             _share(headline.completion_rate),
             people_url(certificate="completion"),
-            _("%(count)s certificates of completion", count=_number(headline.completions)),
+            ngettext(
+                "%(count)s certificate of completion",
+                "%(count)s certificates of completion",
+                headline.completions,
+                count=_number(headline.completions),
+            ),
         ),
         Figure(
             _("Attendance rate"),
             _share(headline.attendance_rate),
             people_url(),
-            _(
+            ngettext(
+                "%(attended)s of %(scheduled)s period",
                 "%(attended)s of %(scheduled)s periods",
+                headline.scheduled_periods,
                 attended=_number(headline.attended_periods),
                 scheduled=_number(headline.scheduled_periods),
             ),
@@ -172,8 +185,10 @@ def headline_figures(report: Report, query: dict[str, str]) -> list[Figure]:
             if gain is not None
             else "—",
             people_url(scored="1"),
-            _(
+            ngettext(
+                "over %(count)s person-training with both tests",
                 "over %(count)s person-trainings with both tests",
+                headline.scored_trainings,
                 count=_number(headline.scored_trainings),
             ),
         ),
@@ -500,7 +515,7 @@ def _format_figure(value: Any, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "%":
-        return format_percent(value / 100, "#,##0.0%")
+        return percent(value / 100, 1)
     text = _number(value)
     return f"{text} {unit}".strip()
 

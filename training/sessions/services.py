@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -307,9 +307,10 @@ def _check_capacity(capacity: int, confirmed: int = 0) -> None:
         raise DomainError(_("The capacity must be at least 1."), field="capacity")
     if capacity < confirmed:
         raise CapacityBelowConfirmed(
-            _(
-                "%(confirmed)s participants are already confirmed: the capacity cannot be lower.",
-                confirmed=confirmed,
+            ngettext(
+                "%(num)d participant is already confirmed: the capacity cannot be lower.",
+                "%(num)d participants are already confirmed: the capacity cannot be lower.",
+                confirmed,
             ),
             field="capacity",
         )
