@@ -200,3 +200,18 @@ def test_participant_history_names_the_organisation_and_the_status(client, login
     assert _field(page, "name") == [f"Nom{NBSP}: Awa Diallo"]
     assert _field(page, "status") == [f"Statut{NBSP}: Confirmé → Retiré"]
     assert "Retiré de la session" in page
+
+
+def test_session_history_names_whom_each_enrollment_event_concerns(
+    client, login_as, training_session
+):
+    login_as("coordinator")
+    participant = factories.make_participant(given_name="Aïcha", family_name="Traoré")
+    enrollment = factories.enroll(participant, training_session, status="nominated")
+    db.session.commit()
+    response = client.post(f"/sessions/{training_session.id}/enrollments/{enrollment.id}/confirm")
+    assert response.status_code == 302
+    page = client.get(f"/sessions/{training_session.id}").get_data(as_text=True)
+    row = next(line for line in page.split("<tr") if 'title="enrollment.confirmed"' in line)
+    assert f'href="/participants/{participant.id}"' in row
+    assert "Aïcha Traoré" in html.unescape(row)

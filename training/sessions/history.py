@@ -29,7 +29,7 @@ from training.audit.models import AuditEvent
 from training.extensions import db
 from training.formatting import country_name, percent
 from training.labels import label
-from training.models import Curriculum, Organisation, SessionLanguage, Trainer
+from training.models import Curriculum, Organisation, Participant, SessionLanguage, Trainer
 
 NOTHING = "—"
 
@@ -66,6 +66,8 @@ class HistoryRow:
     action: str
     action_label: str
     session_id: int | None
+    participant_id: int | None
+    participant_name: str | None  # whom the event concerns, on a session's page
     changes: list[Change]
     reason: str | None
 
@@ -92,6 +94,17 @@ def _referenced_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
         for record in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
             names[(key, record.id)] = name_of(record)
     return names
+
+
+def _participant_names(events: list[AuditEvent]) -> dict[int, str]:
+    """The names of the participants the events concern (one query)."""
+    ids = {event.participant_id for event in events if event.participant_id}
+    if not ids:
+        return {}
+    return {
+        participant.id: participant.full_name
+        for participant in db.session.scalars(sa.select(Participant).where(Participant.id.in_(ids)))
+    }
 
 
 class _ValueWriter:
@@ -185,6 +198,7 @@ def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
     events = list(events)
     locale, timezone = get_locale() or Locale.parse("en"), get_timezone()
     writer = _ValueWriter(locale, _referenced_names(events))
+    participants = _participant_names(events)
     return [
         HistoryRow(
             when=format_datetime(event.occurred_at, "short", tzinfo=timezone, locale=locale),
@@ -192,6 +206,8 @@ def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
             action=event.action,
             action_label=action_label(event.action),
             session_id=event.session_id,
+            participant_id=event.participant_id,
+            participant_name=participants.get(event.participant_id or 0),
             changes=writer.changes(event),
             reason=event.reason,
         )
