@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from tests import factories
 from training.extensions import db
 from training.models import SessionStatus, Sex
+from training.reports.services import ReportFilters, build_report
 
 ROUTES = [
     "/reports",
@@ -221,6 +222,16 @@ def test_donor_report_speaks_french(client, login_as, programme):
     response = client.get("/reports/donor-report.pdf")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith('.pdf"')
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    text = "\n".join(page.extract_text() for page in pages).replace("\u00a0", " ")
+    assert "Résultats du programme" in text
+    assert "Chiffres clés" in text
+    # French spacing on the cover, and decimal commas on the chart's bars.
+    assert "Filtres : Aucun" in pages[0].extract_text().replace("\u00a0", " ")
+    gains = [row.mean_knowledge_gain for row in build_report(ReportFilters()).gain_by_theme]
+    decimal = next(gain for gain in gains if round(gain, 1) != round(gain))
+    assert f"{round(decimal, 1):g}".replace(".", ",") in text
+    assert f"{round(decimal, 1):g}" not in text
 
 
 @contextmanager

@@ -81,6 +81,10 @@ class DonorReport:
     definitions_title: str
     definitions: tuple[str, ...]
     page_label: str
+    # The cover's lines naming the filters, each "Filter: value" already in
+    # the report's language (French puts a space before the colon).
+    cover_filters: tuple[str, ...] = ()
+    decimal_mark: str = "."
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -89,6 +93,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11),
+        "definition": ParagraphStyle(
+            "definition", parent=body, fontSize=8.5, leading=11, spaceAfter=4
+        ),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
         "head": ParagraphStyle(
             "head",
@@ -133,6 +140,16 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
+def _definition(text: str, style: ParagraphStyle) -> Paragraph:
+    """ "Term: explanation", the term in bold (up to the first colon)."""
+    term, colon, explanation = text.partition(":")
+    if not colon or len(term) > 60:
+        return _p(text, style)
+    return Paragraph(
+        f'<font name="{FONT_BOLD}">{escape(term)}{colon}</font>{escape(explanation)}', style
+    )
+
+
 def _table(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -168,7 +185,18 @@ def _table(
     return table
 
 
-def _chart(chart: ChartData, width: float, no_data: str) -> Drawing:
+def _two_lines(name: str, length: int = 40) -> str:
+    """A long category name on two lines, broken at a space (then cut)."""
+    if len(name) <= length:
+        return name
+    cut = name.rfind(" ", 0, length + 1)
+    if cut <= 0:
+        return name[: length - 1] + "…"
+    rest = name[cut + 1 :]
+    return name[:cut] + "\n" + (rest if len(rest) <= length else rest[: length - 1] + "…")
+
+
+def _chart(chart: ChartData, width: float, no_data: str, decimal_mark: str = ".") -> Drawing:
     """A ReportLab VerticalBarChart (or horizontal one for long category
     names) with its legend and value labels."""
     categories = list(chart.categories)
@@ -192,9 +220,7 @@ def _chart(chart: ChartData, width: float, no_data: str) -> Drawing:
         bars.x, bars.y = 45, 40
         bars.width, bars.height = width - 70, height - 100
     bars.data = values
-    bars.categoryAxis.categoryNames = [
-        name if len(name) <= 48 else name[:47] + "…" for name in categories
-    ]
+    bars.categoryAxis.categoryNames = [_two_lines(name) for name in categories]
     bars.categoryAxis.labels.fontName = FONT_REGULAR
     bars.categoryAxis.labels.fontSize = 8
     if long_names:
@@ -206,7 +232,7 @@ def _chart(chart: ChartData, width: float, no_data: str) -> Drawing:
     bars.valueAxis.valueMin = low
     bars.barLabels.fontName = FONT_REGULAR
     bars.barLabels.fontSize = 7
-    bars.barLabelFormat = lambda value: f"{value:g}"
+    bars.barLabelFormat = lambda value: f"{value:g}".replace(".", decimal_mark)
     bars.barLabels.boxAnchor = "w" if long_names else "s"
     bars.barLabels.dx = 3 if long_names else 0
     bars.barLabels.dy = 0 if long_names else 2
@@ -270,7 +296,7 @@ def render_donor_report(report: DonorReport) -> bytes:
         _p(report.subtitle, styles["cover"]),
         Spacer(1, 1.2 * cm),
     ]
-    story += [_p(f"{name}: {value}", styles["cover"]) for name, value in report.filters]
+    story += [_p(line, styles["cover"]) for line in report.cover_filters]
     story += [Spacer(1, 1.2 * cm), _p(report.generated_label, styles["note"]), PageBreak()]
 
     story.append(_p(report.headline_title, styles["h2"]))
@@ -310,11 +336,12 @@ def render_donor_report(report: DonorReport) -> bytes:
     story.append(PageBreak())
     story.append(_p(report.charts_title, styles["h2"]))
     for chart in report.charts:
-        story.append(KeepTogether([_chart(chart, width, report.no_data), Spacer(1, 0.5 * cm)]))
+        drawing = _chart(chart, width, report.no_data, report.decimal_mark)
+        story.append(KeepTogether([drawing, Spacer(1, 0.5 * cm)]))
 
     story.append(CondPageBreak(5 * cm))
     story.append(_p(report.definitions_title, styles["h2"]))
-    story += [_p(text, styles["small"]) for text in report.definitions]
+    story += [_definition(text, styles["definition"]) for text in report.definitions]
 
     document.build(story, onFirstPage=lambda canvas, doc: None, onLaterPages=footer)
     return buffer.getvalue()

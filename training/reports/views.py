@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
+from babel.numbers import get_decimal_symbol
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
@@ -96,7 +97,7 @@ def report_charts(report: Report) -> dict[str, Markup]:
             empty_message=_("No one trained under these filters."),
         ),
         "gain_by_theme": charts.horizontal_bar_chart(
-            _("Mean knowledge gain by theme (post-test minus pre-test)"),
+            _("Mean knowledge gain by theme"),
             [label(Theme(row.theme)) for row in report.gain_by_theme],
             [
                 charts.Series(
@@ -105,7 +106,7 @@ def report_charts(report: Report) -> dict[str, Markup]:
                     charts.SINGLE_COLOUR,
                 )
             ],
-            value_axis_label=_("Percentage points"),
+            value_axis_label=_("Percentage points, post-test minus pre-test"),
             format_value=_number,
             empty_message=_("No test scores under these filters."),
         ),
@@ -452,6 +453,11 @@ def donor_report():
         figure_label=_("Figure"),
         value_label=_("Value"),
         filters=tuple((name, value) for name, value in filter_summary(form)),
+        cover_filters=tuple(
+            _("%(label)s: %(value)s", label=name, value=value)
+            for name, value in filter_summary(form)
+        ),
+        decimal_mark=get_decimal_symbol(_locale()),
         headline_title=_("Headline figures"),
         headline=tuple(
             (name, _format_figure(value, unit))
@@ -485,7 +491,7 @@ def donor_report():
                 value_axis_label=_("People trained"),
             ),
             pdf.ChartData(
-                title=_("Mean knowledge gain by theme (post-test minus pre-test)"),
+                title=_("Mean knowledge gain by theme"),
                 categories=tuple(label(Theme(row.theme)) for row in report.gain_by_theme),
                 series=(
                     (
@@ -493,7 +499,7 @@ def donor_report():
                         tuple(round(row.mean_knowledge_gain, 1) for row in report.gain_by_theme),
                     ),
                 ),
-                value_axis_label=_("Percentage points"),
+                value_axis_label=_("Percentage points, post-test minus pre-test"),
             ),
         ),
         charts_title=_("Charts"),
