@@ -185,6 +185,59 @@ def test_search_and_nominate(client, login_as):
     )
 
 
+def test_nominate_on_behalf_of_another_organisation(client, login_as):
+    """A police officer put forward by the ministry: the organisation chosen
+    beside the search is carried by each Nominate button and recorded."""
+    training_session = factories.make_session()
+    police = factories.make_organisation(name="Police nationale", acronym="PN")
+    ministry = factories.make_organisation(name="Ministère de la Justice", acronym="MJ")
+    participant = factories.make_participant(
+        given_name="Moussa", family_name="Traoré", organisation=police
+    )
+    db.session.commit()
+    login_as("coordinator")
+    url = f"/sessions/{training_session.id}/enrollments"
+    page = client.get(f"{url}?q=traore&by={ministry.id}").get_data(as_text=True)
+    assert f'<option value="{ministry.id}" selected>' in page
+    assert f'name="nominating_organisation_id" value="{ministry.id}"' in page
+    response = client.post(
+        f"{url}/nominate",
+        data={"participant_id": participant.id, "nominating_organisation_id": ministry.id},
+    )
+    assert response.status_code == 302
+    enrollment = db.session.scalar(sa.select(Enrollment))
+    assert enrollment.nominating_organisation == ministry
+    assert "MJ — Ministère de la Justice" in client.get(url).get_data(as_text=True)
+
+
+def test_nominating_organisation_defaults_to_the_participants_and_is_checked(client, login_as):
+    training_session = factories.make_session()
+    police = factories.make_organisation(name="Police nationale", acronym="PN")
+    participant = factories.make_participant(organisation=police)
+    db.session.commit()
+    login_as("coordinator")
+    url = f"/sessions/{training_session.id}/enrollments"
+    # An unknown choice in the address falls back to "their own organisation".
+    page = client.get(f"{url}?q={participant.family_name}&by=999999").get_data(as_text=True)
+    assert 'name="nominating_organisation_id" value=""' in page
+    for junk, status in (("999999", 400), ("abc", 400)):
+        response = client.post(
+            f"{url}/nominate",
+            data={"participant_id": participant.id, "nominating_organisation_id": junk},
+        )
+        assert response.status_code == status
+        assert "nominating organisation no longer exists" in response.get_data(as_text=True)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Enrollment)) == 0
+    assert (
+        client.post(
+            f"{url}/nominate",
+            data={"participant_id": participant.id, "nominating_organisation_id": ""},
+        ).status_code
+        == 302
+    )
+    assert db.session.scalar(sa.select(Enrollment)).nominating_organisation == police
+
+
 def test_nominate_a_new_participant_with_duplicate_check(client, login_as):
     training_session = factories.make_session()
     existing = factories.make_participant(email="awa@example.org")

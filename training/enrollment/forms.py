@@ -6,13 +6,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
-from wtforms.validators import DataRequired, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp
 
 
 class NominateForm(FlaskForm):
-    """Nominate one registered participant (chosen from the search results)."""
+    """Nominate one registered participant (chosen from the search results),
+    on behalf of the organisation chosen beside the search (empty: the
+    participant's own)."""
 
     participant_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    nominating_organisation_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
     submit = SubmitField(_l("Nominate"))
 
 

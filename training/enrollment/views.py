@@ -36,8 +36,8 @@ from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.people.forms import ParticipantForm
-from training.people.models import Participant
-from training.people.services import DuplicateParticipant, participant_search
+from training.people.models import Organisation, Participant
+from training.people.services import DuplicateParticipant, organisations, participant_search
 from training.people.views import participant_details
 from training.permissions import authorize, require
 from training.sessions.models import TrainingSession
@@ -73,6 +73,10 @@ def _render_enrollments(training_session: TrainingSession, status: int = 200):
         by_status[enrollment.status].append(enrollment)
     by_status[EnrollmentStatus.WAITLISTED].sort(key=lambda e: (e.waitlist_position or 0, e.id))
     query = request.args.get("q", "").strip()
+    choices = organisations()
+    nominating_by = request.args.get("by", "")
+    if nominating_by not in {str(organisation.id) for organisation in choices}:
+        nominating_by = ""  # no choice, or an unknown one: their own organisation
     candidates: list[Participant] = []
     if query:
         enrolled = {e.participant_id for e in enrollments if e.status != EnrollmentStatus.WITHDRAWN}
@@ -93,6 +97,8 @@ def _render_enrollments(training_session: TrainingSession, status: int = 200):
         places_left=max(training_session.capacity - confirmed, 0),
         query=query,
         candidates=candidates,
+        organisations=choices,
+        nominating_by=nominating_by,
         nominate_form=NominateForm(),
         confirm_form=ConfirmForm(),
     ), status
@@ -110,11 +116,27 @@ def nominate(session_id: int):
     training_session = _load_session(session_id)
     form = NominateForm()
     if not form.validate_on_submit():
-        flash(_("Choose a participant to nominate."), "danger")
+        if form.participant_id.errors:
+            flash(_("Choose a participant to nominate."), "danger")
+        else:
+            flash(_("The nominating organisation no longer exists; choose another."), "danger")
         return _render_enrollments(training_session, 400)
     participant = db.get_or_404(Participant, int(form.participant_id.data))
+    nominating_organisation = None
+    if form.nominating_organisation_id.data:
+        nominating_organisation = db.session.get(
+            Organisation, int(form.nominating_organisation_id.data)
+        )
+        if nominating_organisation is None:
+            flash(_("The nominating organisation no longer exists; choose another."), "danger")
+            return _render_enrollments(training_session, 400)
     try:
-        services.nominate(training_session, participant, actor=current_user)
+        services.nominate(
+            training_session,
+            participant,
+            actor=current_user,
+            nominating_organisation=nominating_organisation,
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
