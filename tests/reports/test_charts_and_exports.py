@@ -75,3 +75,20 @@ def test_axis_steps_are_round(span, step):
 )
 def test_spreadsheet_safe(value, expected):
     assert spreadsheet_safe(value) == expected
+
+
+def test_tooltips_and_description_use_the_readers_colon():
+    """French spaces its colon: the caller's `pair` writes every
+    "label: value" of the hover titles and of the screen-reader text."""
+    svg = horizontal_bar_chart(
+        "Personnes formées par nationalité",
+        ["Mali", "Niger"],
+        [Series("Femmes", [13, 6], "#E69F00"), Series("Hommes", [28, 35], "#0072B2")],
+        value_axis_label="Personnes formées",
+        format_value=_format,
+        empty_message="Rien",
+        pair=lambda label, value: f"{label}\u00a0: {value}",
+    )
+    assert "<title>Mali · Femmes\u00a0: 13</title>" in svg
+    assert "Mali\u00a0: Femmes 13, Hommes 28. Niger\u00a0: Femmes 6, Hommes 35" in svg
+    assert "Femmes: " not in svg

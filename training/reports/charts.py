@@ -98,12 +98,14 @@ def grouped_bar_chart(
     category_axis_label: str,
     format_value: Callable[[float], str],
     empty_message: str,
+    pair: Callable[[str, str], str] = lambda label, value: f"{label}: {value}",
 ) -> Markup:
     """Vertical bars, one group per category (e.g. a year), one bar per
     series (e.g. women, men), each labelled with its value."""
     width, height = 640, 340
     left, right, top, bottom = 64, 12, 58, 52
-    parts, _identifier = _open(title, _describe(categories, series, format_value), width, height)
+    description = _describe(categories, series, format_value, pair)
+    parts, _identifier = _open(title, description, width, height)
     parts += _legend(series, 38)
     plot_width, plot_height = width - left - right, height - top - bottom
     values = [value for item in series for value in item.values]
@@ -138,8 +140,8 @@ def grouped_bar_chart(
             parts.append(
                 f'<rect x="{x:.1f}" y="{y_top:.1f}" width="{bar_width - 2:.1f}" '
                 f'height="{max(y_bottom - y_top, 0.5):.1f}" fill="{item.colour}">'
-                f"<title>{escape(category)} · {escape(item.name)}: "
-                f"{escape(format_value(value))}</title></rect>"
+                f"<title>{escape(pair(f'{category} · {item.name}', format_value(value)))}"
+                "</title></rect>"
             )
             if bar_width >= 18:
                 parts.append(
@@ -173,6 +175,7 @@ def horizontal_bar_chart(
     value_axis_label: str,
     format_value: Callable[[float], str],
     empty_message: str,
+    pair: Callable[[str, str], str] = lambda label, value: f"{label}: {value}",
 ) -> Markup:
     """Horizontal bars, one row per category with its name written above
     the bar (long names stay readable on a phone); several series stack."""
@@ -180,7 +183,8 @@ def horizontal_bar_chart(
     left, right, top = 8, 64, 58 if len(series) > 1 else 36
     plot_width = width - left - right
     height = top + row_height * max(len(categories), 1) + 40
-    parts, _identifier = _open(title, _describe(categories, series, format_value), width, height)
+    description = _describe(categories, series, format_value, pair)
+    parts, _identifier = _open(title, description, width, height)
     if len(series) > 1:
         parts += _legend(series, 38)
     totals = [sum(item.values[index] for item in series) for index in range(len(categories))]
@@ -217,8 +221,8 @@ def horizontal_bar_chart(
             x_start, x_end = sorted((x_of(start), x_of(start + value)))
             parts.append(
                 f'<rect x="{x_start:.1f}" y="{y + 20}" width="{max(x_end - x_start, 0.5):.1f}" '
-                f'height="18" fill="{item.colour}"><title>{escape(category)} · '
-                f"{escape(item.name)}: {escape(format_value(value))}</title></rect>"
+                f'height="18" fill="{item.colour}"><title>'
+                f"{escape(pair(f'{category} · {item.name}', format_value(value)))}</title></rect>"
             )
             start += value
         end_x = max(x_of(totals[index]), x_of(0))
@@ -238,11 +242,17 @@ def horizontal_bar_chart(
 
 
 def _describe(
-    categories: Sequence[str], series: Sequence[Series], format_value: Callable[[float], str]
+    categories: Sequence[str],
+    series: Sequence[Series],
+    format_value: Callable[[float], str],
+    pair: Callable[[str, str], str],
 ) -> str:
-    """The chart's data as one sentence, for screen readers."""
-    return "; ".join(
-        f"{category}: "
-        + ", ".join(f"{item.name} {format_value(item.values[index])}" for item in series)
+    """The chart's data as sentences, for screen readers. `pair` writes
+    "label: value" in the reader's language (French spaces its colon)."""
+    return ". ".join(
+        pair(
+            category,
+            ", ".join(f"{item.name} {format_value(item.values[index])}" for item in series),
+        )
         for index, category in enumerate(categories)
     )

@@ -37,6 +37,11 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
+def _pair(label: str, value: str) -> str:
+    """ "label: value" in the reader's language (French spaces the colon)."""
+    return _("%(label)s: %(value)s", label=label, value=value)
+
+
 def _number(value: float) -> str:
     return format_decimal(value, "#,##0.#")
 
@@ -84,6 +89,7 @@ def report_charts(report: Report) -> dict[str, Markup]:
             category_axis_label=_("Year the session started"),
             format_value=_number,
             empty_message=_("No one trained under these filters."),
+            pair=_pair,
         ),
         "by_country": charts.horizontal_bar_chart(
             _("People trained by nationality"),
@@ -95,6 +101,7 @@ def report_charts(report: Report) -> dict[str, Markup]:
             value_axis_label=_("People trained"),
             format_value=_number,
             empty_message=_("No one trained under these filters."),
+            pair=_pair,
         ),
         "gain_by_theme": charts.horizontal_bar_chart(
             _("Mean knowledge gain by theme"),
@@ -109,6 +116,7 @@ def report_charts(report: Report) -> dict[str, Markup]:
             value_axis_label=_("Percentage points, post-test minus pre-test"),
             format_value=_number,
             empty_message=_("No test scores under these filters."),
+            pair=_pair,
         ),
     }
 
