@@ -51,3 +51,32 @@ def test_upgrade_yields_the_models_schema_and_downgrade_removes_it(empty_databas
         remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_the_report_rows_migration_fills_them_from_existing_data(empty_database_url):
+    """A database that held a programme before `report_training` existed
+    gets every row a rebuild would write, on this engine's SQL."""
+    from datetime import date
+
+    from training.demo import seed_demo
+    from training.reports.summary import differences
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config())
+    with app.app_context():
+        upgrade()
+        seed_demo(date(2026, 11, 26))
+        db.session.commit()
+        rows = db.session.scalar(sa.text("SELECT COUNT(*) FROM report_training"))
+        assert rows > 200
+        db.session.remove()
+        downgrade(revision="00dbcaf9eb21")  # the programme stays; its report rows go
+        assert "report_training" not in sa.inspect(db.engine).get_table_names()
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.scalar(sa.text("SELECT COUNT(*) FROM report_training")) == rows
+            assert differences(connection) == 0
+        db.session.remove()
+        db.engine.dispose()
