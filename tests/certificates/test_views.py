@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from training.audit.models import AuditEvent
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateStatus
 from training.extensions import db
+from training.sessions.models import SessionStatus
 
 ROLES = ("admin", "coordinator", "trainer", "participant", "other_participant", "anonymous")
 
@@ -326,6 +328,20 @@ def test_me_lists_trainings_and_certificates(client, login_as, world):
     assert "Result: Certificate of completion" in page
     home = client.get("/").get_data(as_text=True)
     assert f"/certificates/{certificate.serial}.pdf" in home
+
+
+def test_me_says_a_training_to_come_is_to_come(client, login_as, world):
+    """An open session's participant reads "Training to come", not the
+    session's enrollment state ("Open") as if it were their result."""
+    upcoming = factories.make_session(
+        start_date=date.today() + timedelta(days=30), status=SessionStatus.OPEN
+    )
+    factories.enroll(world.owner.participant, upcoming)
+    db.session.commit()
+    login_as(world.owner)
+    page = client.get("/me").get_data(as_text=True)
+    assert "Result: Training to come" in page
+    assert "Result: Open" not in page
 
 
 def test_me_shows_a_revoked_certificate_as_revoked(client, login_as, world):

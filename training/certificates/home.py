@@ -36,8 +36,11 @@ def _result(enrollment: Enrollment, rate: float | None) -> str:
     training_session = enrollment.training_session
     if enrollment.status != EnrollmentStatus.CONFIRMED:
         return str(label(enrollment.status))
+    if training_session.status in (SessionStatus.PLANNED, SessionStatus.OPEN):
+        # "Open" is the session's enrollment state, not a result of theirs.
+        return _("Training to come")
     if training_session.status != SessionStatus.COMPLETED:
-        return str(label(training_session.status))
+        return str(label(training_session.status))  # in progress, cancelled
     current = next(
         (c for c in enrollment.certificates if c.status == CertificateStatus.VALID), None
     )
