@@ -156,6 +156,16 @@ def refresh_sessions(connection: Connection, session_ids: Iterable[int]) -> None
     """Rewrite the rows of these sessions from the source tables."""
     table = ReportTraining.__table__
     for chunk in _chunks(sorted(set(session_ids))):
+        # Two transactions rewriting the same session's rows would each
+        # insert them (PostgreSQL: the second's DELETE cannot see the
+        # first's new rows): take the sessions' row locks first, in id
+        # order, so the second waits and then reads what the first wrote.
+        connection.execute(
+            sa.select(TrainingSession.id)
+            .where(TrainingSession.id.in_(chunk))
+            .order_by(TrainingSession.id)
+            .with_for_update()
+        )
         # By session and by enrollment: an enrollment moved between two
         # sessions leaves no row behind under its old session.
         connection.execute(
