@@ -67,6 +67,42 @@ def test_an_error_gives_the_500_page_without_a_traceback():
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
+def test_a_value_the_database_refuses_is_a_400_not_a_500():
+    """A value past what a column holds (PostgreSQL: "integer out of range")
+    that slipped past a form is the request's fault: 400, nothing kept."""
+    from sqlalchemy.exc import DataError
+
+    from config import TestConfig
+    from training import create_app, permissions
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    refusing = create_app(Config())
+    blueprint = Blueprint("out_of_range", __name__)
+
+    @blueprint.route("/out-of-range")
+    def refuse():
+        raise DataError("SELECT …", {"id": 99999999999}, ValueError("integer out of range"))
+
+    refusing.register_blueprint(blueprint)
+    public = permissions.PUBLIC_ENDPOINTS
+    permissions.PUBLIC_ENDPOINTS = public | {"out_of_range.refuse"}
+    try:
+        with refusing.app_context():
+            response = refusing.test_client().get("/out-of-range")
+    finally:
+        permissions.PUBLIC_ENDPOINTS = public
+    assert response.status_code == 400
+    assert "Check what you entered" in response.get_data(as_text=True)
+
+
+def test_an_id_past_the_databases_integer_is_an_unknown_page(client, login_as):
+    login_as("coordinator")
+    assert client.get("/sessions/99999999999").status_code == 404
+    assert client.get("/sessions/2147483647").status_code == 404
+
+
 @pytest.mark.parametrize("url", ["/login", "/healthz", "/no-such-page"])
 def test_security_headers_on_every_response(client, url):
     response = client.get(url)

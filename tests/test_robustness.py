@@ -9,7 +9,7 @@ from tests import factories
 from training.extensions import db
 
 JUNK_VALUES = {
-    "int": ["999999", "0"],
+    "int": ["999999", "0", "99999999999"],  # the last is past PostgreSQL's INTEGER
     "string": ["no-such-thing", "%00", "<script>"],
     "day": ["2026-13-45", "not-a-date", "1999-01-01"],
 }
@@ -24,6 +24,8 @@ JUNK_QUERY = {
     "q": "' OR 1=1 --",
     "curriculum": "abc",
     "theme": "<b>",
+    "organisation": "99999999999",
+    "partner": "99999999999",
 }
 
 

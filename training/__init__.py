@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.routing import IntegerConverter
 
 from config import config_for
 from training.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from training.orm import MAX_ID
 
 BLUEPRINT_MODULES = (
     "training.main.views",
@@ -27,6 +30,16 @@ BLUEPRINT_MODULES = (
 )
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id the database's INTEGER can hold.
+    A larger number is a 404 like any unknown id, instead of an error from
+    PostgreSQL ("integer out of range")."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: object | str | None = None) -> Flask:
     """The application factory. `config` is a config object, the name of one
     ("development", "production", "testing"), or None for ATELIER_ENV."""
@@ -37,6 +50,7 @@ def create_app(config: object | str | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_object(config if not isinstance(config, str | None) else config_for(config))
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     _init_extensions(app)
     _register_blueprints(app)

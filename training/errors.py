@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from training.extensions import db
@@ -90,6 +91,19 @@ def register_error_pages(app: Flask) -> None:
         if error.code == 403:
             _audit_refusal()
         return render_error(error.code, detail)
+
+    @app.errorhandler(DataError)
+    def value_refused(error: DataError):
+        # A value the database cannot hold (a number past INTEGER, a date out
+        # of range) that slipped past the forms: the request's fault, not a
+        # crash. Nothing of the request is kept.
+        db.session.rollback()
+        app.logger.warning(
+            "Value refused by the database on %s: %s",
+            request.path.replace("\n", "\\n"),
+            type(error.orig).__name__,
+        )
+        return render_error(400)
 
     @app.errorhandler(500)
     def internal_error(error: Exception):

@@ -18,6 +18,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest id an INTEGER primary key holds on every engine (PostgreSQL's
+# INTEGER is 32-bit): routes and forms refuse larger ones as unknown.
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

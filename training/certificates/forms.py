@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from training.certificates.models import CertificateKind
 from training.labels import choices
+from training.orm import MAX_ID
 
 
 class IssueAllForm(FlaskForm):
@@ -23,7 +24,7 @@ class IssueOneForm(FlaskForm):
     """Issue one certificate; a reason makes it an override of a failed
     rule (the service decides whether one is needed)."""
 
-    enrollment_id = IntegerField(validators=[InputRequired()])
+    enrollment_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     kind = SelectField(_l("Kind"), choices=_kind_choices, validators=[Optional()])
     reason = TextAreaField(
         _l("Reason for issuing despite the rules"), validators=[Optional(), Length(max=2000)]

@@ -8,14 +8,18 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Optional, Regexp
 
+# An id in a hidden field: up to nine digits, within every engine's INTEGER
+# (a larger number would be an error from PostgreSQL, not an unknown id).
+ID_PATTERN = r"^\d{1,9}$"
+
 
 class NominateForm(FlaskForm):
     """Nominate one registered participant (chosen from the search results),
     on behalf of the organisation chosen beside the search (empty: the
     participant's own)."""
 
-    participant_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
-    nominating_organisation_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
+    participant_id = HiddenField(validators=[DataRequired(), Regexp(ID_PATTERN)])
+    nominating_organisation_id = HiddenField(validators=[Optional(), Regexp(ID_PATTERN)])
     submit = SubmitField(_l("Nominate"))
 
 
