@@ -18,7 +18,6 @@ from training.enrollment.models import Enrollment
 from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.formatting import country_choices
-from training.orm import MAX_ID
 from training.people import services
 from training.people.forms import ParticipantForm, QualificationForm, ScreeningForm, TrainerForm
 from training.people.models import (
@@ -76,8 +75,6 @@ def list_participants():
     query = request.args.get("q", "").strip()
     country = request.args.get("country", "").strip().upper()
     organisation_id = request.args.get("organisation", type=int)
-    if organisation_id is not None and not 0 < organisation_id <= MAX_ID:
-        organisation_id = None  # no such organisation: not narrowed
     sex = request.args.get("sex", "")
     sex = sex if sex in {member.value for member in Sex} else ""
     statement = services.participant_search(
