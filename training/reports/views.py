@@ -451,6 +451,7 @@ def donor_report():
     tables = exports.report_tables(report)
     women, men = _("Women"), _("Men")
     countries = report.by_country[:12]
+    filters = filter_summary(form)
     document = pdf.DonorReport(
         language=_locale(),
         title=_("Programme results"),
@@ -460,11 +461,8 @@ def donor_report():
         filter_label=_("Filter"),
         figure_label=_("Figure"),
         value_label=_("Value"),
-        filters=tuple((name, value) for name, value in filter_summary(form)),
-        cover_filters=tuple(
-            _("%(label)s: %(value)s", label=name, value=value)
-            for name, value in filter_summary(form)
-        ),
+        filters=tuple(filters),
+        cover_filters=tuple(_pair(name, value) for name, value in filters),
         decimal_mark=get_decimal_symbol(_locale()),
         headline_title=_("Headline figures"),
         headline=tuple(
