@@ -23,6 +23,7 @@ from training.people.models import Participant, Sex
 from training.permissions import can
 from training.reports.summary import refresh_enrollments as refresh_report_rows
 from training.sessions.models import Period, TrainingSession
+from training.sessions.services import lock_session
 
 ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
@@ -140,20 +141,6 @@ def day_lock(training_session: TrainingSession, day: date) -> AttendanceDayLock 
     )
 
 
-def hold_days(training_session: TrainingSession) -> None:
-    """Take the session row's write lock until the end of the transaction.
-
-    Saving a day and closing it both start here, so they never interleave:
-    a save either commits before the closing looks at the day, or reads the
-    closing's lock and is treated as a correction. (PostgreSQL: FOR UPDATE;
-    SQLite transactions already write one at a time.)"""
-    db.session.execute(
-        sa.select(TrainingSession.id)
-        .where(TrainingSession.id == training_session.id)
-        .with_for_update()
-    )
-
-
 def check_day(training_session: TrainingSession, day: date) -> None:
     """A day outside the session's dates has no attendance."""
     if not training_session.includes(day):
@@ -194,7 +181,9 @@ def save_day(
     """
     check_day(training_session, day)
     entries = list(entries)
-    hold_days(training_session)
+    # Saving and closing a day never interleave: a save either commits
+    # before the closing looks at the day, or reads its lock.
+    lock_session(training_session)
     lock = day_lock(training_session, day)
     if lock is not None:
         if not can(actor, "attendance.correct_locked", training_session):
@@ -343,7 +332,7 @@ def close_day(training_session: TrainingSession, day: date, *, actor: User) -> A
     recorded. A closed day is read-only for trainers. Closing twice is
     harmless (the existing lock is returned)."""
     check_day(training_session, day)
-    hold_days(training_session)
+    lock_session(training_session)  # waits for a save of this session in flight
     lock = day_lock(training_session, day)
     if lock is not None:
         return lock

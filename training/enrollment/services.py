@@ -25,6 +25,7 @@ from training.labels import label
 from training.people.models import Organisation, Participant
 from training.people.services import ParticipantDetails, create_participant, is_cleared
 from training.sessions.models import SessionStatus, TrainingSession
+from training.sessions.services import lock_session
 
 # Sessions that take no new nominations or confirmations.
 CLOSED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.CANCELLED)
@@ -37,18 +38,6 @@ class Withdrawal:
 
     enrollment: Enrollment
     promoted: Enrollment | None
-
-
-def lock_session(training_session: TrainingSession) -> TrainingSession:
-    """Take the session row's write lock for the rest of the transaction and
-    reload it, so the capacity read is the committed one."""
-    statement = (
-        sa.select(TrainingSession)
-        .where(TrainingSession.id == training_session.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return db.session.scalars(statement).one()
 
 
 def confirmed_count(training_session: TrainingSession) -> int:

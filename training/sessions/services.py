@@ -53,6 +53,22 @@ SESSION_FIELDS = (
     "screening_required",
 )
 
+
+def lock_session(training_session: TrainingSession) -> TrainingSession:
+    """Take the session row's write lock for the rest of the transaction and
+    reload it, so what is read next is the committed state. Every write
+    that must not interleave with another on the same session starts here:
+    confirming against the capacity, saving or closing a day (PostgreSQL:
+    FOR UPDATE; SQLite transactions already write one at a time)."""
+    statement = (
+        sa.select(TrainingSession)
+        .where(TrainingSession.id == training_session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalars(statement).one()
+
+
 # The only status moves a session may make.
 ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
     SessionStatus.PLANNED: frozenset({SessionStatus.OPEN, SessionStatus.CANCELLED}),
