@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from training.pdf.donor_report import ChartData, DonorReport, TableData, render_donor_report
@@ -98,3 +99,22 @@ def test_english_report():
         )
     )
     assert "Programme results" in _text(pdf)
+
+
+def test_a_heading_of_one_long_word_gets_a_column_wide_enough_for_it():
+    """French "Participations" in a seven-column table broke as
+    "Participati-ons": each figure column is at least as wide as the longest
+    word of its heading, and the names' column gives up the difference."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from training.pdf.donor_report import _column_widths, _styles
+
+    head = _styles()["head"]
+    header = ("Thème", "Année", "Sessions tenues", "Personnes formées", "Participations",
+              "Femmes", "Hommes")  # fmt: skip
+    widths = _column_widths(header, 481.0, head)
+    assert sum(widths) == pytest.approx(481.0)
+    assert widths[4] > stringWidth("Participations", head.fontName, head.fontSize) + 12
+    assert widths[0] < 481.0 * 0.26  # the names gave way
+    short = _column_widths(("Nationalité", "Femmes", "Hommes", "Total"), 481.0, head)
+    assert short[0] == pytest.approx(481.0 * 0.34)  # nothing to give when every heading fits

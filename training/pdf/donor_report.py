@@ -22,6 +22,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
@@ -138,6 +139,28 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
+
+
+def _column_widths(header: Sequence[str], width: float, style: ParagraphStyle) -> tuple[float, ...]:
+    """The first column (names) takes a third of the width, or a quarter
+    beside many figures; the others share the rest, each at least as wide
+    as the longest word of its heading, so no heading breaks mid-word
+    ("Participations" in French); the names give up what that takes."""
+    first = width * (0.34 if len(header) <= 4 else 0.26)
+    share = (width - first) / max(len(header) - 1, 1)
+    padding = 14  # the cells' left and right padding, and a little air
+    others = [
+        max(
+            share,
+            max(
+                (stringWidth(word, style.fontName, style.fontSize) for word in heading.split()),
+                default=0.0,
+            )
+            + padding,
+        )
+        for heading in header[1:]
+    ]
+    return (width - sum(others), *others)
 
 
 def _definition(text: str, style: ParagraphStyle) -> Paragraph:
@@ -322,9 +345,7 @@ def render_donor_report(report: DonorReport) -> bytes:
         story.append(CondPageBreak(4 * cm))
         story.append(_p(table.title, styles["h2"]))
         if table.rows:
-            first = 0.34 if len(table.header) <= 4 else 0.26
-            others = (width * (1 - first)) / max(len(table.header) - 1, 1)
-            widths = (width * first, *([others] * (len(table.header) - 1)))
+            widths = _column_widths(table.header, width, styles["head"])
             # The theme x year table names the year in its second column.
             numeric_from = 2 if len(table.header) > 4 else 1
             story.append(
