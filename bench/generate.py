@@ -47,7 +47,7 @@ from training.models import (
     TrainingSession,
     session_partner,
 )
-from training.reports.summary import rebuild as rebuild_report_rows
+from training.reports.projection import rebuild as rebuild_report_rows
 from training.text import fold, search_key
 
 COUNTRIES = ("BF", "ML", "MR", "NE", "TD")

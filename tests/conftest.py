@@ -92,12 +92,12 @@ def app(_app: Flask) -> Iterator[Flask]:
         stale = _stale_report_rows()
         _empty_tables()
     # Every write path must keep the reports' rows equal to a rebuild from
-    # the source tables (training/reports/summary.py): checked after each test.
+    # the source tables (training/reports/projection.py): checked after each test.
     assert stale == 0, f"report_training differs from a rebuild in {stale} rows"
 
 
 def _stale_report_rows() -> int:
-    from training.reports.summary import differences
+    from training.reports.projection import differences
 
     db.session.remove()
     with db.engine.connect() as connection:

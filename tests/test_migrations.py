@@ -59,7 +59,7 @@ def test_the_report_rows_migration_fills_them_from_existing_data(empty_database_
     from datetime import date
 
     from training.demo import seed_demo
-    from training.reports.summary import differences
+    from training.reports.projection import differences
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = empty_database_url

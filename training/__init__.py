@@ -18,7 +18,7 @@ from training.extensions import babel, bootstrap, csrf, db, limiter, login_manag
 from training.orm import MAX_ID
 
 BLUEPRINT_MODULES = (
-    "training.main.views",
+    "training.home.views",
     "training.auth.views",
     "training.curricula.views",
     "training.sessions.views",
@@ -59,8 +59,8 @@ def create_app(config: object | str | None = None) -> Flask:
     _install_template_helpers(app)
 
     from training.cli import register_commands
-    from training.errors import register_error_pages
     from training.pdf.fonts import register_fonts
+    from training.web.errors import register_error_pages
 
     register_error_pages(app)
     register_commands(app)
@@ -69,29 +69,14 @@ def create_app(config: object | str | None = None) -> Flask:
     return app
 
 
-def select_locale() -> str:
-    """The user's preference, then the language chosen on the sign-in page,
-    then the browser's Accept-Language, then the configured default."""
-    from flask import current_app, has_request_context
-
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # the CLI and background work
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
-
-
 def _init_extensions(app: Flask) -> None:
+    from training.web import i18n
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(
-        app, locale_selector=select_locale, default_translation_directories="../translations"
+        app, locale_selector=i18n.select_locale, default_translation_directories="../translations"
     )
     bootstrap.init_app(app)
     limiter.init_app(app)
@@ -103,7 +88,7 @@ def _init_extensions(app: Flask) -> None:
 
     from training import models  # noqa: F401  (every model registered with the metadata)
     from training.auth.models import User
-    from training.reports import summary  # noqa: F401  (keeps the report rows up to date)
+    from training.reports import projection  # noqa: F401  (keeps the report rows up to date)
 
     @login_manager.user_loader
     def load_user(identifier: str) -> User | None:
@@ -203,10 +188,10 @@ def _install_security_headers(app: Flask) -> None:
 
 
 def _install_template_helpers(app: Flask) -> None:
-    from training import formatting
     from training.labels import label
-    from training.navigation import navigation_for
     from training.permissions import can
+    from training.web import i18n
+    from training.web.navigation import navigation_for
 
     @app.context_processor
     def template_helpers():
@@ -219,7 +204,7 @@ def _install_template_helpers(app: Flask) -> None:
             "role_label": label,
         }
 
-    formatting.register_filters(app)
+    i18n.register_filters(app)
 
 
 class _EscapeNewlines(logging.Filter):

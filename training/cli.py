@@ -48,7 +48,7 @@ def register_commands(app: Flask) -> None:
     def create_user_command(email, name, role, password):
         """Create a user (the first administrator, typically)."""
         from training.auth.services import create_user
-        from training.errors import DomainError
+        from training.domain import DomainError
 
         try:
             user = create_user(email=email, name=name, password=password, role=Role(role))
@@ -74,7 +74,7 @@ def register_commands(app: Flask) -> None:
     def rebuild_reports_command():
         """Rebuild the reports' rows (report_training) from the source tables,
         after the database was edited by hand. Safe at any time."""
-        from training.reports.summary import rebuild
+        from training.reports.projection import rebuild
 
         rows = rebuild()
         db.session.commit()

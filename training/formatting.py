@@ -1,16 +1,15 @@
-"""Locale-aware formatting for templates: dates, numbers, countries."""
+"""Locale-aware formatting shared by pages, documents and exports:
+percentages and countries."""
 
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
 from functools import lru_cache
 
 import pycountry
 from babel import Locale
 from babel.numbers import NumberPattern
-from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import get_locale
 
 from training.text import fold
 
@@ -62,25 +61,3 @@ def country_choices(locale_name: str | None = None) -> list[tuple[str, str]]:
     choices = [(c.alpha_2, country_name(c.alpha_2, locale_name)) for c in pycountry.countries]
     # "Égypte" sorts with the E's, not after "Zimbabwe".
     return sorted(choices, key=lambda item: fold(item[1]))
-
-
-def register_filters(app: Flask) -> None:
-    @app.template_filter("day")
-    def day_filter(value: date | None, format: str = "medium") -> str:
-        return format_date(value, format) if value else ""
-
-    @app.template_filter("moment")
-    def moment_filter(value: datetime | None, format: str = "medium") -> str:
-        return format_datetime(value, format) if value else ""
-
-    @app.template_filter("number")
-    def number_filter(value: float | int | None, format: str | None = None) -> str:
-        return format_decimal(value, format) if value is not None else ""
-
-    @app.template_filter("percent")
-    def percent_filter(value: float | None, decimals: int = 0) -> str:
-        return percent(value, decimals)
-
-    @app.template_filter("country")
-    def country_filter(code: str | None) -> str:
-        return country_name(code)

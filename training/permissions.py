@@ -26,8 +26,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "bootstrap.static",
         "auth.login",
-        "main.healthz",
-        "main.set_language",
+        "home.healthz",
+        "home.set_language",
         "certificates.verify",
         "certificates.verify_code",
     }

@@ -14,7 +14,7 @@ from training.attendance.home import trainer_home
 from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
 from training.attendance.services import DayEntry, ScoreEntry
 from training.audit.models import AuditEvent
-from training.errors import DomainError, NotAllowed
+from training.domain import DomainError, NotAllowed
 from training.extensions import db
 from training.people.models import Sex
 from training.sessions.models import Period, SessionStatus

@@ -5,7 +5,7 @@ from tests import factories
 from training.audit.models import AuditEvent
 from training.auth import services
 from training.auth.models import Role
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db
 
 

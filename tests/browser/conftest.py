@@ -74,7 +74,7 @@ def live_server(live_app) -> Iterator[str]:
     server.shutdown()
     thread.join(timeout=5)
     # After every journey's clicks, the reports' table still equals a rebuild.
-    from training.reports.summary import differences
+    from training.reports.projection import differences
 
     with live_app.app_context(), db.engine.connect() as connection:
         assert differences(connection) == 0, "report_training differs from a rebuild"

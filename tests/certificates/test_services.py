@@ -23,7 +23,7 @@ from training.certificates.models import (
     CertificateSerialCounter,
     CertificateStatus,
 )
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db
 from training.models import EnrollmentStatus, SessionKind, SessionStatus
 

@@ -8,7 +8,7 @@ from tests import factories
 from training.audit.models import AuditEvent
 from training.curricula import services
 from training.curricula.models import CurriculumOwner, CurriculumStatus, Theme
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db
 
 VALUES = {

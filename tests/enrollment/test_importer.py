@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.enrollment.conftest import csv_bytes, xlsx_bytes
+from training.domain import DomainError
 from training.enrollment import importer
 from training.enrollment.importer import ImportFileError
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError
 from training.extensions import db
 from training.people.models import Participant, Sex
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from tests import factories
 from training.audit.models import AuditEvent
+from training.domain import DomainError
 from training.enrollment import services
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError
 from training.extensions import db
 from training.people.models import ScreeningStatus
 from training.sessions.models import SessionStatus

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from training.audit.models import AuditEvent
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db
 from training.people import services
 from training.people.models import Participant, ScreeningFramework, ScreeningStatus, Sex

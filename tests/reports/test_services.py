@@ -9,12 +9,12 @@ import pytest
 
 from training.extensions import db
 from training.models import CertificateKind, OrganisationKind, Sex, Theme
-from training.reports import services
-from training.reports.services import ReportFilters, SexRow, Slice, ThemeYearRow
+from training.reports import queries
+from training.reports.queries import ReportFilters, SexRow, Slice, ThemeYearRow
 
 
 def test_headline_figures_of_the_whole_programme(programme):
-    headline = services.headline(ReportFilters())
+    headline = queries.headline(ReportFilters())
     # Held: S1, S2 and S4 (completed); S3 is open.
     assert headline.sessions_held == 3
     # Trainings: A-S1, B-S1, C-S1, A-S2, D-S2 (E withdrawn, nominated, or in
@@ -42,7 +42,7 @@ def test_headline_figures_of_the_whole_programme(programme):
 
 
 def test_tables_of_the_whole_programme(programme):
-    report = services.build_report(ReportFilters())
+    report = queries.build_report(ReportFilters())
     assert {row.key: (row.women, row.men) for row in report.by_country} == {
         "NE": (1, 0),
         "ML": (1, 1),
@@ -69,7 +69,7 @@ def test_tables_of_the_whole_programme(programme):
 
 
 def test_country_filter_is_where_the_session_was_held(programme):
-    headline = services.headline(ReportFilters(country="NE"))
+    headline = queries.headline(ReportFilters(country="NE"))
     assert headline.sessions_held == 2  # S1 and S4
     assert (headline.person_trainings, headline.people_trained, headline.women) == (3, 3, 2)
     assert (headline.attended_periods, headline.scheduled_periods) == (17, 18)
@@ -79,7 +79,7 @@ def test_country_filter_is_where_the_session_was_held(programme):
 
 
 def test_organisation_kind_filter_narrows_people_sessions_and_trainers(programme):
-    headline = services.headline(ReportFilters(organisation_kind=OrganisationKind.CUSTOMS))
+    headline = queries.headline(ReportFilters(organisation_kind=OrganisationKind.CUSTOMS))
     assert headline.sessions_held == 1  # only S1 had customs officers
     assert (headline.person_trainings, headline.people_trained, headline.women) == (2, 2, 1)
     assert (headline.attended_periods, headline.scheduled_periods) == (11, 12)
@@ -89,24 +89,24 @@ def test_organisation_kind_filter_narrows_people_sessions_and_trainers(programme
 
 
 def test_theme_period_curriculum_and_partner_filters(programme):
-    drugs = services.headline(ReportFilters(theme=Theme.DRUGS, date_from=date(2026, 1, 1)))
+    drugs = queries.headline(ReportFilters(theme=Theme.DRUGS, date_from=date(2026, 1, 1)))
     assert (drugs.sessions_held, drugs.person_trainings, drugs.people_trained) == (1, 2, 2)
     assert (drugs.attended_periods, drugs.scheduled_periods) == (6, 8)
     assert drugs.mean_knowledge_gain == pytest.approx(27.5)
     assert drugs.trainers_qualified == 0
 
-    until_2025 = services.headline(ReportFilters(date_to=date(2025, 12, 31)))
+    until_2025 = queries.headline(ReportFilters(date_to=date(2025, 12, 31)))
     assert (until_2025.sessions_held, until_2025.person_trainings) == (2, 3)
     assert until_2025.trainers_qualified == 1
 
-    by_curriculum = services.headline(ReportFilters(curriculum_id=programme.curriculum_ct.id))
+    by_curriculum = queries.headline(ReportFilters(curriculum_id=programme.curriculum_ct.id))
     assert (by_curriculum.sessions_held, by_curriculum.person_trainings) == (2, 3)
 
-    with_partner = services.headline(ReportFilters(partner_id=programme.partner.id))
+    with_partner = queries.headline(ReportFilters(partner_id=programme.partner.id))
     assert (with_partner.sessions_held, with_partner.people_trained) == (1, 3)
     assert with_partner.trainers_qualified == 0
 
-    nothing = services.headline(ReportFilters(country="TD"))
+    nothing = queries.headline(ReportFilters(country="TD"))
     assert (nothing.sessions_held, nothing.people_trained) == (0, 0)
     assert nothing.share_of_women is None
     assert nothing.attendance_rate is None
@@ -119,36 +119,34 @@ def _names(statement) -> list[str]:
 
 def test_drill_downs_list_the_people_behind_each_figure(programme):
     everyone = ReportFilters()
-    assert sorted(_names(services.participants_behind(everyone, Slice()))) == [
+    assert sorted(_names(queries.participants_behind(everyone, Slice()))) == [
         "Aïcha",
         "Boubacar",
         "Coumba",
         "Djibril",
     ]
-    assert sorted(_names(services.participants_behind(everyone, Slice(sex=Sex.FEMALE)))) == [
+    assert sorted(_names(queries.participants_behind(everyone, Slice(sex=Sex.FEMALE)))) == [
         "Aïcha",
         "Coumba",
     ]
-    assert _names(services.participants_behind(everyone, Slice(nationality="none"))) == ["Djibril"]
-    assert _names(services.participants_behind(everyone, Slice(no_organisation=True))) == [
-        "Djibril"
-    ]
+    assert _names(queries.participants_behind(everyone, Slice(nationality="none"))) == ["Djibril"]
+    assert _names(queries.participants_behind(everyone, Slice(no_organisation=True))) == ["Djibril"]
     completion = Slice(certificate_kind=CertificateKind.COMPLETION)
-    assert sorted(_names(services.participants_behind(everyone, completion))) == [
+    assert sorted(_names(queries.participants_behind(everyone, completion))) == [
         "Aïcha",
         "Djibril",
     ]
-    assert sorted(_names(services.participants_behind(everyone, Slice(year=2026)))) == [
+    assert sorted(_names(queries.participants_behind(everyone, Slice(year=2026)))) == [
         "Aïcha",
         "Djibril",
     ]
-    assert len(_names(services.participants_behind(everyone, Slice(with_scores=True)))) == 3
-    sessions = db.session.scalars(services.sessions_behind(everyone, year=2025)).all()
+    assert len(_names(queries.participants_behind(everyone, Slice(with_scores=True)))) == 3
+    sessions = db.session.scalars(queries.sessions_behind(everyone, year=2025)).all()
     assert {s.id for s in sessions} == {programme.s1.id, programme.s4.id}
 
 
 def test_participant_level_rows(programme):
-    rows = db.session.execute(services.training_rows(ReportFilters())).all()
+    rows = db.session.execute(queries.training_rows(ReportFilters())).all()
     assert len(rows) == 5
     by_key = {(row.given_name, row.session_code): row for row in rows}
     a_s2 = by_key[("Aïcha", programme.s2.code)]

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from tests import factories
 from training.extensions import db
 from training.models import SessionStatus, Sex
-from training.reports.services import ReportFilters, build_report
+from training.reports.queries import ReportFilters, build_report
 
 ROUTES = [
     "/reports",

@@ -9,8 +9,8 @@ import pytest
 from tests import factories
 from training.audit.models import AuditEvent
 from training.curricula.models import CurriculumStatus
+from training.domain import DomainError
 from training.enrollment.models import EnrollmentStatus
-from training.errors import DomainError
 from training.extensions import db
 from training.people.models import Sex
 from training.sessions import services

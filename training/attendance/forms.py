@@ -18,7 +18,7 @@ from wtforms.validators import Length, Optional
 
 from training.attendance.models import AttendanceStatus
 from training.attendance.services import CellKey, DayEntry, ScoreEntry
-from training.errors import DomainError
+from training.domain import DomainError
 from training.sessions.models import Period
 
 

@@ -15,13 +15,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
 from training.audit.services import record_event
 from training.auth.models import User
+from training.domain import DomainError, NotAllowed
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError, NotAllowed
 from training.extensions import db
 from training.orm import utcnow
 from training.people.models import Participant, Sex
 from training.permissions import can
-from training.reports.summary import refresh_enrollments as refresh_report_rows
+from training.reports.projection import refresh_enrollments as refresh_report_rows
 from training.sessions.models import Period, TrainingSession
 from training.sessions.services import lock_session
 

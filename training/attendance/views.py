@@ -36,7 +36,7 @@ from training.attendance.forms import (
 )
 from training.attendance.models import AttendanceStatus
 from training.attendance.sheet_data import sheet_for
-from training.errors import DomainError, NotAllowed
+from training.domain import DomainError, NotAllowed
 from training.extensions import db
 from training.labels import label
 from training.pdf.sign_in_sheet import render_sign_in_sheet

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from training.audit.services import record_event
 from training.auth.models import Role, User, new_session_nonce
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db
 
 MIN_PASSWORD_LENGTH = 10

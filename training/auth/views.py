@@ -26,7 +26,7 @@ from training.auth.forms import (
     UserEditForm,
 )
 from training.auth.models import Role, User
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db, limiter
 from training.permissions import require
 
@@ -64,7 +64,7 @@ def _account_key() -> str:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -83,7 +83,7 @@ def login():
         session["last_seen_at"] = now
         session.permanent = True
         db.session.commit()
-        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 
@@ -117,7 +117,7 @@ def change_password():
             flash(
                 _("Your password has been changed. Other sessions have been signed out."), "success"
             )
-            return redirect(url_for("main.home"))
+            return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)
 
 

@@ -62,8 +62,8 @@ from training.certificates.models import (
     CertificateSerialCounter,
     CertificateStatus,
 )
+from training.domain import DomainError
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError
 from training.extensions import db
 from training.formatting import country_name
 from training.pdf.certificate import CertificateData, Signatory, render_certificate

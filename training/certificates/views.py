@@ -30,8 +30,8 @@ from training.certificates.forms import (
 )
 from training.certificates.home import participant_trainings
 from training.certificates.models import CertificateKind
+from training.domain import DomainError
 from training.enrollment.models import Enrollment
-from training.errors import DomainError
 from training.extensions import db, limiter
 from training.permissions import authorize, require
 from training.sessions.models import TrainingSession

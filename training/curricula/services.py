@@ -18,7 +18,7 @@ from training.curricula.models import (
     Module,
     Theme,
 )
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db
 from training.text import fold
 

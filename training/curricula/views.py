@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from training.audit.history import history_rows
 from training.auth.forms import ConfirmForm
 from training.curricula import services
 from training.curricula.forms import CurriculumFilterForm, CurriculumForm, ModuleForm
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
-from training.errors import DomainError, show_on_form
+from training.domain import DomainError
 from training.extensions import db
 from training.permissions import require
-from training.sessions.history import history_rows
+from training.web.errors import show_on_form
 
 bp = Blueprint("curricula", __name__)
 

@@ -25,9 +25,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from training.domain import DomainError
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.enrollment.services import nominate_many
-from training.errors import DomainError
 from training.extensions import db
 from training.people.models import Organisation, Participant, Sex
 from training.people.services import (

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from training.audit.services import record_event
+from training.domain import DomainError
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError
 from training.extensions import db
 from training.labels import label
 from training.people.models import Organisation, Participant

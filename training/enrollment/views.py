@@ -30,10 +30,10 @@ from openpyxl import Workbook
 from sqlalchemy.orm import selectinload
 
 from training.auth.forms import ConfirmForm
+from training.domain import DomainError
 from training.enrollment import importer, services
 from training.enrollment.forms import NominateForm, UploadForm
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.people.forms import ParticipantForm
 from training.people.models import Organisation, Participant
@@ -41,6 +41,7 @@ from training.people.services import DuplicateParticipant, organisations, partic
 from training.people.views import participant_details
 from training.permissions import authorize, require
 from training.sessions.models import TrainingSession
+from training.web.errors import show_on_form
 
 bp = Blueprint("enrollment", __name__)
 

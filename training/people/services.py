@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from training.audit.services import record_event
-from training.errors import DomainError
+from training.domain import DomainError
 from training.extensions import db
 from training.people.models import (
     Organisation,

@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from training.audit.history import history_rows
 from training.audit.models import AuditEvent
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum, CurriculumStatus
+from training.domain import DomainError
 from training.enrollment.models import Enrollment
-from training.errors import DomainError, show_on_form
 from training.extensions import db
 from training.formatting import country_choices
 from training.people import services
@@ -30,8 +31,8 @@ from training.people.models import (
     TrainerQualification,
 )
 from training.permissions import authorize, require
-from training.sessions.history import history_rows
 from training.sessions.models import Assignment, TrainingSession
+from training.web.errors import show_on_form
 
 bp = Blueprint("people", __name__)
 

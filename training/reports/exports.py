@@ -31,7 +31,7 @@ from training.curricula.models import Theme
 from training.formatting import country_name
 from training.labels import label
 from training.people.models import OrganisationKind
-from training.reports.services import Report
+from training.reports.queries import Report
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", start_color="1F3A5F", end_color="1F3A5F")

@@ -18,7 +18,7 @@ from training.extensions import db
 from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import Organisation, OrganisationKind, Sex
-from training.reports.services import UNKNOWN, ReportFilters, Slice
+from training.reports.queries import UNKNOWN, ReportFilters, Slice
 from training.sessions.models import session_partner
 
 

@@ -8,7 +8,7 @@ programme (hundreds of thousands of enrollments, millions of attendance
 records) takes seconds. `ReportTraining` holds those joined values, one
 narrow row per person-training, so a report reads a single table.
 
-It is derived data: `training.reports.summary` rewrites the rows of a
+It is derived data: `training.reports.projection` rewrites the rows of a
 session whenever anything they copy is written (in the same transaction),
 and `flask rebuild-reports` rebuilds the whole table from the source tables.
 Nothing else writes it.

@@ -23,9 +23,9 @@ from training.labels import label
 from training.pdf import donor_report as pdf
 from training.people.models import OrganisationKind, Participant, Sex
 from training.permissions import authorize, can, require
-from training.reports import charts, exports, services
+from training.reports import charts, exports, queries
 from training.reports.forms import DrillDownForm, ReportFilterForm
-from training.reports.services import Report
+from training.reports.queries import Report
 from training.sessions.models import TrainingSession
 
 bp = Blueprint("reports", __name__)
@@ -218,7 +218,7 @@ def sex_tables(report: Report) -> list[dict[str, Any]]:
             "rows": [
                 (
                     exports.nationality_label(row.key),
-                    {"nationality": row.key or services.UNKNOWN},
+                    {"nationality": row.key or queries.UNKNOWN},
                     row,
                 )
                 for row in report.by_country
@@ -230,7 +230,7 @@ def sex_tables(report: Report) -> list[dict[str, Any]]:
             "rows": [
                 (
                     exports.organisation_kind_label(row.key),
-                    {"organisation_kind": row.key or services.UNKNOWN},
+                    {"organisation_kind": row.key or queries.UNKNOWN},
                     row,
                 )
                 for row in report.by_organisation_kind
@@ -250,7 +250,7 @@ def index():
     if not form.validate():
         return _bad_filters("reports/index.html", form, report=None)
     filters = form.filters()
-    report = services.build_report(filters)
+    report = queries.build_report(filters)
     query = filters.query_args()
     return render_template(
         "reports/index.html",
@@ -274,7 +274,7 @@ def participants():
     form = DrillDownForm(request.args)
     if not form.validate():
         return _bad_filters("reports/participants.html", form, pagination=None)
-    statement = services.participants_behind(form.filters(), form.slice()).options(
+    statement = queries.participants_behind(form.filters(), form.slice()).options(
         selectinload(Participant.organisation)
     )
     pagination = db.paginate(statement, per_page=PAGE_SIZE, error_out=False)
@@ -301,7 +301,7 @@ def _slice_summary(form: DrillDownForm) -> list[tuple[str, str]]:
                 (str(text) for value, text in field.choices if value == field.data), str(field.data)
             )
             summary.append((str(field.label.text), shown))
-    if form.organisation_kind.data == services.UNKNOWN:
+    if form.organisation_kind.data == queries.UNKNOWN:
         summary.append((str(form.organisation_kind.label.text), _("No organisation")))
     return summary
 
@@ -313,7 +313,7 @@ def sessions():
     form = DrillDownForm(request.args)
     if not form.validate():
         return _bad_filters("reports/sessions.html", form, pagination=None)
-    statement = services.sessions_behind(form.filters(), form.year.data).options(
+    statement = queries.sessions_behind(form.filters(), form.year.data).options(
         selectinload(TrainingSession.curriculum)
     )
     pagination = db.paginate(statement, per_page=PAGE_SIZE, error_out=False)
@@ -343,7 +343,7 @@ def _report_for_export() -> tuple[ReportFilterForm, Report] | tuple[str, int]:
     form = ReportFilterForm(request.args)
     if not form.validate():
         return _bad_filters("reports/index.html", form, report=None)
-    return form, services.build_report(form.filters())
+    return form, queries.build_report(form.filters())
 
 
 @bp.route("/reports/export.csv")
@@ -401,7 +401,7 @@ def export_participants():
         _("Post-test score"),
         _("Certificate"),
     )
-    result = db.session.execute(services.training_rows(form.filters()))
+    result = db.session.execute(queries.training_rows(form.filters()))
     # Translated once per export, not once per cell.
     names: dict[Any, str] = {
         member: label(member)

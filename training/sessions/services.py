@@ -23,8 +23,8 @@ from sqlalchemy.orm import selectinload
 from training.audit.models import AuditEvent
 from training.audit.services import record_event
 from training.curricula.models import Curriculum, CurriculumStatus
+from training.domain import DomainError
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.errors import DomainError
 from training.extensions import db
 from training.labels import label
 from training.people.models import Organisation, Participant, Sex, Trainer, TrainerQualification

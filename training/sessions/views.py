@@ -21,9 +21,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from training.audit.history import history_rows
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum
-from training.errors import DomainError, show_on_form
+from training.domain import DomainError
 from training.extensions import db
 from training.labels import label
 from training.people.models import Organisation, Sex, Trainer
@@ -31,7 +32,6 @@ from training.permissions import authorize, can, require
 from training.sessions import services
 from training.sessions.calendar import calendar_bytes
 from training.sessions.forms import AssignmentForm, SessionFilterForm, SessionForm, StatusForm
-from training.sessions.history import history_rows
 from training.sessions.models import (
     Assignment,
     AssignmentRole,
@@ -40,6 +40,7 @@ from training.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
+from training.web.errors import show_on_form
 
 bp = Blueprint("sessions", __name__)
 

@@ -15,8 +15,8 @@ from tests.conftest import DEMO_PASSWORD
 from training.attendance.models import AttendanceRecord
 from training.attendance.services import attendance_rate, attendance_rates
 from training.auth.models import Role, User
-from training.certificates import demo as certificates_demo
 from training.curricula.models import Curriculum, CurriculumStatus
+from training.demo import certificates as certificates_demo
 from training.demo import demo_counts, seed_demo
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db

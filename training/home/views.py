@@ -17,16 +17,16 @@ from training.auth.forms import ConfirmForm
 from training.auth.models import Role
 from training.auth.views import safe_next
 from training.extensions import db
-from training.main import home as home_pages
+from training.home import context as home_pages
 
-bp = Blueprint("main", __name__)
+bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
-def home():
+def index():
     role = Role(current_user.role)
     context = home_pages.context_for(current_user)
-    return render_template(f"main/home_{role.value}.html", **context)
+    return render_template(f"home/{role.value}.html", **context)
 
 
 @bp.route("/healthz")
@@ -51,4 +51,4 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = locale
             db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))

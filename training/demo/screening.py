@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from training import demo_people as people_data
+from training.demo import people as people_data
 from training.extensions import db
 from training.people.models import ScreeningFramework, ScreeningRecord, ScreeningStatus
 

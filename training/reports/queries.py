@@ -32,7 +32,7 @@ number of queries and the Python work stay fixed whatever the data.
 Speed: the figures read `report_training` (training/reports/models.py),
 one row per person-training holding what they need from the session, the
 participant, their organisation, the attendance records and the
-certificate, kept up to date by `training.reports.summary`. A report is
+certificate, kept up to date by `training.reports.projection`. A report is
 three GROUP BY passes over that table (people by participant attributes,
 theme x year x sex with every additive sum, people by year x sex), the
 distinct-people counts reading covering indexes in order, plus small
@@ -60,7 +60,7 @@ from training.people.models import (
     TrainerQualification,
 )
 from training.reports.models import ReportTraining
-from training.reports.summary import year_of
+from training.reports.projection import year_of
 from training.sessions.models import SessionStatus, TrainingSession, session_partner
 
 # Marks "no value" in a drill-down (a participant with no nationality or no

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from tests import factories
+from training.audit.history import history_rows
 from training.audit.services import record_event
 from training.extensions import db
-from training.sessions.history import history_rows
 from training.sessions.models import SessionStatus
 
 NBSP = "\u00a0"

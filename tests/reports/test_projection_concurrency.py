@@ -12,7 +12,7 @@ from datetime import date
 from tests import factories
 from training.enrollment.models import Enrollment
 from training.extensions import db
-from training.reports import summary
+from training.reports import projection
 from training.sessions.models import SessionStatus
 
 
@@ -56,7 +56,7 @@ def test_two_transactions_rewriting_one_sessions_rows_both_succeed(app):
     for thread in threads:
         thread.join(timeout=60)
     assert outcomes == ["ok", "ok"]
-    assert summary.differences() == 0
+    assert projection.differences() == 0
     scores = {
         enrollment.id: enrollment.post_test_score
         for enrollment in db.session.scalars(db.select(Enrollment))

@@ -1,4 +1,5 @@
-"""Domain errors raised by services, and the application's error pages."""
+"""The web layer's side of errors: the application's error pages, and a
+broken rule shown on its form field."""
 
 from __future__ import annotations
 
@@ -7,21 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from training.domain import DomainError
 from training.extensions import db
-
-
-class DomainError(Exception):
-    """A broken business rule. The message is already translated and safe to
-    show to the user; views turn it into a form error or a flash."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class NotAllowed(DomainError):
-    """The rule exists, and this user may not break it."""
 
 
 def show_on_form(form, error: DomainError, default_field: str) -> None:

@@ -17,7 +17,7 @@ class NavItem(NamedTuple):
 
 
 NAV_ITEMS = (
-    NavItem("main.home", _l("Home"), "home"),
+    NavItem("home.index", _l("Home"), "home"),
     NavItem("sessions.list_sessions", _l("Sessions"), "sessions.list"),
     NavItem("curricula.list_curricula", _l("Curricula"), "curricula.view"),
     NavItem("people.list_participants", _l("Participants"), "participants.view"),

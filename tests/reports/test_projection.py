@@ -32,9 +32,9 @@ from training.models import (
 )
 from training.people import services as people
 from training.people.services import ParticipantDetails
-from training.reports import services, summary
+from training.reports import projection, queries
 from training.reports.models import ReportTraining
-from training.reports.services import ReportFilters
+from training.reports.queries import ReportFilters
 from training.sessions import services as sessions
 from training.sessions.services import StatusMoveRefused
 
@@ -44,12 +44,12 @@ PRESENT, LATE = AttendanceStatus.PRESENT, AttendanceStatus.LATE
 ABSENT, EXCUSED = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 
 
-def headline() -> services.Headline:
-    return services.headline(ReportFilters())
+def headline() -> queries.Headline:
+    return queries.headline(ReportFilters())
 
 
-def report() -> services.Report:
-    return services.build_report(ReportFilters())
+def report() -> queries.Report:
+    return queries.build_report(ReportFilters())
 
 
 def by_country() -> dict[str | None, tuple[int, int]]:
@@ -167,8 +167,8 @@ def test_moving_a_completed_session_to_another_country_moves_its_people(coordina
     sessions.update_session(training_session, actor=coordinator, country="ml")
     db.session.commit()
 
-    assert services.headline(ReportFilters(country="ML")).people_trained == 1
-    assert services.headline(ReportFilters(country="NE")).people_trained == 0
+    assert queries.headline(ReportFilters(country="ML")).people_trained == 1
+    assert queries.headline(ReportFilters(country="NE")).people_trained == 0
 
 
 # --- enrollment -----------------------------------------------------------------
@@ -289,8 +289,8 @@ def test_changing_a_curriculums_theme_moves_its_sessions_people(coordinator):
     db.session.commit()
 
     assert by_theme_year() == {(Theme.DRUGS, 2025): (1, 2)}
-    assert services.headline(ReportFilters(theme=Theme.DRUGS)).people_trained == 2
-    assert services.headline(ReportFilters(theme=Theme.COUNTER_TERRORISM)).people_trained == 0
+    assert queries.headline(ReportFilters(theme=Theme.DRUGS)).people_trained == 2
+    assert queries.headline(ReportFilters(theme=Theme.COUNTER_TERRORISM)).people_trained == 0
 
 
 def test_giving_a_completed_session_another_curriculum_moves_its_people(coordinator):
@@ -302,7 +302,7 @@ def test_giving_a_completed_session_another_curriculum_moves_its_people(coordina
     db.session.commit()
 
     assert by_theme_year() == {(Theme.DRUGS, 2025): (1, 1)}
-    assert services.headline(ReportFilters(curriculum_id=drugs.id)).people_trained == 1
+    assert queries.headline(ReportFilters(curriculum_id=drugs.id)).people_trained == 1
 
 
 # --- attendance -----------------------------------------------------------------
@@ -541,7 +541,7 @@ def test_rebuild_reports_command_restores_rows_deleted_by_hand(runner):
 def test_differences_reports_a_row_altered_by_hand(app):
     _, (woman, _man) = session_with(SessionStatus.COMPLETED, Sex.FEMALE, Sex.MALE)
     db.session.commit()
-    assert summary.differences() == 0
+    assert projection.differences() == 0
 
     db.session.execute(
         sa.text("UPDATE report_training SET sex = 'M' WHERE enrollment_id = :id"),
@@ -551,12 +551,12 @@ def test_differences_reports_a_row_altered_by_hand(app):
 
     assert headline().women == 0  # what a coordinator would read: wrong
     # One row a rebuild would write is missing, one stored row is stray.
-    assert summary.differences() == 2
+    assert projection.differences() == 2
     db.session.commit()
     with db.engine.connect() as connection:  # as the conftest checks it
-        assert summary.differences(connection) == 2
+        assert projection.differences(connection) == 2
 
-    summary.rebuild()
+    projection.rebuild()
     db.session.commit()
-    assert summary.differences() == 0
+    assert projection.differences() == 0
     assert headline().women == 1

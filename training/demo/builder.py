@@ -19,8 +19,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from training import demo_data as data
-from training import demo_people as people_data
 from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
 from training.audit.models import AuditEvent
 from training.audit.services import record_event
@@ -28,8 +26,10 @@ from training.auth.models import Role, User
 from training.auth.services import hash_password
 from training.certificates.models import Certificate
 from training.curricula.models import Curriculum, Module
-from training.demo_screening import ScreeningMixin
-from training.demo_screening import at as _at
+from training.demo import data
+from training.demo import people as people_data
+from training.demo.screening import ScreeningMixin
+from training.demo.screening import at as _at
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.models import (
@@ -104,8 +104,8 @@ def seed_demo(today: date) -> dict[str, int]:
         return demo_counts()
     _DemoBuilder(today).build()
     db.session.flush()
-    from training.certificates.demo import issue_demo_certificates
-    from training.reports.summary import rebuild as rebuild_report_rows
+    from training.demo.certificates import issue_demo_certificates
+    from training.reports.projection import rebuild as rebuild_report_rows
 
     issued = issue_demo_certificates(today)
     # The attendance was bulk-inserted, past the ORM: rebuild the reports'

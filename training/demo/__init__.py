@@ -1,0 +1,7 @@
+"""The demo programme: invented organisations, curricula, sessions, people,
+screening and certificates for `make run`, the browser tests and the
+benchmarks (`flask seed-demo`)."""
+
+from training.demo.builder import database_is_empty, demo_counts, seed_demo
+
+__all__ = ["database_is_empty", "demo_counts", "seed_demo"]
