@@ -201,7 +201,6 @@ def _install_template_helpers(app: Flask) -> None:
             "navigation": navigation_for(current_user),
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "label": label,
-            "role_label": label,
         }
 
     i18n.register_filters(app)

@@ -54,6 +54,40 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+class LabelledEnum(enum.StrEnum):
+    """A str enum whose members carry their vocabulary (Indico's RichEnum):
+    the translated label a user reads and the badge style a page shows, so a
+    status reads the same on every page and two enums sharing a value (the
+    trainer role, the trainer certificate) never share a label.
+
+    Members are declared as ``VALUE = "value", _l("Label"), "badge"``."""
+
+    _label: Any
+    _badge: str
+
+    def __new__(cls, value: str, label: Any = None, badge: str = "secondary") -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        member._badge = badge
+        return member
+
+    @property
+    def label(self) -> str:
+        """The member's label in the current language."""
+        return str(self._label) if self._label is not None else self.value
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated when shown (for choices built at import)."""
+        return self._label if self._label is not None else self.value
+
+    @property
+    def badge(self) -> str:
+        """The Bootstrap colour of the member's badge (text-bg-<badge>)."""
+        return self._badge
+
+
 def str_enum(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
     """Store a str-based enum by its value in a VARCHAR guarded by a CHECK
     constraint: portable, readable in SQL, and refused by the database when

@@ -297,3 +297,26 @@ def test_unknown_role_value_is_a_form_error(client, login_as):
     )
     assert response.status_code == 200
     assert db.session.scalar(sa.select(User).where(User.email == "new@example.org")) is None
+
+
+def test_user_list_labels_the_trainer_role_as_a_role(client, login_as):
+    """Regression: one label map served two enums sharing the value
+    "trainer", so the user list called a trainer "Trainer certificate"."""
+    from tests import factories
+
+    factories.make_user(role="trainer", name="Mariam Ouedraogo")
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    row = page[page.index("Mariam Ouedraogo") :].split("</tr>")[0]
+    assert ">Trainer<" in row
+    assert "certificate" not in row.lower()
+
+
+def test_each_enum_keeps_its_own_label():
+    from training.auth.models import Role
+    from training.certificates.models import CertificateKind
+
+    assert Role.TRAINER == CertificateKind.TRAINER  # the same stored value...
+    assert Role.TRAINER.label == "Trainer"  # ...but each enum its own words
+    assert CertificateKind.TRAINER.label == "Trainer certificate"

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import db
-from training.orm import UTCDateTime, str_enum, utcnow
+from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 from training.sessions.models import Period
 
 if TYPE_CHECKING:
@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from training.sessions.models import TrainingSession
 
 
-class AttendanceStatus(enum.StrEnum):
-    PRESENT = "present"
-    LATE = "late"
-    EXCUSED = "excused"
-    ABSENT = "absent"
+class AttendanceStatus(LabelledEnum):
+    PRESENT = "present", _l("Present"), "success"
+    LATE = "late", _l("Late"), "warning"
+    EXCUSED = "excused", _l("Excused"), "info"
+    ABSENT = "absent", _l("Absent"), "danger"
 
     @property
     def attended(self) -> bool:

@@ -4,16 +4,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, Length
 
 from training.auth.models import Role
+from training.labels import choices
 
 
 def role_choices():
-    labels = {
-        Role.ADMIN: _l("Administrator"),
-        Role.COORDINATOR: _l("Coordinator"),
-        Role.TRAINER: _l("Trainer"),
-        Role.PARTICIPANT: _l("Participant"),
-    }
-    return [(role.value, labels[role]) for role in Role]
+    return choices(Role)
 
 
 LOCALE_CHOICES = [("", _l("Browser's language")), ("en", "English"), ("fr", "Français")]

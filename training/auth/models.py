@@ -1,26 +1,26 @@
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import db
-from training.orm import UTCDateTime, str_enum, utcnow
+from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.people.models import Participant, Trainer
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    TRAINER = "trainer"
-    PARTICIPANT = "participant"
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    COORDINATOR = "coordinator", _l("Coordinator")
+    TRAINER = "trainer", _l("Trainer")
+    PARTICIPANT = "participant", _l("Participant")
 
 
 def new_session_nonce() -> str:

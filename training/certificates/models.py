@@ -1,30 +1,30 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from training.extensions import db
-from training.orm import UTCDateTime, str_enum, utcnow
+from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.auth.models import User
     from training.enrollment.models import Enrollment
 
 
-class CertificateKind(enum.StrEnum):
-    COMPLETION = "completion"
-    PARTICIPATION = "participation"
-    TRAINER = "trainer"
+class CertificateKind(LabelledEnum):
+    COMPLETION = "completion", _l("Certificate of completion")
+    PARTICIPATION = "participation", _l("Certificate of participation")
+    TRAINER = "trainer", _l("Trainer certificate")
 
 
-class CertificateStatus(enum.StrEnum):
-    VALID = "valid"
-    REVOKED = "revoked"
+class CertificateStatus(LabelledEnum):
+    VALID = "valid", _l("Valid"), "success"
+    REVOKED = "revoked", _l("Revoked"), "danger"
 
 
 class Certificate(db.Model):

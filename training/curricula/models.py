@@ -1,39 +1,45 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import db
-from training.orm import UTCDateTime, str_enum, utcnow
+from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 from training.text import fold
 
 
-class Theme(enum.StrEnum):
-    COUNTER_TERRORISM = "counter_terrorism"
-    ORGANIZED_CRIME = "organized_crime"
-    TRAFFICKING_AND_SMUGGLING = "trafficking_and_smuggling"
-    FIREARMS = "firearms"
-    DRUGS = "drugs"
-    CORRUPTION_AND_MONEY_LAUNDERING = "corruption_and_money_laundering"
-    HUMAN_RIGHTS_COMPLIANCE = "human_rights_compliance"
-    PEACEKEEPING = "peacekeeping"
+class Theme(LabelledEnum):
+    COUNTER_TERRORISM = "counter_terrorism", _l("Counter-terrorism")
+    ORGANIZED_CRIME = "organized_crime", _l("Organized crime")
+    TRAFFICKING_AND_SMUGGLING = (
+        "trafficking_and_smuggling",
+        _l("Trafficking in persons and smuggling of migrants"),
+    )
+    FIREARMS = "firearms", _l("Firearms")
+    DRUGS = "drugs", _l("Drugs")
+    CORRUPTION_AND_MONEY_LAUNDERING = (
+        "corruption_and_money_laundering",
+        _l("Corruption and money laundering"),
+    )
+    HUMAN_RIGHTS_COMPLIANCE = "human_rights_compliance", _l("Human rights compliance")
+    PEACEKEEPING = "peacekeeping", _l("Peacekeeping")
 
 
-class CurriculumOwner(enum.StrEnum):
-    UNODC = "unodc"
-    DPO = "dpo"
-    JOINT = "joint"
+class CurriculumOwner(LabelledEnum):
+    UNODC = "unodc", _l("UNODC")
+    DPO = "dpo", _l("DPO")
+    JOINT = "joint", _l("UNODC–DPO joint")
 
 
-class CurriculumStatus(enum.StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    RETIRED = "retired"
+class CurriculumStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft"), "secondary"
+    APPROVED = "approved", _l("Approved"), "success"
+    RETIRED = "retired", _l("Retired"), "dark"
 
 
 class Curriculum(db.Model):

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import db
-from training.orm import UTCDateTime, str_enum, utcnow
+from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.attendance.models import AttendanceRecord
@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from training.sessions.models import TrainingSession
 
 
-class EnrollmentStatus(enum.StrEnum):
-    NOMINATED = "nominated"
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    WITHDRAWN = "withdrawn"
+class EnrollmentStatus(LabelledEnum):
+    NOMINATED = "nominated", _l("Nominated")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    WAITLISTED = "waitlisted", _l("Waitlisted")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
 class Enrollment(db.Model):

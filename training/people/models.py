@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import db
-from training.orm import UTCDateTime, str_enum, utcnow
+from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -17,40 +17,40 @@ if TYPE_CHECKING:
     from training.sessions.models import Assignment, TrainingSession
 
 
-class OrganisationKind(enum.StrEnum):
-    POLICE = "police"
-    GENDARMERIE = "gendarmerie"
-    NATIONAL_GUARD = "national_guard"
-    CUSTOMS = "customs"
-    JUDICIARY = "judiciary"
-    PROSECUTION = "prosecution"
-    ARMED_FORCES = "armed_forces"
-    INTELLIGENCE = "intelligence"
-    PRISON_ADMINISTRATION = "prison_administration"
-    FINANCIAL_INTELLIGENCE_UNIT = "financial_intelligence_unit"
-    TRAINING_INSTITUTE = "training_institute"
-    MINISTRY = "ministry"
-    UN_ENTITY = "un_entity"
-    REGIONAL_ORGANISATION = "regional_organisation"
-    DONOR = "donor"
+class OrganisationKind(LabelledEnum):
+    POLICE = "police", _l("Police")
+    GENDARMERIE = "gendarmerie", _l("Gendarmerie")
+    NATIONAL_GUARD = "national_guard", _l("National guard")
+    CUSTOMS = "customs", _l("Customs")
+    JUDICIARY = "judiciary", _l("Judiciary")
+    PROSECUTION = "prosecution", _l("Prosecution")
+    ARMED_FORCES = "armed_forces", _l("Armed forces")
+    INTELLIGENCE = "intelligence", _l("Intelligence")
+    PRISON_ADMINISTRATION = "prison_administration", _l("Prison administration")
+    FINANCIAL_INTELLIGENCE_UNIT = "financial_intelligence_unit", _l("Financial intelligence unit")
+    TRAINING_INSTITUTE = "training_institute", _l("Training institute")
+    MINISTRY = "ministry", _l("Ministry")
+    UN_ENTITY = "un_entity", _l("UN entity")
+    REGIONAL_ORGANISATION = "regional_organisation", _l("Regional organisation")
+    DONOR = "donor", _l("Donor")
 
 
-class Sex(enum.StrEnum):
-    FEMALE = "F"
-    MALE = "M"
+class Sex(LabelledEnum):
+    FEMALE = "F", _l("Female")
+    MALE = "M", _l("Male")
 
 
-class ScreeningFramework(enum.StrEnum):
-    HRDDP_MITIGATION = "hrddp_mitigation"
-    G5_COMPLIANCE_FRAMEWORK = "g5_compliance_framework"
-    DONOR_VETTING = "donor_vetting"
+class ScreeningFramework(LabelledEnum):
+    HRDDP_MITIGATION = "hrddp_mitigation", _l("HRDDP mitigation")
+    G5_COMPLIANCE_FRAMEWORK = "g5_compliance_framework", _l("G5 Sahel compliance framework")
+    DONOR_VETTING = "donor_vetting", _l("Donor vetting")
 
 
-class ScreeningStatus(enum.StrEnum):
-    PENDING = "pending"
-    CLEARED = "cleared"
-    CLEARED_WITH_CONDITIONS = "cleared_with_conditions"
-    NOT_CLEARED = "not_cleared"
+class ScreeningStatus(LabelledEnum):
+    PENDING = "pending", _l("Screening pending")
+    CLEARED = "cleared", _l("Cleared")
+    CLEARED_WITH_CONDITIONS = "cleared_with_conditions", _l("Cleared with conditions")
+    NOT_CLEARED = "not_cleared", _l("Not cleared")
 
     @property
     def is_clearance(self) -> bool:

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import db
-from training.orm import UTCDateTime, str_enum, utcnow
+from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -17,35 +17,35 @@ if TYPE_CHECKING:
     from training.people.models import Organisation, Trainer
 
 
-class SessionKind(enum.StrEnum):
-    TRAINING = "training"
-    TRAINING_OF_TRAINERS = "training_of_trainers"
-    WORKSHOP = "workshop"
-    SEMINAR = "seminar"
+class SessionKind(LabelledEnum):
+    TRAINING = "training", _l("Training")
+    TRAINING_OF_TRAINERS = "training_of_trainers", _l("Training of trainers")
+    WORKSHOP = "workshop", _l("Workshop")
+    SEMINAR = "seminar", _l("Seminar")
 
 
-class SessionStatus(enum.StrEnum):
-    PLANNED = "planned"
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
+class SessionStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned"), "secondary"
+    OPEN = "open", _l("Open"), "primary"
+    IN_PROGRESS = "in_progress", _l("In progress"), "warning"
+    COMPLETED = "completed", _l("Completed"), "success"
+    CANCELLED = "cancelled", _l("Cancelled"), "dark"
 
 
-class SessionLanguage(enum.StrEnum):
-    FRENCH = "fr"
-    ENGLISH = "en"
-    ARABIC = "ar"
+class SessionLanguage(LabelledEnum):
+    FRENCH = "fr", _l("French")
+    ENGLISH = "en", _l("English")
+    ARABIC = "ar", _l("Arabic")
 
 
-class Period(enum.StrEnum):
-    AM = "am"
-    PM = "pm"
+class Period(LabelledEnum):
+    AM = "am", _l("Morning")
+    PM = "pm", _l("Afternoon")
 
 
-class AssignmentRole(enum.StrEnum):
-    LEAD = "lead"
-    CO_TRAINER = "co_trainer"
+class AssignmentRole(LabelledEnum):
+    LEAD = "lead", _l("Lead trainer")
+    CO_TRAINER = "co_trainer", _l("Co-trainer")
 
 
 session_partner = sa.Table(
