@@ -97,8 +97,10 @@ def app(_app: Flask) -> Iterator[Flask]:
 
 
 def _stale_report_rows() -> int:
-    from training.reports.projection import differences
+    from training.reports.projection import catch_up, differences
 
+    db.session.remove()
+    catch_up()
     db.session.remove()
     with db.engine.connect() as connection:
         return differences(connection)

@@ -88,7 +88,12 @@ def _init_extensions(app: Flask) -> None:
 
     from training import models  # noqa: F401  (every model registered with the metadata)
     from training.auth.models import User
-    from training.reports import projection  # noqa: F401  (keeps the report rows up to date)
+    from training.reports import projection
+
+    projection.init_app(app)  # the reports' table follows every ORM write
+    from training.attendance import services as attendance
+
+    attendance.init_app(app)  # days with attendance stay in their session
 
     @login_manager.user_loader
     def load_user(identifier: str) -> User | None:
@@ -199,7 +204,6 @@ def _install_template_helpers(app: Flask) -> None:
             "can": lambda action, obj=None: can(current_user, action, obj),
             "current_locale": str(get_locale()),
             "navigation": navigation_for(current_user),
-            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "label": label,
         }
 

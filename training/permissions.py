@@ -9,6 +9,7 @@ Nothing else checks a role.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -76,6 +77,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
 
 # Actions that a trainer holds only for the sessions they are assigned to.
 _SESSION_SCOPED = {
+    "sessions.list",
     "sessions.view",
     "calendar.view",
     "attendance.view",
@@ -84,21 +86,28 @@ _SESSION_SCOPED = {
 }
 
 
-def _is_session_trainer(user: Any, training_session: Any) -> bool:
-    trainer_id = getattr(user, "trainer_id", None)
-    if trainer_id is None:
-        return False
-    return any(a.trainer_id == trainer_id for a in training_session.assignments)
+class Scope(enum.Enum):
+    """Which sessions a user may list for an action."""
+
+    ALL = "all"  # coordination
+    TAUGHT = "taught"  # a trainer: the sessions they are assigned to
+    CONFIRMED = "confirmed"  # a participant: the sessions they are confirmed in
+    NONE = "none"
 
 
-def _is_confirmed_participant(user: Any, training_session: Any) -> bool:
-    participant_id = getattr(user, "participant_id", None)
-    if participant_id is None:
-        return False
-    return any(
-        e.participant_id == participant_id and e.status == "confirmed"
-        for e in training_session.enrollments
-    )
+def session_scope(user: Any, action: str) -> Scope:
+    """The sessions `user` may `action` as a list, by the same policy as
+    can() on one session (list queries apply it: sessions.services)."""
+    if not can(user, action):
+        return Scope.NONE
+    role = Role(user.role)
+    if role in (Role.ADMIN, Role.COORDINATOR):
+        return Scope.ALL
+    if role == Role.TRAINER and action in _SESSION_SCOPED and user.trainer_id is not None:
+        return Scope.TAUGHT
+    if role == Role.PARTICIPANT and action == "calendar.view" and user.participant_id is not None:
+        return Scope.CONFIRMED
+    return Scope.NONE
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:
@@ -111,9 +120,9 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     if obj is None or role in (Role.ADMIN, Role.COORDINATOR):
         return True
     if role == Role.TRAINER and action in _SESSION_SCOPED:
-        return _is_session_trainer(user, obj)
+        return bool(obj.is_taught_by(user.trainer_id))
     if role == Role.PARTICIPANT and action == "calendar.view":
-        return _is_confirmed_participant(user, obj)
+        return bool(obj.has_confirmed(user.participant_id))
     if role == Role.PARTICIPANT and action == "certificates.download":
         return obj.enrollment.participant_id == user.participant_id
     return False

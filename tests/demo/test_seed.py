@@ -21,7 +21,7 @@ from training.demo import demo_counts, seed_demo
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.models import Organisation, OrganisationKind, Participant, Sex
-from training.people.services import is_cleared
+from training.people.screening import is_cleared
 from training.sessions.models import AssignmentRole, SessionKind, SessionStatus, TrainingSession
 
 TODAY = date(2026, 3, 11)

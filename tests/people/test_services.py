@@ -11,7 +11,7 @@ from tests import factories
 from training.audit.models import AuditEvent
 from training.domain import DomainError
 from training.extensions import db
-from training.people import services
+from training.people import screening, services
 from training.people.models import Participant, ScreeningFramework, ScreeningStatus, Sex
 from training.people.services import ParticipantDetails, TrainerDetails
 
@@ -147,17 +147,17 @@ def test_record_screening_is_audited(app):
 
 def test_current_screening_and_clearance(app):
     participant = factories.make_participant(cleared=False)
-    assert services.current_screening(participant, date(2026, 3, 1)) is None
-    assert services.screening_state(participant, date(2026, 3, 1)) == "none"
+    assert screening.current_screening(participant, date(2026, 3, 1)) is None
+    assert screening.screening_state(participant, date(2026, 3, 1)) == "none"
     cleared = _screen(participant, ScreeningStatus.CLEARED, date(2026, 1, 1), date(2026, 6, 30))
-    assert services.current_screening(participant, date(2026, 3, 1)) == cleared
-    assert services.is_cleared(participant, date(2026, 3, 1))
-    assert not services.is_cleared(participant, date(2025, 12, 31))  # not yet screened
-    assert not services.is_cleared(participant, date(2026, 7, 1))  # lapsed
-    assert services.screening_state(participant, date(2026, 7, 1)) == "expired"
+    assert screening.current_screening(participant, date(2026, 3, 1)) == cleared
+    assert screening.is_cleared(participant, date(2026, 3, 1))
+    assert not screening.is_cleared(participant, date(2025, 12, 31))  # not yet screened
+    assert not screening.is_cleared(participant, date(2026, 7, 1))  # lapsed
+    assert screening.screening_state(participant, date(2026, 7, 1)) == "expired"
     _screen(participant, ScreeningStatus.NOT_CLEARED, date(2026, 2, 1))
-    assert not services.is_cleared(participant, date(2026, 3, 1))  # the latest speaks
-    assert services.screening_state(participant, date(2026, 3, 1)) == "not_cleared"
+    assert not screening.is_cleared(participant, date(2026, 3, 1))  # the latest speaks
+    assert screening.screening_state(participant, date(2026, 3, 1)) == "not_cleared"
 
 
 def test_cleared_with_conditions_counts_pending_does_not(app):
@@ -165,9 +165,9 @@ def test_cleared_with_conditions_counts_pending_does_not(app):
     _screen(conditional, ScreeningStatus.CLEARED_WITH_CONDITIONS, date(2026, 1, 1))
     pending = factories.make_participant(cleared=False)
     _screen(pending, ScreeningStatus.PENDING, date(2026, 1, 1))
-    assert services.is_cleared(conditional, date(2026, 3, 1))
-    assert not services.is_cleared(pending, date(2026, 3, 1))
-    assert services.screening_state(pending, date(2026, 3, 1)) == "pending"
+    assert screening.is_cleared(conditional, date(2026, 3, 1))
+    assert not screening.is_cleared(pending, date(2026, 3, 1))
+    assert screening.screening_state(pending, date(2026, 3, 1)) == "pending"
 
 
 def test_screening_validity_before_date_is_refused(app):

@@ -29,6 +29,7 @@ from training.models import (
     Theme,
     TrainingSession,
 )
+from training.reports import projection
 
 
 def make_certificate(
@@ -188,4 +189,5 @@ def programme(app) -> Programme:
     t2 = factories.make_trainer()
     factories.qualify(t2, curriculum_ct)
     db.session.commit()
+    projection.catch_up()  # read as a report page would
     return Programme(s1, s2, s3, s4, a, b, c, d, e, partner, curriculum_ct, curriculum_drugs)

@@ -18,6 +18,7 @@ from training.attendance import services as attendance
 from training.attendance.services import DayEntry, ScoreEntry
 from training.certificates import services as certificates
 from training.curricula import services as curricula
+from training.domain import DomainError
 from training.enrollment import services as enrollment_services
 from training.extensions import db
 from training.models import (
@@ -44,11 +45,14 @@ PRESENT, LATE = AttendanceStatus.PRESENT, AttendanceStatus.LATE
 ABSENT, EXCUSED = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 
 
-def headline() -> queries.Headline:
-    return queries.headline(ReportFilters())
+def headline(filters: ReportFilters | None = None) -> queries.Headline:
+    """The headline as a report page reads it: caught up first."""
+    projection.catch_up()
+    return queries.headline(filters or ReportFilters())
 
 
 def report() -> queries.Report:
+    projection.catch_up()
     return queries.build_report(ReportFilters())
 
 
@@ -70,6 +74,7 @@ def by_theme_year() -> dict[tuple[Theme, int], tuple[int, int]]:
 
 def stored_enrollments() -> set[int]:
     """The enrollments that report_training holds a row for."""
+    projection.catch_up()
     return set(db.session.scalars(sa.select(ReportTraining.enrollment_id)))
 
 
@@ -167,24 +172,27 @@ def test_moving_a_completed_session_to_another_country_moves_its_people(coordina
     sessions.update_session(training_session, actor=coordinator, country="ml")
     db.session.commit()
 
-    assert queries.headline(ReportFilters(country="ML")).people_trained == 1
-    assert queries.headline(ReportFilters(country="NE")).people_trained == 0
+    assert headline(ReportFilters(country="ML")).people_trained == 1
+    assert headline(ReportFilters(country="NE")).people_trained == 0
 
 
 # --- enrollment -----------------------------------------------------------------
 
 
-def test_withdrawing_a_participant_from_a_completed_session_removes_them(coordinator):
+def test_withdrawing_from_a_completed_session_is_refused_and_the_figures_stand(coordinator):
+    """A completed session's enrollments are its record (issue 10): a
+    withdrawal is refused, so nobody drops out of the reports afterwards
+    while their certificate still verifies."""
     _, (woman, man) = session_with(SessionStatus.COMPLETED, Sex.FEMALE, Sex.MALE)
     db.session.commit()
     assert (headline().people_trained, headline().women) == (2, 1)
 
-    enrollment_services.withdraw(woman, actor=coordinator)
-    db.session.commit()
+    with pytest.raises(DomainError, match="completed"):
+        enrollment_services.withdraw(woman, actor=coordinator)
+    db.session.rollback()
 
-    assert (headline().people_trained, headline().women) == (1, 0)
-    assert stored_enrollments() == {man.id}
-    assert headline().sessions_held == 1
+    assert (headline().people_trained, headline().women) == (2, 1)
+    assert stored_enrollments() == {woman.id, man.id}
 
 
 # --- participants and organisations -------------------------------------------
@@ -289,8 +297,8 @@ def test_changing_a_curriculums_theme_moves_its_sessions_people(coordinator):
     db.session.commit()
 
     assert by_theme_year() == {(Theme.DRUGS, 2025): (1, 2)}
-    assert queries.headline(ReportFilters(theme=Theme.DRUGS)).people_trained == 2
-    assert queries.headline(ReportFilters(theme=Theme.COUNTER_TERRORISM)).people_trained == 0
+    assert headline(ReportFilters(theme=Theme.DRUGS)).people_trained == 2
+    assert headline(ReportFilters(theme=Theme.COUNTER_TERRORISM)).people_trained == 0
 
 
 def test_giving_a_completed_session_another_curriculum_moves_its_people(coordinator):
@@ -302,7 +310,7 @@ def test_giving_a_completed_session_another_curriculum_moves_its_people(coordina
     db.session.commit()
 
     assert by_theme_year() == {(Theme.DRUGS, 2025): (1, 1)}
-    assert queries.headline(ReportFilters(curriculum_id=drugs.id)).people_trained == 1
+    assert headline(ReportFilters(curriculum_id=drugs.id)).people_trained == 1
 
 
 # --- attendance -----------------------------------------------------------------
@@ -498,10 +506,12 @@ def test_a_change_rolled_back_after_a_flush_leaves_the_figures_as_they_were(coor
     db.session.commit()
     before = report()
 
-    enrollment_services.withdraw(woman, actor=coordinator)  # flushes
+    woman.post_test_score = 12
+    db.session.flush()
     curricula.update_curriculum(training_session.curriculum, actor=coordinator, theme=Theme.DRUGS)
-    assert headline().people_trained == 1  # seen inside the transaction
+    assert projection.is_stale()  # marked inside the transaction...
     db.session.rollback()
+    assert not projection.is_stale()  # ...and the marks rolled back with it
 
     assert report() == before
 
@@ -511,7 +521,7 @@ def test_a_session_completed_then_rolled_back_is_not_counted(coordinator):
     db.session.commit()
 
     sessions.change_status(training_session, SessionStatus.COMPLETED, actor=coordinator)
-    assert headline().people_trained == 1
+    assert projection.is_stale()
     db.session.rollback()
 
     assert (headline().sessions_held, headline().people_trained) == (0, 0)
@@ -541,6 +551,7 @@ def test_rebuild_reports_command_restores_rows_deleted_by_hand(runner):
 def test_differences_reports_a_row_altered_by_hand(app):
     _, (woman, _man) = session_with(SessionStatus.COMPLETED, Sex.FEMALE, Sex.MALE)
     db.session.commit()
+    projection.catch_up()
     assert projection.differences() == 0
 
     db.session.execute(

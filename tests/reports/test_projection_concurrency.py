@@ -56,6 +56,7 @@ def test_two_transactions_rewriting_one_sessions_rows_both_succeed(app):
     for thread in threads:
         thread.join(timeout=60)
     assert outcomes == ["ok", "ok"]
+    projection.catch_up()
     assert projection.differences() == 0
     scores = {
         enrollment.id: enrollment.post_test_score

@@ -12,7 +12,6 @@ from training.curricula.models import CurriculumStatus
 from training.domain import DomainError
 from training.enrollment.models import EnrollmentStatus
 from training.extensions import db
-from training.people.models import Sex
 from training.sessions import services
 from training.sessions.models import (
     AssignmentRole,
@@ -307,19 +306,3 @@ def test_calendar_sessions_by_role(app):
     assert services.calendar_sessions(participant_user) == [confirmed]
     assert cancelled not in services.calendar_sessions(coordinator)
     assert len(services.calendar_sessions(coordinator)) == 2
-
-
-def test_enrollment_summary_by_status_and_sex(app):
-    training_session = factories.make_session(capacity=10)
-    for sex, status in [
-        (Sex.FEMALE, EnrollmentStatus.CONFIRMED),
-        (Sex.FEMALE, EnrollmentStatus.CONFIRMED),
-        (Sex.MALE, EnrollmentStatus.CONFIRMED),
-        (Sex.MALE, EnrollmentStatus.WAITLISTED),
-    ]:
-        factories.enroll(factories.make_participant(sex=sex), training_session, status=status)
-    summary = services.enrollment_summary(training_session)
-    assert summary.count(EnrollmentStatus.CONFIRMED, Sex.FEMALE) == 2
-    assert summary.confirmed == 3 and summary.capacity_left == 7 and summary.total == 4
-    assert summary.sex_total(Sex.MALE) == 2
-    assert summary.count(EnrollmentStatus.WITHDRAWN) == 0

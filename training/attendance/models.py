@@ -25,15 +25,20 @@ class AttendanceStatus(LabelledEnum):
 
     @property
     def attended(self) -> bool:
+        """The one definition of an attended period: present or late."""
         return self in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+ATTENDED_STATUSES = tuple(status for status in AttendanceStatus if status.attended)
 
 
 class AttendanceRecord(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("enrollment_id", "date", "period"),
-        # Covers "attended periods per enrollment", which reports count over
-        # millions of rows without touching the table itself.
-        sa.Index("ix_attendance_record_enrollment_id_status", "enrollment_id", "status"),
+        # Covers "attended periods per enrollment on the session's days",
+        # which reports count over millions of rows without touching the
+        # table itself.
+        sa.Index("ix_attendance_record_enrollment_id_status", "enrollment_id", "status", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,3 +72,25 @@ class AttendanceDayLock(db.Model):
 
     training_session: Mapped[TrainingSession] = relationship()
     locked_by: Mapped[Optional[User]] = relationship()
+
+
+def attended_in_session(start: Any, end: Any) -> sa.ColumnElement[bool]:
+    """An attended period in SQL: present or late, on a day of the session
+    (from `start` to `end`, both included). A record left outside the
+    session's days (dates edited before the rule refused it) never counts,
+    so no rate passes 100 %."""
+    return sa.and_(
+        AttendanceRecord.status.in_(ATTENDED_STATUSES),
+        AttendanceRecord.date >= start,
+        AttendanceRecord.date <= end,
+    )
+
+
+def attended_count(enrollment_id: Any, start: Any, end: Any) -> sa.ScalarSelect[int]:
+    """The attended periods of an enrollment, as a correlated scalar subquery."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(AttendanceRecord)
+        .where(AttendanceRecord.enrollment_id == enrollment_id, attended_in_session(start, end))
+        .scalar_subquery()
+    )

@@ -7,12 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import Flask
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
+from training.attendance.models import (
+    AttendanceDayLock,
+    AttendanceRecord,
+    AttendanceStatus,
+    attended_in_session,
+)
 from training.audit.services import record_event
 from training.auth.models import User
 from training.domain import DomainError, NotAllowed
@@ -21,23 +27,24 @@ from training.extensions import db
 from training.orm import utcnow
 from training.people.models import Participant, Sex
 from training.permissions import can
-from training.reports.projection import refresh_enrollments as refresh_report_rows
 from training.sessions.models import Period, TrainingSession
 from training.sessions.services import lock_session
-
-ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+from training.sessions.signals import dates_changing
 
 
 def attended_periods(enrollment_ids: Iterable[int]) -> dict[int, int]:
-    """Attended (present or late) periods per enrollment, counted in SQL."""
+    """Attended periods per enrollment (the rule: attended_in_session),
+    counted in SQL."""
     ids = list(enrollment_ids)
     if not ids:
         return {}
     statement = (
         sa.select(AttendanceRecord.enrollment_id, sa.func.count())
+        .join(Enrollment, Enrollment.id == AttendanceRecord.enrollment_id)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
         .where(
             AttendanceRecord.enrollment_id.in_(ids),
-            AttendanceRecord.status.in_(ATTENDED_STATUSES),
+            attended_in_session(TrainingSession.start_date, TrainingSession.end_date),
         )
         .group_by(AttendanceRecord.enrollment_id)
     )
@@ -66,6 +73,52 @@ def attendance_rate(enrollment: Enrollment) -> float:
     """The attendance rate of one enrollment (see attendance_rates)."""
     attended = attended_periods([enrollment.id])[enrollment.id]
     return attended / enrollment.training_session.period_count
+
+
+def recorded_days_outside(
+    training_session: TrainingSession, start_date: date, end_date: date
+) -> list[date]:
+    """The days with attendance recorded for the session that fall outside
+    `start_date`..`end_date`, in order."""
+    return list(
+        db.session.scalars(
+            sa.select(AttendanceRecord.date)
+            .join(Enrollment, Enrollment.id == AttendanceRecord.enrollment_id)
+            .where(
+                Enrollment.session_id == training_session.id,
+                sa.or_(AttendanceRecord.date < start_date, AttendanceRecord.date > end_date),
+            )
+            .distinct()
+            .order_by(AttendanceRecord.date)
+        )
+    )
+
+
+def refuse_dates_leaving_records(
+    training_session: TrainingSession, *, start_date: date, end_date: date
+) -> None:
+    """A session's new dates keep every day on which attendance is recorded:
+    a record left outside the session would count for nothing (and the
+    signed sheet it came from would no longer match the session). Receives
+    sessions' `dates_changing` signal (connected by create_app)."""
+    outside = recorded_days_outside(training_session, start_date, end_date)
+    if outside:
+        raise DomainError(
+            ngettext(
+                "Attendance is already recorded on %(days)s, which these dates leave out. "
+                "Keep that day in the session.",
+                "Attendance is already recorded on %(days)s, which these dates leave out. "
+                "Keep those days in the session.",
+                len(outside),
+                days=", ".join(format_date(day, "long") for day in outside),
+            ),
+            field="start_date" if outside[0] < start_date else "end_date",
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Connect attendance's rules to what sessions announce."""
+    dates_changing.connect(refuse_dates_leaving_records)
 
 
 # --- Recording a day ------------------------------------------------------
@@ -299,8 +352,6 @@ def _apply_day(
         # caller retries with that cell read back.
         db.session.execute(sa.insert(AttendanceRecord), new_rows)
         result.created = len(new_rows)
-        # Past the ORM, so the reports' rows are refreshed here.
-        refresh_report_rows({row["enrollment_id"] for row in new_rows})
     return result
 
 
@@ -469,7 +520,11 @@ def session_overview(training_session: TrainingSession) -> Overview:
             AttendanceRecord.status,
         )
         .join(Enrollment)
-        .where(Enrollment.session_id == training_session.id)
+        .where(
+            Enrollment.session_id == training_session.id,
+            AttendanceRecord.date >= training_session.start_date,
+            AttendanceRecord.date <= training_session.end_date,
+        )
     )
     cells: dict[int, dict[tuple[date, Period], AttendanceStatus]] = {}
     for enrollment_id, day, period, status in records:

@@ -318,7 +318,7 @@ def scores(session_id: int):
         values=values,
         errors=errors,
         average_gain=services.average_knowledge_gain(enrollments),
-        pass_mark=training_session.curriculum.pass_mark_percent,
+        curriculum=training_session.curriculum,
     ), status
 
 

@@ -144,16 +144,15 @@ def evaluate(enrollment: Enrollment, rate: float | None) -> Eligibility:
             ),
             True,
         )
-    pass_mark = curriculum.pass_mark_percent
-    if pass_mark is not None and score is None:
+    if curriculum.has_test and score is None:
         return result(CertificateKind.PARTICIPATION, _("No post-test score."), True)
-    if pass_mark is not None and score is not None and score < pass_mark:
+    if not curriculum.passes(score):
         return result(
             CertificateKind.PARTICIPATION,
             _(
                 "Post-test %(score)s%% is below the pass mark of %(mark)s%%.",
                 score=score,
-                mark=pass_mark,
+                mark=curriculum.pass_mark_percent,
             ),
             True,
         )

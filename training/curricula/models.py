@@ -87,6 +87,18 @@ class Curriculum(db.Model):
         return self.title_fr if language == "fr" else self.title_en
 
     @property
+    def has_test(self) -> bool:
+        """A post-test with a pass mark: without one there is no test to pass."""
+        return self.pass_mark_percent is not None
+
+    def passes(self, post_test_score: int | None) -> bool:
+        """The pass rule: a post-test score at or above the pass mark (always
+        true without a test; never true for a test not taken)."""
+        if self.pass_mark_percent is None:
+            return True
+        return post_test_score is not None and post_test_score >= self.pass_mark_percent
+
+    @property
     def total_minutes(self) -> int:
         return sum(module.duration_minutes for module in self.modules)
 

@@ -15,20 +15,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from training.audit.services import record_event
 from training.domain import DomainError
 from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.queries import confirmed_count
 from training.extensions import db
-from training.labels import label
 from training.people.models import Organisation, Participant
-from training.people.services import ParticipantDetails, create_participant, is_cleared
-from training.sessions.models import SessionStatus, TrainingSession
+from training.people.screening import is_cleared
+from training.people.services import ParticipantDetails, create_participant
+from training.sessions.models import TrainingSession
 from training.sessions.services import lock_session
-
-# Sessions that take no new nominations or confirmations.
-CLOSED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -38,23 +35,6 @@ class Withdrawal:
 
     enrollment: Enrollment
     promoted: Enrollment | None
-
-
-def confirmed_count(training_session: TrainingSession) -> int:
-    """Confirmed enrollments of the session, counted in the database."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Enrollment.id)).where(
-                Enrollment.session_id == training_session.id,
-                Enrollment.status == EnrollmentStatus.CONFIRMED,
-            )
-        )
-        or 0
-    )
-
-
-def places_left(training_session: TrainingSession) -> int:
-    return max(training_session.capacity - confirmed_count(training_session), 0)
 
 
 def _next_waitlist_position(training_session: TrainingSession) -> int:
@@ -86,7 +66,7 @@ def _audit_status(
 
 
 def _refuse_closed(training_session: TrainingSession) -> None:
-    if training_session.status in CLOSED_STATUSES:
+    if training_session.is_closed:
         raise DomainError(
             _("Session %(code)s is closed to enrollment.", code=training_session.code)
         )
@@ -110,12 +90,12 @@ def nominate(
         )
     )
     organisation = nominating_organisation or participant.organisation
-    if existing is not None and existing.status != EnrollmentStatus.WITHDRAWN:
+    if existing is not None and existing.is_active:
         raise DomainError(
             _(
                 "%(name)s is already enrolled in this session (%(status)s).",
                 name=participant.full_name,
-                status=_status_label(existing.status),
+                status=existing.status.label,
             )
         )
     before = existing.status if existing is not None else None
@@ -147,12 +127,12 @@ def nominate_many(
     }
     for participant in participants:
         found = existing.get(participant.id)
-        if found is not None and found.status != EnrollmentStatus.WITHDRAWN:
+        if found is not None and found.is_active:
             raise DomainError(
                 _(
                     "%(name)s is already enrolled in this session (%(status)s).",
                     name=participant.full_name,
-                    status=_status_label(found.status),
+                    status=found.status.label,
                 )
             )
     enrollments = []
@@ -211,7 +191,7 @@ def confirm(enrollment: Enrollment, *, actor: Any) -> Enrollment:
         raise DomainError(
             _(
                 "Only a nominated or waiting enrollment can be confirmed; this one is %(status)s.",
-                status=_status_label(enrollment.status),
+                status=enrollment.status.label,
             )
         )
     training_session = lock_session(enrollment.training_session)
@@ -263,37 +243,28 @@ def _promote_first_waiting(training_session: TrainingSession, *, actor: Any) -> 
 
 def withdraw(enrollment: Enrollment, *, actor: Any) -> Withdrawal:
     """Withdraw an enrollment. When it held a confirmed place, the first
-    waiting enrollment who may be confirmed moves up automatically."""
+    waiting enrollment who may be confirmed moves up automatically. Refused
+    once the session is completed: its enrollments are its record."""
     if enrollment.status == EnrollmentStatus.WITHDRAWN:
         raise DomainError(_("This enrollment is already withdrawn."))
     training_session = lock_session(enrollment.training_session)
+    if training_session.is_completed:
+        # What a completed session's participants did is history: their
+        # attendance, scores, certificates and the reports stand. A
+        # certificate that must not stand is revoked, with its reason.
+        raise DomainError(
+            _(
+                "Session %(code)s is completed: its enrollments are part of its record and "
+                "cannot be withdrawn. Revoke the certificate instead if it must no longer stand.",
+                code=training_session.code,
+            )
+        )
     before = enrollment.status
     enrollment.status = EnrollmentStatus.WITHDRAWN
     enrollment.waitlist_position = None
     db.session.flush()
     _audit_status(enrollment, before, actor=actor)
     promoted = None
-    if before == EnrollmentStatus.CONFIRMED and training_session.status not in CLOSED_STATUSES:
+    if before == EnrollmentStatus.CONFIRMED and not training_session.is_closed:
         promoted = _promote_first_waiting(training_session, actor=actor)
     return Withdrawal(enrollment=enrollment, promoted=promoted)
-
-
-def session_enrollments(training_session: TrainingSession) -> list[Enrollment]:
-    """The session's enrollments with participant, organisation and
-    screenings loaded (a fixed number of queries), waiting line in order."""
-    return list(
-        db.session.scalars(
-            sa.select(Enrollment)
-            .where(Enrollment.session_id == training_session.id)
-            .options(
-                selectinload(Enrollment.participant).selectinload(Participant.organisation),
-                selectinload(Enrollment.participant).selectinload(Participant.screenings),
-                selectinload(Enrollment.nominating_organisation),
-            )
-            .order_by(Enrollment.waitlist_position, Enrollment.id)
-        )
-    )
-
-
-def _status_label(status: EnrollmentStatus) -> str:
-    return label(status)

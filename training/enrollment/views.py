@@ -11,6 +11,7 @@ import secrets
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -31,7 +32,7 @@ from sqlalchemy.orm import selectinload
 
 from training.auth.forms import ConfirmForm
 from training.domain import DomainError
-from training.enrollment import importer, services
+from training.enrollment import importer, queries, services
 from training.enrollment.forms import NominateForm, UploadForm
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
@@ -68,11 +69,12 @@ def _load_enrollment(training_session: TrainingSession, enrollment_id: int) -> E
 
 
 def _render_enrollments(training_session: TrainingSession, status: int = 200):
-    enrollments = services.session_enrollments(training_session)
-    by_status = {member: [] for member in EnrollmentStatus}
+    enrollments = queries.session_enrollments(training_session)  # the line in order
+    by_status: dict[EnrollmentStatus, list[Enrollment]] = {
+        member: [] for member in EnrollmentStatus
+    }
     for enrollment in enrollments:
         by_status[enrollment.status].append(enrollment)
-    by_status[EnrollmentStatus.WAITLISTED].sort(key=lambda e: (e.waitlist_position or 0, e.id))
     query = request.args.get("q", "").strip()
     choices = organisations()
     nominating_by = request.args.get("by", "")
@@ -80,14 +82,14 @@ def _render_enrollments(training_session: TrainingSession, status: int = 200):
         nominating_by = ""  # no choice, or an unknown one: their own organisation
     candidates: list[Participant] = []
     if query:
-        enrolled = {e.participant_id for e in enrollments if e.status != EnrollmentStatus.WITHDRAWN}
+        enrolled = {e.participant_id for e in enrollments if e.is_active}
         statement = (
             participant_search(query)
+            .where(Participant.id.not_in(enrolled) if enrolled else sa.true())
             .options(selectinload(Participant.organisation), selectinload(Participant.screenings))
-            .limit(SEARCH_LIMIT + len(enrolled))
+            .limit(SEARCH_LIMIT)
         )
-        candidates = [p for p in db.session.scalars(statement) if p.id not in enrolled]
-        candidates = candidates[:SEARCH_LIMIT]
+        candidates = list(db.session.scalars(statement))
     confirmed = len(by_status[EnrollmentStatus.CONFIRMED])
     return render_template(
         "enrollment/enrollments.html",

@@ -1,19 +1,42 @@
-"""What each role's home page shows; each area owns its part."""
+"""What each user's home page shows, composed from the alerts and lists of
+the areas that own each rule, chosen by what the user may do."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from training.attendance.alerts import days_without_attendance
 from training.attendance.home import trainer_home
-from training.auth.models import Role, User
+from training.auth.models import User
+from training.certificates.alerts import certificates_to_issue
 from training.certificates.home import participant_home
-from training.reports.home import coordinator_home
+from training.enrollment.alerts import nominees_awaiting_screening
+from training.permissions import can
+from training.sessions.alerts import sessions_without_lead, upcoming_sessions
 
 
-def context_for(user: User) -> dict[str, Any]:
-    role = Role(user.role)
-    if role in (Role.COORDINATOR, Role.ADMIN):
-        return coordinator_home(user)
-    if role == Role.TRAINER:
-        return trainer_home(user)
-    return participant_home(user)
+def coordinator_home(today: date) -> dict[str, Any]:
+    """The coordinator's (and administrator's) home: the sessions coming up
+    and what needs doing, each item linking to where it is done. A fixed
+    number of queries whatever the size of the programme."""
+    return {
+        "today": today,
+        "upcoming_sessions": upcoming_sessions(today),
+        "sessions_without_lead": sessions_without_lead(today),
+        "nominees_awaiting_screening": nominees_awaiting_screening(today),
+        "days_without_attendance": days_without_attendance(today),
+        "certificates_to_issue": certificates_to_issue(),
+    }
+
+
+def home_page(user: User, today: date | None = None) -> tuple[str, dict[str, Any]]:
+    """The home template for this user and its context."""
+    today = today or date.today()
+    if can(user, "users.manage"):
+        return "home/admin.html", coordinator_home(today)
+    if can(user, "sessions.manage"):
+        return "home/coordinator.html", coordinator_home(today)
+    if can(user, "attendance.record"):
+        return "home/trainer.html", trainer_home(user, today)
+    return "home/participant.html", participant_home(user)

@@ -14,19 +14,17 @@ from flask import (
 from flask_login import current_user
 
 from training.auth.forms import ConfirmForm
-from training.auth.models import Role
 from training.auth.views import safe_next
 from training.extensions import db
-from training.home import context as home_pages
+from training.home.context import home_page
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
 def index():
-    role = Role(current_user.role)
-    context = home_pages.context_for(current_user)
-    return render_template(f"home/{role.value}.html", **context)
+    template, context = home_page(current_user)
+    return render_template(template, **context)
 
 
 @bp.route("/healthz")

@@ -198,10 +198,3 @@ class ScreeningRecord(db.Model):
 
     participant: Mapped[Participant] = relationship(back_populates="screenings")
     recorded_by: Mapped[Optional[User]] = relationship()
-
-    def is_clearance_on(self, day: date) -> bool:
-        return (
-            self.status.is_clearance
-            and (self.screened_on is None or self.screened_on <= day)
-            and (self.valid_until is None or day <= self.valid_until)
-        )

@@ -27,6 +27,7 @@ from training.people.models import (
     Trainer,
     TrainerQualification,
 )
+from training.people.screening import current_screening
 from training.text import fold, search_key
 
 TRAINER_LANGUAGES = ("fr", "en", "ar")
@@ -297,40 +298,6 @@ def record_screening(
         },
     )
     return record
-
-
-def _valid_on(record: ScreeningRecord, day: date) -> bool:
-    return (record.screened_on is None or record.screened_on <= day) and (
-        record.valid_until is None or day <= record.valid_until
-    )
-
-
-def current_screening(participant: Participant, on: date) -> ScreeningRecord | None:
-    """The latest screening record valid on `on` (screened on or before it,
-    not yet past its validity), or None. The latest one speaks: a later
-    "not cleared" outweighs an earlier clearance."""
-    valid = [record for record in participant.screenings if _valid_on(record, on)]
-    if not valid:
-        return None
-    return max(valid, key=lambda record: (record.screened_on or date.min, record.id or 0))
-
-
-def is_cleared(participant: Participant, on: date) -> bool:
-    """Cleared or cleared with conditions, by a screening current on `on`."""
-    record = current_screening(participant, on)
-    return record is not None and record.status.is_clearance
-
-
-def screening_state(participant: Participant, on: date | None = None) -> str:
-    """What the screening badge shows: the current record's status, else
-    "expired" when every record has lapsed, else "none"."""
-    on = on or date.today()
-    record = current_screening(participant, on)
-    if record is not None:
-        return record.status.value
-    if any(r.valid_until is not None and r.valid_until < on for r in participant.screenings):
-        return "expired"
-    return "none"
 
 
 # --- trainers ------------------------------------------------------------------------

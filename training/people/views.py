@@ -19,7 +19,7 @@ from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.formatting import country_choices
-from training.people import services
+from training.people import screening, services
 from training.people.forms import ParticipantForm, QualificationForm, ScreeningForm, TrainerForm
 from training.people.models import (
     Organisation,
@@ -41,9 +41,9 @@ PER_PAGE = 50
 
 @bp.app_template_global()
 def screening_state(participant: Participant, on: date | None = None) -> str:
-    """The participant's screening badge state (see services.screening_state);
+    """The participant's screening badge state (see screening.screening_state);
     a template global so that `people/_macros.html` works when imported."""
-    return services.screening_state(participant, on)
+    return screening.screening_state(participant, on)
 
 
 def _organisation(organisation_id: int | None) -> Organisation | None:

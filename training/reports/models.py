@@ -8,10 +8,10 @@ programme (hundreds of thousands of enrollments, millions of attendance
 records) takes seconds. `ReportTraining` holds those joined values, one
 narrow row per person-training, so a report reads a single table.
 
-It is derived data: `training.reports.projection` rewrites the rows of a
-session whenever anything they copy is written (in the same transaction),
-and `flask rebuild-reports` rebuilds the whole table from the source tables.
-Nothing else writes it.
+It is derived data: a write to anything the rows copy marks them stale
+(`ReportStale`), the reports catch the marked sessions up before reading,
+and `flask rebuild-reports` rebuilds the whole table from the source tables
+(training.reports.projection). Nothing else writes it.
 """
 
 from __future__ import annotations
@@ -101,3 +101,15 @@ class ReportTraining(db.Model):
     certificate_kind: Mapped[Optional[CertificateKind]] = mapped_column(
         str_enum(CertificateKind, 20)
     )
+
+
+class ReportStale(db.Model):
+    """A mark left by a write that `report_training` rows copy from: what
+    changed (a session, an enrollment, a participant, an organisation or a
+    curriculum, by id; ("all", 0) when anything may have). The reports catch
+    the marked sessions up before reading (training.reports.projection)."""
+
+    __tablename__ = "report_stale"
+
+    kind: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    ref_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -1,72 +1,56 @@
-"""Keeping `report_training` (one row per person-training) up to date.
+"""`report_training`, the reports' own table (one row per person-training),
+kept up to date out of the write path.
 
-The rows are rewritten a session at a time from the source tables, inside
-the transaction that changed them, so the reports never see a half-written
-change and a rolled-back change leaves them as they were:
+The pattern is Warehouse's search index (warehouse/search/__init__.py):
 
-- every ORM flush that touches something a row copies (an enrollment, a
-  session's status, dates, country or curriculum, a participant's sex,
-  nationality or organisation, an organisation's kind, a curriculum's
-  theme, an attendance record, a certificate) rewrites the rows of the
-  sessions concerned, right after the flush (`after_flush_postexec`);
-- writes that bypass the ORM (the attendance grid's multi-row INSERT, the
-  demo programme's and the benchmark's bulk loads) call `refresh_enrollments`
-  or `rebuild` themselves;
-- `flask rebuild-reports` rebuilds the table after anything edited the
-  database by hand.
+- **collect in the flush**: a listener on the application's session factory
+  (registered by `create_app`, never at import) notes what a flush changed
+  that the rows copy (WATCHED, declared beside `source_rows()`), and marks
+  it stale with one `INSERT ... ON CONFLICT DO NOTHING` into
+  `report_stale`, in the writer's transaction: no lookup, no lock. ORM bulk
+  statements (`session.execute(insert(Model), rows)`, `update(Model)`) are
+  marked too (`do_orm_execute`), so no ORM write slips past;
+- **catch up before reading**: the reports (`catch_up()`, called before every
+  report page, export and the donor report) claim the stale marks, find the
+  sessions they concern and rewrite those sessions' rows from the source
+  tables, in a short transaction of their own. A report therefore never
+  shows stale figures, and a write costs one cheap statement;
+- **rebuild as the backstop**: `flask rebuild-reports` rewrites the whole
+  table, after anything edited the database by hand.
 
-The test suite checks after every test that the table equals a rebuild
-(`tests/conftest.py`), so a write path that forgets it fails loudly.
+The test suite checks after every test that, once caught up, the table
+equals a rebuild, so a write path that escapes the marks fails loudly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.expression import ColumnElement
 
-from training.attendance.models import AttendanceRecord, AttendanceStatus
+from training.attendance.models import AttendanceRecord, attended_count
 from training.certificates.models import Certificate, CertificateStatus
 from training.curricula.models import Curriculum
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.models import Organisation, Participant
-from training.reports.models import ReportTraining
-from training.sessions.models import Period, SessionStatus, TrainingSession
+from training.reports.models import ReportStale, ReportTraining
+from training.sessions.models import SessionStatus, TrainingSession
 
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 # Ids per statement when resolving what changed: far below every engine's
 # limit on bound parameters.
 CHUNK = 1000
-
-
-class day_count(FunctionElement):
-    """Days from a start date to an end date, both included, on every engine."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(day_count)
-def _day_count_default(element: day_count, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return f"(({compiler.process(end, **kw)}) - ({compiler.process(start, **kw)}) + 1)"
-
-
-@compiles(day_count, "sqlite")
-def _day_count_sqlite(element: day_count, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"(CAST(julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)}) AS INTEGER) + 1)"
-    )
+# The mark that stands for "anything may have changed": a bulk UPDATE or
+# DELETE whose rows are not known. Catching it up rebuilds the whole table.
+EVERYTHING = ("all", 0)
 
 
 def year_of(column: Any) -> ColumnElement[int]:
@@ -74,6 +58,8 @@ def year_of(column: Any) -> ColumnElement[int]:
     PostgreSQL: SQLAlchemy compiles `extract` for each)."""
     return sa.cast(sa.extract("year", column), sa.Integer)
 
+
+# --- what a row holds, and what it copies -----------------------------------
 
 COLUMNS = (
     "enrollment_id",
@@ -98,16 +84,8 @@ COLUMNS = (
 
 def source_rows() -> sa.Select:
     """What `report_training` holds, computed from the source tables: the
-    confirmed enrollments of completed sessions, in the order of COLUMNS."""
-    attended = (
-        sa.select(sa.func.count())
-        .select_from(AttendanceRecord)
-        .where(
-            AttendanceRecord.enrollment_id == Enrollment.id,
-            AttendanceRecord.status.in_(ATTENDED),
-        )
-        .scalar_subquery()
-    )
+    confirmed enrollments of completed sessions, in the order of COLUMNS.
+    Attended periods follow attendance's one rule (attended_in_session)."""
     certificate_kind = (
         sa.select(Certificate.kind)
         .where(
@@ -126,11 +104,11 @@ def source_rows() -> sa.Select:
             TrainingSession.country,
             TrainingSession.curriculum_id,
             Curriculum.theme,
-            day_count(TrainingSession.start_date, TrainingSession.end_date) * len(Period),
+            TrainingSession.periods_expression(),
             Participant.sex,
             Participant.nationality,
             Organisation.kind,
-            attended,
+            attended_count(Enrollment.id, TrainingSession.start_date, TrainingSession.end_date),
             Enrollment.pre_test_score,
             Enrollment.post_test_score,
             # NULL when either score is: SQL arithmetic on NULL.
@@ -146,6 +124,201 @@ def source_rows() -> sa.Select:
             TrainingSession.status == SessionStatus.COMPLETED,
         )
     )
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What one model copies into rows: the attributes whose change makes
+    rows stale, the kind of stale mark it leaves, and the attribute holding
+    the id that mark carries (its old and new values both count)."""
+
+    attributes: frozenset[str]
+    kind: str
+    id_attribute: str
+
+
+# Beside source_rows(), and kept in step with it: every column a row copies
+# comes from one of these attributes.
+WATCHED: dict[type, Watch] = {
+    Enrollment: Watch(
+        frozenset({"status", "session_id", "participant_id", "pre_test_score", "post_test_score"}),
+        "session",
+        "session_id",
+    ),
+    TrainingSession: Watch(
+        frozenset({"status", "start_date", "end_date", "country", "curriculum_id"}), "session", "id"
+    ),
+    Participant: Watch(frozenset({"sex", "nationality", "organisation_id"}), "participant", "id"),
+    Organisation: Watch(frozenset({"kind"}), "organisation", "id"),
+    Curriculum: Watch(frozenset({"theme"}), "curriculum", "id"),
+    AttendanceRecord: Watch(
+        frozenset({"status", "enrollment_id", "date"}), "enrollment", "enrollment_id"
+    ),
+    Certificate: Watch(
+        frozenset({"status", "kind", "enrollment_id", "current_enrollment_id"}),
+        "enrollment",
+        "enrollment_id",
+    ),
+}
+_WATCHED_TABLES = {model.__table__.name: (model, watch) for model, watch in WATCHED.items()}
+
+
+def _sessions_of(connection: Connection, marks: Iterable[tuple[str, int]]) -> set[int]:
+    """The sessions whose rows these stale marks concern."""
+    ids: dict[str, set[int]] = {}
+    for kind, ref_id in marks:
+        ids.setdefault(kind, set()).add(ref_id)
+    found = set(ids.get("session", ()))
+    lookups = (
+        ("enrollment", sa.select(Enrollment.session_id), Enrollment.id),
+        ("participant", sa.select(Enrollment.session_id), Enrollment.participant_id),
+        (
+            "organisation",
+            sa.select(Enrollment.session_id).join(
+                Participant, Participant.id == Enrollment.participant_id
+            ),
+            Participant.organisation_id,
+        ),
+        ("curriculum", sa.select(TrainingSession.id), TrainingSession.curriculum_id),
+    )
+    for kind, statement, column in lookups:
+        for chunk in _chunks(sorted(ids.get(kind, ()))):
+            found.update(connection.scalars(statement.where(column.in_(chunk)).distinct()))
+    return found
+
+
+# --- marking stale (the write path) ------------------------------------------
+
+
+def _values(instance: Any, name: str, deleted: bool) -> set[int]:
+    """The attribute's value now and, if this flush changed it, before."""
+    state = sa.inspect(instance)
+    values = set(state.attrs[name].history.deleted)
+    if name in state.dict:
+        values.add(state.dict[name])
+    elif not deleted:
+        values.add(getattr(instance, name))
+    return {value for value in values if value is not None}
+
+
+def _flushed_marks(session: Session) -> set[tuple[str, int]]:
+    """The stale marks of what this flush writes (new, changed or deleted
+    objects whose watched attributes moved)."""
+    marks: set[tuple[str, int]] = set()
+    deleted = set(session.deleted)
+    for instance in (*session.new, *session.dirty, *deleted):
+        watch = WATCHED.get(type(instance))
+        if watch is None:
+            continue
+        state = sa.inspect(instance)
+        if instance in session.dirty and not any(
+            state.attrs[name].history.has_changes() for name in watch.attributes
+        ):
+            continue
+        for ref_id in _values(instance, watch.id_attribute, instance in deleted):
+            marks.add((watch.kind, ref_id))
+    return marks
+
+
+def mark_stale(connection: Connection, marks: Iterable[tuple[str, int]]) -> None:
+    """Record stale marks in the caller's transaction (one statement)."""
+    rows = [{"kind": kind, "ref_id": ref_id} for kind, ref_id in sorted(set(marks))]
+    if not rows:
+        return
+    table = ReportStale.__table__
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    connection.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+def _after_flush(session: Session, _flush_context: Any) -> None:
+    # The new, dirty and deleted objects and their attribute histories are
+    # still those of before the flush here; their ids are assigned.
+    mark_stale(session.connection(), _flushed_marks(session))
+
+
+def _bulk_marks(state: ORMExecuteState) -> set[tuple[str, int]]:
+    """Stale marks of an ORM bulk INSERT, UPDATE or DELETE on a watched table."""
+    table = getattr(state.statement, "table", None)
+    found = _WATCHED_TABLES.get(getattr(table, "name", ""))
+    if found is None:
+        return set()
+    _model, watch = found
+    parameters = state.parameters
+    if state.is_insert and parameters:
+        rows = parameters if isinstance(parameters, list) else [parameters]
+        if all(watch.id_attribute in row for row in rows):
+            return {(watch.kind, row[watch.id_attribute]) for row in rows}
+    return {EVERYTHING}
+
+
+def _do_orm_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        marks = _bulk_marks(state)
+        if marks:
+            mark_stale(state.session.connection(), marks)
+
+
+def init_app(app: Flask) -> None:
+    """Follow the application's ORM writes (once per process: Flask-SQLAlchemy's
+    session factory is shared by every app built from `db`)."""
+    factory = db.session.session_factory
+    if not event.contains(factory, "after_flush", _after_flush):
+        event.listen(factory, "after_flush", _after_flush)
+        event.listen(factory, "do_orm_execute", _do_orm_execute)
+
+
+# --- catching up (the read path) ----------------------------------------------
+
+# Set while catching up, so that SQLite begins that transaction with the
+# write lock (training.db's BEGIN policy reads it).
+catching_up: ContextVar[bool] = ContextVar("catching_up", default=False)
+
+
+def is_stale(connection: Connection | None = None) -> bool:
+    connection = connection or db.session.connection()
+    return connection.scalar(sa.select(sa.exists().select_from(ReportStale))) or False
+
+
+def catch_up() -> int:
+    """Rewrite the rows of every session marked stale, so that what a report
+    reads next is current; returns how many sessions were rewritten.
+
+    A short transaction of its own: the caller's (a GET, which wrote
+    nothing) is committed first, so that on SQLite the catch-up begins with
+    the write lock instead of upgrading a read."""
+    if not is_stale():
+        return 0
+    db.session.commit()
+    token = catching_up.set(True)
+    try:
+        rewritten = _claim_and_rewrite(db.session.connection())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        catching_up.reset(token)
+    return rewritten
+
+
+def _claim_and_rewrite(connection: Connection) -> int:
+    table = ReportStale.__table__
+    # Claimed by DELETE ... RETURNING: a second reader catching up at the same
+    # moment waits on these rows (PostgreSQL) or on the write lock (SQLite),
+    # then finds them gone and reads what this one wrote.
+    claimed = connection.execute(table.delete().returning(table.c.kind, table.c.ref_id))
+    marks = {(kind, ref_id) for kind, ref_id in claimed}
+    if not marks:
+        return 0
+    if EVERYTHING in marks:
+        rebuild(connection)
+        return -1
+    sessions = _sessions_of(connection, marks)
+    refresh_sessions(connection, sessions)
+    return len(sessions)
 
 
 def _insert(rows: sa.Select) -> sa.Insert:
@@ -181,17 +354,11 @@ def refresh_sessions(connection: Connection, session_ids: Iterable[int]) -> None
         connection.execute(_insert(source_rows().where(Enrollment.session_id.in_(chunk))))
 
 
-def refresh_enrollments(enrollment_ids: Iterable[int]) -> None:
-    """Rewrite the rows of the sessions of these enrollments, for writes that
-    bypass the ORM (a multi-row INSERT of attendance records)."""
-    changes = Changes(enrollment_ids=set(enrollment_ids))
-    connection = db.session.connection()
-    refresh_sessions(connection, changes.sessions(connection))
-
-
 def rebuild(connection: Connection | None = None) -> int:
-    """Rebuild the whole table from the source tables; returns its rows."""
+    """Rebuild the whole table from the source tables (and forget every stale
+    mark); returns its rows."""
     connection = connection or db.session.connection()
+    connection.execute(ReportStale.__table__.delete())
     table = ReportTraining.__table__
     connection.execute(table.delete())
     connection.execute(_insert(source_rows()))
@@ -212,126 +379,6 @@ def differences(connection: Connection | None = None) -> int:
         connection.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
         for rows in (missing, extra)
     )
-
-
-# --- following the ORM's writes -------------------------------------------
-
-
-@dataclass
-class Changes:
-    """What a flush changed that report rows copy, by the id that leads to
-    the sessions concerned."""
-
-    session_ids: set[int] = field(default_factory=set)
-    enrollment_ids: set[int] = field(default_factory=set)
-    participant_ids: set[int] = field(default_factory=set)
-    organisation_ids: set[int] = field(default_factory=set)
-    curriculum_ids: set[int] = field(default_factory=set)
-
-    def __bool__(self) -> bool:
-        return any(
-            (
-                self.session_ids,
-                self.enrollment_ids,
-                self.participant_ids,
-                self.organisation_ids,
-                self.curriculum_ids,
-            )
-        )
-
-    def sessions(self, connection: Connection) -> set[int]:
-        """The sessions whose rows these changes concern."""
-        found = set(self.session_ids)
-        lookups = (
-            (self.enrollment_ids, sa.select(Enrollment.session_id), Enrollment.id),
-            (self.participant_ids, sa.select(Enrollment.session_id), Enrollment.participant_id),
-            (
-                self.organisation_ids,
-                sa.select(Enrollment.session_id).join(
-                    Participant, Participant.id == Enrollment.participant_id
-                ),
-                Participant.organisation_id,
-            ),
-            (self.curriculum_ids, sa.select(TrainingSession.id), TrainingSession.curriculum_id),
-        )
-        for ids, statement, column in lookups:
-            for chunk in _chunks(sorted(ids)):
-                found.update(connection.scalars(statement.where(column.in_(chunk)).distinct()))
-        return found
-
-
-# The attributes each model copies into report rows; None: any column.
-WATCHED: dict[type, frozenset[str]] = {
-    Enrollment: frozenset(
-        {"status", "session_id", "participant_id", "pre_test_score", "post_test_score"}
-    ),
-    TrainingSession: frozenset({"status", "start_date", "end_date", "country", "curriculum_id"}),
-    Participant: frozenset({"sex", "nationality", "organisation_id"}),
-    Organisation: frozenset({"kind"}),
-    Curriculum: frozenset({"theme"}),
-    AttendanceRecord: frozenset({"status", "enrollment_id"}),
-    Certificate: frozenset({"status", "kind", "enrollment_id", "current_enrollment_id"}),
-}
-
-
-def _values(instance: Any, name: str, deleted: bool) -> set[int]:
-    """The attribute's value now and, if this flush changed it, before."""
-    state = sa.inspect(instance)
-    values = set(state.attrs[name].history.deleted)
-    if name in state.dict:
-        values.add(state.dict[name])
-    elif not deleted:
-        values.add(getattr(instance, name))
-    return {value for value in values if value is not None}
-
-
-def _changed(instance: Any, names: frozenset[str]) -> bool:
-    state = sa.inspect(instance)
-    return any(state.attrs[name].history.has_changes() for name in names)
-
-
-def _collect(session: Session, changes: Changes) -> None:
-    deleted = set(session.deleted)
-    for instance in (*session.new, *session.dirty, *deleted):
-        names = WATCHED.get(type(instance))
-        if names is None:
-            continue
-        if instance in session.dirty and not _changed(instance, names):
-            continue
-        gone = instance in deleted
-        if isinstance(instance, Enrollment):
-            changes.session_ids.update(_values(instance, "session_id", gone))
-        elif isinstance(instance, TrainingSession):
-            changes.session_ids.add(instance.id)
-        elif isinstance(instance, Participant):
-            changes.participant_ids.add(instance.id)
-        elif isinstance(instance, Organisation):
-            changes.organisation_ids.add(instance.id)
-        elif isinstance(instance, Curriculum):
-            changes.curriculum_ids.add(instance.id)
-        else:  # an attendance record or a certificate
-            changes.enrollment_ids.update(_values(instance, "enrollment_id", gone))
-
-
-@event.listens_for(Session, "after_flush")
-def _remember_changes(session: Session, _flush_context: Any) -> None:
-    # The new, dirty and deleted objects and their attribute histories are
-    # still those of before the flush here; their ids are assigned.
-    changes = session.info.setdefault("report_changes", Changes())
-    _collect(session, changes)
-
-
-@event.listens_for(Session, "after_flush_postexec")
-def _refresh_changed_sessions(session: Session, _flush_context: Any) -> None:
-    changes = session.info.pop("report_changes", None)
-    if changes:
-        connection = session.connection()
-        refresh_sessions(connection, changes.sessions(connection))
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    session.info.pop("report_changes", None)
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from babel.numbers import get_decimal_symbol
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,12 +23,20 @@ from training.labels import label
 from training.pdf import donor_report as pdf
 from training.people.models import OrganisationKind, Participant, Sex
 from training.permissions import authorize, can, require
-from training.reports import charts, exports, queries
+from training.reports import charts, exports, projection, queries
 from training.reports.forms import DrillDownForm, ReportFilterForm
 from training.reports.queries import Report
 from training.sessions.models import TrainingSession
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.before_request
+def catch_up_before_reading():
+    """Every report page and export reads current figures: the sessions a
+    write marked stale are rewritten first (training.reports.projection)."""
+    projection.catch_up()
+
 
 PAGE_SIZE = 50
 
@@ -141,11 +149,7 @@ def headline_figures(report: Report, query: dict[str, str]) -> list[Figure]:
         return url_for("reports.participants", **query, **narrowing) if people else None
 
     gain = headline.mean_knowledge_gain
-    trainers_url = (
-        url_for("people.list_trainers")
-        if "people.list_trainers" in current_app.view_functions
-        else None
-    )
+    trainers_url = url_for("people.list_trainers") if can(current_user, "trainers.view") else None
     return [
         Figure(
             _("Sessions held"),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import FunctionElement
 
 from training.extensions import db
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
@@ -31,6 +33,17 @@ class SessionStatus(LabelledEnum):
     COMPLETED = "completed", _l("Completed"), "success"
     CANCELLED = "cancelled", _l("Cancelled"), "dark"
 
+    @property
+    def is_closed(self) -> bool:
+        """Completed or cancelled: the session takes no new trainers,
+        nominations or confirmations."""
+        return self in (SessionStatus.COMPLETED, SessionStatus.CANCELLED)
+
+
+CLOSED_STATUSES = tuple(status for status in SessionStatus if status.is_closed)
+# Planned, open or in progress: the sessions a coordinator still works on.
+ACTIVE_STATUSES = tuple(status for status in SessionStatus if not status.is_closed)
+
 
 class SessionLanguage(LabelledEnum):
     FRENCH = "fr", _l("French")
@@ -41,6 +54,28 @@ class SessionLanguage(LabelledEnum):
 class Period(LabelledEnum):
     AM = "am", _l("Morning")
     PM = "pm", _l("Afternoon")
+
+
+class day_count(FunctionElement):
+    """Days from a start date to an end date, both included, on every engine."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(day_count)
+def _day_count_default(element: day_count, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"(({compiler.process(end, **kw)}) - ({compiler.process(start, **kw)}) + 1)"
+
+
+@compiles(day_count, "sqlite")
+def _day_count_sqlite(element: day_count, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"(CAST(julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)}) AS INTEGER) + 1)"
+    )
 
 
 class AssignmentRole(LabelledEnum):
@@ -98,6 +133,11 @@ class TrainingSession(db.Model):
         back_populates="training_session", cascade="all, delete-orphan"
     )
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="training_session")
+    # The enrollments holding a place (Enrollment.is_confirmed), read only.
+    confirmed_enrollments: Mapped[list[Enrollment]] = relationship(
+        primaryjoin="and_(Enrollment.session_id == TrainingSession.id, Enrollment.is_confirmed)",
+        viewonly=True,
+    )
 
     @property
     def days(self) -> list[date]:
@@ -106,10 +146,50 @@ class TrainingSession(db.Model):
 
     @property
     def period_count(self) -> int:
+        """The session's periods: two a day (AM, PM)."""
         return len(self.days) * len(Period)
+
+    @classmethod
+    def periods_expression(cls) -> sa.ColumnElement[int]:
+        """period_count in SQL."""
+        return day_count(cls.start_date, cls.end_date) * len(Period)
 
     def includes(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
+
+    @property
+    def is_closed(self) -> bool:
+        """Completed or cancelled (see SessionStatus.is_closed)."""
+        return self.status.is_closed
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == SessionStatus.COMPLETED
+
+    @property
+    def accepts_trainers(self) -> bool:
+        """Trainers can still be assigned (or removed)."""
+        return not self.is_closed
+
+    def is_taught_by(self, trainer_id: int | None) -> bool:
+        return trainer_id is not None and any(
+            assignment.trainer_id == trainer_id for assignment in self.assignments
+        )
+
+    def has_confirmed(self, participant_id: int | None) -> bool:
+        return participant_id is not None and any(
+            enrollment.participant_id == participant_id for enrollment in self.confirmed_enrollments
+        )
+
+    @classmethod
+    def taught_by(cls, trainer_id: int) -> sa.ColumnElement[bool]:
+        """is_taught_by() in SQL."""
+        return cls.assignments.any(Assignment.trainer_id == trainer_id)
+
+    @classmethod
+    def confirming(cls, participant_id: int) -> sa.ColumnElement[bool]:
+        """has_confirmed() in SQL."""
+        return cls.confirmed_enrollments.any(participant_id=participant_id)
 
     def title(self, language: str | None = None) -> str:
         return self.curriculum.title(language or self.language.value)

@@ -11,7 +11,6 @@ qualified for the curriculum is assigned only with a written reason.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,11 +23,9 @@ from training.audit.models import AuditEvent
 from training.audit.services import record_event
 from training.curricula.models import Curriculum, CurriculumStatus
 from training.domain import DomainError
-from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
-from training.labels import label
-from training.people.models import Organisation, Participant, Sex, Trainer, TrainerQualification
-from training.permissions import can
+from training.people.models import Organisation, Trainer, TrainerQualification
+from training.permissions import Scope, session_scope
 from training.sessions.models import (
     Assignment,
     AssignmentRole,
@@ -37,6 +34,7 @@ from training.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
+from training.sessions.signals import dates_changing
 
 SESSION_FIELDS = (
     "curriculum",
@@ -77,7 +75,6 @@ ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
     SessionStatus.COMPLETED: frozenset(),
     SessionStatus.CANCELLED: frozenset(),
 }
-CLOSED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.CANCELLED)
 
 
 class CurriculumNotSchedulable(DomainError):
@@ -108,16 +105,19 @@ class AssignmentRefused(DomainError):
 # Queries -------------------------------------------------------------------
 
 
-def visible_sessions(user: Any) -> sa.Select[tuple[TrainingSession]]:
-    """The sessions a user may list: coordination sees all of them, a
-    trainer the sessions they are assigned to, anyone else none."""
+def visible_sessions(user: Any, action: str = "sessions.list") -> sa.Select[tuple[TrainingSession]]:
+    """The sessions a user may list for `action`, by permissions' policy
+    (session_scope): coordination sees all, a trainer the sessions they are
+    assigned to, a participant (their calendar) those they are confirmed in."""
     statement = sa.select(TrainingSession)
-    if can(user, "sessions.manage"):
+    scope = session_scope(user, action)
+    if scope == Scope.ALL:
         return statement
-    trainer_id = getattr(user, "trainer_id", None)
-    if trainer_id is None or not can(user, "sessions.list"):
-        return statement.where(sa.false())
-    return statement.where(TrainingSession.assignments.any(Assignment.trainer_id == trainer_id))
+    if scope == Scope.TAUGHT:
+        return statement.where(TrainingSession.taught_by(user.trainer_id))
+    if scope == Scope.CONFIRMED:
+        return statement.where(TrainingSession.confirming(user.participant_id))
+    return statement.where(sa.false())
 
 
 def search_sessions(
@@ -152,104 +152,14 @@ def search_sessions(
 
 
 def calendar_sessions(user: Any) -> list[TrainingSession]:
-    """The sessions of a user's calendar feed, none cancelled: coordination
-    sees all, a trainer the ones they teach, a participant the ones they are
-    confirmed in."""
+    """The sessions of a user's calendar feed, none cancelled."""
     statement = (
-        sa.select(TrainingSession)
+        visible_sessions(user, "calendar.view")
         .where(TrainingSession.status != SessionStatus.CANCELLED)
         .order_by(TrainingSession.start_date, TrainingSession.code)
         .options(selectinload(TrainingSession.curriculum))
     )
-    if can(user, "sessions.manage"):
-        pass
-    elif getattr(user, "trainer_id", None) is not None and can(user, "sessions.list"):
-        statement = statement.where(
-            TrainingSession.assignments.any(Assignment.trainer_id == user.trainer_id)
-        )
-    elif getattr(user, "participant_id", None) is not None:
-        statement = statement.where(
-            TrainingSession.enrollments.any(
-                sa.and_(
-                    Enrollment.participant_id == user.participant_id,
-                    Enrollment.status == EnrollmentStatus.CONFIRMED,
-                )
-            )
-        )
-    else:
-        return []
     return list(db.session.scalars(statement))
-
-
-def confirmed_count(training_session: TrainingSession) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Enrollment.id)).where(
-                Enrollment.session_id == training_session.id,
-                Enrollment.status == EnrollmentStatus.CONFIRMED,
-            )
-        )
-        or 0
-    )
-
-
-def confirmed_counts(session_ids: Iterable[int]) -> dict[int, int]:
-    """Confirmed enrollments per session, in one grouped query."""
-    ids = list(session_ids)
-    if not ids:
-        return {}
-    statement = (
-        sa.select(Enrollment.session_id, sa.func.count(Enrollment.id))
-        .where(Enrollment.session_id.in_(ids), Enrollment.status == EnrollmentStatus.CONFIRMED)
-        .group_by(Enrollment.session_id)
-    )
-    counts = dict.fromkeys(ids, 0)
-    counts.update({session_id: count for session_id, count in db.session.execute(statement)})
-    return counts
-
-
-@dataclass
-class EnrollmentSummary:
-    """Enrollment counts of one session, by status and by sex."""
-
-    by_status_and_sex: dict[EnrollmentStatus, dict[Sex, int]] = field(default_factory=dict)
-    capacity: int = 0
-
-    def count(self, status: EnrollmentStatus, sex: Sex | None = None) -> int:
-        row = self.by_status_and_sex.get(status, {})
-        return row.get(sex, 0) if sex is not None else sum(row.values())
-
-    def sex_total(self, sex: Sex) -> int:
-        return sum(row.get(sex, 0) for row in self.by_status_and_sex.values())
-
-    @property
-    def total(self) -> int:
-        return sum(sum(row.values()) for row in self.by_status_and_sex.values())
-
-    @property
-    def confirmed(self) -> int:
-        return self.count(EnrollmentStatus.CONFIRMED)
-
-    @property
-    def capacity_left(self) -> int:
-        return max(self.capacity - self.confirmed, 0)
-
-
-def enrollment_summary(training_session: TrainingSession) -> EnrollmentSummary:
-    """Counts by status and sex, aggregated in SQL (one query)."""
-    statement = (
-        sa.select(Enrollment.status, Participant.sex, sa.func.count(Enrollment.id))
-        .join(Participant, Participant.id == Enrollment.participant_id)
-        .where(Enrollment.session_id == training_session.id)
-        .group_by(Enrollment.status, Participant.sex)
-    )
-    summary = EnrollmentSummary(
-        by_status_and_sex={status: {} for status in EnrollmentStatus},
-        capacity=training_session.capacity,
-    )
-    for status, sex, count in db.session.execute(statement):
-        summary.by_status_and_sex[EnrollmentStatus(status)][Sex(sex)] = count
-    return summary
 
 
 def session_history(
@@ -415,7 +325,11 @@ def update_session(
     end_date = values.get("end_date", training_session.end_date)
     _check_dates(start_date, end_date)
     if "capacity" in values:
-        _check_capacity(values["capacity"], confirmed_count(training_session))
+        _check_capacity(values["capacity"], len(training_session.confirmed_enrollments))
+    if (start_date, end_date) != (training_session.start_date, training_session.end_date):
+        # Areas holding records by day (attendance) refuse dates that would
+        # leave them out: a DomainError from a receiver stops the edit.
+        dates_changing.send(training_session, start_date=start_date, end_date=end_date)
     if (start_date, end_date) != (training_session.start_date, training_session.end_date):
         for assignment in training_session.assignments:
             _check_clash(assignment.trainer, start_date, end_date, exclude=training_session)
@@ -454,8 +368,8 @@ def change_status(
         raise StatusMoveRefused(
             _(
                 "A session cannot move from “%(current)s” to “%(new)s”.",
-                current=label(old_status),
-                new=label(new_status),
+                current=old_status.label,
+                new=new_status.label,
             ),
             field="status",
         )
@@ -542,7 +456,7 @@ def assign_trainer(
     curriculum current on the start date is assigned only with a written
     override reason, which the audit keeps.
     """
-    if training_session.status in CLOSED_STATUSES:
+    if not training_session.accepts_trainers:
         raise AssignmentRefused(
             _("Trainers cannot be assigned to a completed or cancelled session."),
             field="trainer_id",

@@ -25,8 +25,8 @@ from training.audit.history import history_rows
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum
 from training.domain import DomainError
+from training.enrollment import queries as enrollment_queries
 from training.extensions import db
-from training.labels import label
 from training.people.models import Organisation, Sex, Trainer
 from training.permissions import authorize, can, require
 from training.sessions import services
@@ -140,7 +140,7 @@ def _render_session(
     return render_template(
         "sessions/show.html",
         training_session=training_session,
-        summary=services.enrollment_summary(training_session),
+        summary=enrollment_queries.enrollment_counts(training_session),
         history=history_rows(events),
         more_history_url=more_url,
         moves=services.allowed_moves(training_session),
@@ -181,7 +181,9 @@ def list_sessions():
         date_to=filters.date_to.data,
     )
     page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
-    confirmed = services.confirmed_counts(training_session.id for training_session in page.items)
+    confirmed = enrollment_queries.confirmed_counts(
+        training_session.id for training_session in page.items
+    )
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "sessions/list.html",
@@ -269,7 +271,7 @@ def change_status(session_id: int):
         _(
             "Session %(code)s is now “%(status)s”.",
             code=training_session.code,
-            status=label(training_session.status),
+            status=training_session.status.label,
         ),
         "success",
     )

@@ -11,6 +11,7 @@ from tests.reports.conftest import make_certificate
 from tests.reports.test_views import count_queries
 from training.certificates.services import session_eligibility
 from training.extensions import db
+from training.home.context import coordinator_home
 from training.models import (
     AttendanceStatus,
     EnrollmentStatus,
@@ -18,7 +19,6 @@ from training.models import (
     ScreeningStatus,
     SessionStatus,
 )
-from training.reports.home import coordinator_home
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def work(app):
 
 
 def test_alerts_say_what_needs_doing(work):
-    context = coordinator_home(None, work["today"])
+    context = coordinator_home(work["today"])
     assert [s.code for s in context["upcoming_sessions"]] == [
         "RUNNING",
         "UP-NO-LEAD",
@@ -115,9 +115,7 @@ def test_certificates_ready_are_those_the_certificate_rules_allow(work):
     db.session.commit()
 
     issuable = [row for row in session_eligibility(finished) if row.issuable]
-    [(training_session, waiting)] = coordinator_home(None, work["today"])[
-        "certificates_to_issue"
-    ].items
+    [(training_session, waiting)] = coordinator_home(work["today"])["certificates_to_issue"].items
     assert training_session == finished
     assert waiting == len(issuable) == 2
     assert borderline in {row.enrollment for row in issuable}

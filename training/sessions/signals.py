@@ -1,0 +1,13 @@
+"""What sessions announce to the areas that depend on them (blinker, as
+Flask's own signals). Receivers are connected by create_app."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent by update_session before a session's dates change, with the new
+# `start_date` and `end_date`; a receiver refuses the change by raising a
+# DomainError (attendance: days with records must stay in the session).
+dates_changing = _signals.signal("session-dates-changing")
