@@ -13,19 +13,33 @@ page stating the same (same layout, fonts, QR code as SVG), and the ratio
 the service (render, hash and store in a database; target under 1 s).
 Each figure is the best of --repeat runs: a shared machine only ever slows
 a run down. Without WeasyPrint installed its column is skipped, saying so.
+
+Before and after, side by side: the same two figures for the renderer as it
+was before it stopped patching ReportLab's shared fonts and rl_config
+(issue 10; its module text is taken from git history into a temporary
+module, never into training/) and for the current one. Each renderer runs
+in its own fresh interpreter, since the old one changes process-wide state
+that would otherwise speed up or slow down the other; the two alternate,
+--rounds times, best kept, and the ratio after/before is printed with the
+load average (the machine is shared). --no-before skips it.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
+import importlib.util
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -39,6 +53,7 @@ from training.pdf.certificate import (
 from training.pdf.qr import QUIET_ZONE, qr_modules
 
 TARGET_PRINT, TARGET_SEPARATE, TARGET_RATIO, TARGET_ISSUE = 400, 100, 10, 1.0
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def pin_to_one_core(core: int | None) -> str:
@@ -170,6 +185,111 @@ def time_issue(participants: int) -> tuple[float, float, int]:
     return elapsed, cpu, len(result.issued)
 
 
+# ------------------------------------------------------- before and after
+
+# The change that made the renderer leave ReportLab's shared state alone:
+# its parent holds the renderer as it was.
+_BEFORE_MARKER = "rl_config.useA85 = 0"
+_MODULE = "training/pdf/certificate.py"
+
+
+def _before_source() -> tuple[str, str]:
+    """(commit, text) of the certificate module before issue 10's change."""
+    git = ["git", "-C", str(ROOT)]
+    change = subprocess.run(
+        [*git, "log", "-1", "--format=%H", "-S", _BEFORE_MARKER, "--", _MODULE],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not change:
+        raise SystemExit(f"no commit removing {_BEFORE_MARKER!r} from {_MODULE}")
+    text = subprocess.run(
+        [*git, "show", f"{change}^:{_MODULE}"], capture_output=True, text=True, check=True
+    ).stdout
+    return f"{change[:10]}^", text
+
+
+def _renderer(which: str, source: str | None) -> ModuleType:
+    if which == "after":
+        from training.pdf import certificate
+
+        return certificate
+    folder = tempfile.mkdtemp(prefix="atelier-bench-before-")
+    path = Path(folder, "certificate_before.py")
+    path.write_text(source or "")
+    spec = importlib.util.spec_from_file_location("certificate_before", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def worker(which: str, count: int, repeat: int) -> None:
+    """In a child interpreter: both rates of one renderer, as JSON, and a
+    digest of its output (invariant=1) to show both print the same bytes."""
+    source = sys.stdin.read() if which == "before" else None
+    module = _renderer(which, source)
+    batch = [module.sample_certificate(index) for index in range(1, count + 1)]
+    module.render_certificate(batch[0])  # prepared once per process, as in a server
+    print_rate = best_rate(count, repeat, lambda: module.render_certificates(batch))
+    separate = best_rate(count, repeat, lambda: [module.render_certificate(d) for d in batch])
+    from reportlab import rl_config
+
+    rl_config.invariant = 1
+    digest = hashlib.sha256(
+        module.render_certificate(batch[0]) + module.render_certificates(batch[:5])
+    ).hexdigest()
+    print(json.dumps({"print": print_rate, "separate": separate, "digest": digest}))
+
+
+def before_and_after(count: int, repeat: int, rounds: int, pin: int | None) -> None:
+    commit, source = _before_source()
+    best: dict[str, dict[str, float]] = {}
+    digests: dict[str, str] = {}
+    load = os.getloadavg()
+    for round_index in range(rounds):
+        order = ("before", "after") if round_index % 2 == 0 else ("after", "before")
+        for which in order:
+            command = [sys.executable, __file__, "--worker", which]
+            command += ["--count", str(count), "--repeat", str(repeat)]
+            if pin is not None:
+                command += ["--pin", str(pin)]
+            done = subprocess.run(
+                command,
+                input=source if which == "before" else "",
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            digests[which] = result.pop("digest")
+            for key, rate in result.items():
+                best.setdefault(which, {})[key] = max(best.get(which, {}).get(key, 0.0), rate)
+    load_after = os.getloadavg()
+    print(
+        f"\nBefore ({commit}: patches rl_config and the shared fonts) and after, side by side,"
+        f" {rounds} alternating rounds of {repeat} runs, each in a fresh interpreter"
+    )
+    print(f"{'certificates per second':<34}{'before':>10}{'after':>10}{'after/before':>14}")
+    for key, label in (
+        ("print", f"{count} in one print PDF"),
+        ("separate", f"{count} as separate PDFs"),
+    ):
+        old, new = best["before"][key], best["after"][key]
+        print(f"{label:<34}{old:>10.1f}{new:>10.1f}{new / old:>13.2f}x")
+    same = "yes" if digests["before"] == digests["after"] else "NO"
+    print(f"Same bytes before and after (invariant=1, one and five per file): {same}")
+    print(
+        "Load average (1, 5, 15 min) at start "
+        + " ".join(f"{value:.2f}" for value in load)
+        + ", at end "
+        + " ".join(f"{value:.2f}" for value in load_after)
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500, help="certificates per run")
@@ -179,9 +299,17 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best kept)")
     parser.add_argument("--participants", type=int, default=40, help="session size to issue")
     parser.add_argument("--pin", type=int, default=None, help="pin to this CPU core (Linux)")
+    parser.add_argument("--rounds", type=int, default=3, help="before/after rounds (best kept)")
+    parser.add_argument("--no-before", action="store_true", help="skip before and after")
+    parser.add_argument("--worker", choices=("before", "after"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
 
+    if arguments.worker:
+        pin_to_one_core(arguments.pin)
+        worker(arguments.worker, arguments.count, arguments.repeat)
+        return 0
     print(f"Atelier certificate benchmark, {pin_to_one_core(arguments.pin)}")
+    print("Load average (1, 5, 15 min): " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     count, repeat = arguments.count, arguments.repeat
     batch = [sample_certificate(index) for index in range(1, count + 1)]
     render_certificate(batch[0])  # fonts and artwork prepared once per process, as in a server
@@ -215,6 +343,9 @@ def main() -> int:
         verdict = "ok" if ours >= target else "MISSED"
         print(f"{label:<34}{ours:>12.1f}{other:>12}{ratio:>9}{f'>= {target}':>10} {verdict}")
     print(f"({weasy_note}; ratio goal >= {TARGET_RATIO}x)")
+
+    if not arguments.no_before:
+        before_and_after(count, repeat, arguments.rounds, arguments.pin)
 
     elapsed, cpu, issued = time_issue(arguments.participants)
     verdict = "ok" if cpu < TARGET_ISSUE else "MISSED"

@@ -8,11 +8,19 @@ Speed (issue 5: 500 per second into one PDF, 100 per second as separate
 files): everything that is the same on every certificate is prepared once
 per process. The border, the ornaments and the rosette are computed once as
 PDF path operators (`_artwork_operators`), placed in a form XObject that
-each document defines once and every page reuses; fonts are registered once
-(`training.pdf.fonts`); the QR code is encoded with a fixed mask
-(`training.pdf.qr`). Text is drawn with `drawString` and friends, which
+each document defines once and every page reuses; the certificate's own
+font instances (`CertificateFont`) take each subset's font program, widths
+and Unicode map from per-process caches; the QR code is encoded with a fixed
+mask (`training.pdf.qr`). Text is drawn with `drawString` and friends, which
 take text literally: no ReportLab markup is parsed, so a name such as
 `<font color="red">` prints as typed.
+
+None of this reaches beyond the certificate's own objects: ReportLab's
+settings (`rl_config`) and the fonts the other documents share are left as
+they are, so a sign-in sheet or a donor report comes out the same whether or
+not a certificate was rendered before it (tests/pdf/test_side_effects.py).
+What still leans on ReportLab internals is listed, and pinned to the
+ReportLab version, in tests/pdf/test_reportlab_internals.py.
 """
 
 from __future__ import annotations
@@ -26,11 +34,9 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from math import cos, pi, sin
-from types import MethodType
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader, simpleSplit
@@ -39,7 +45,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
-from training.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
+from training.pdf.fonts import FONT_BOLD, FONT_REGULAR, font_file
 from training.pdf.qr import draw_qr
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -133,6 +139,14 @@ class CertificateData:
             raise ValueError(f"unknown certificate kind {self.kind!r}")
 
 
+# The certificate's own instances of the Atelier faces, registered under
+# names no other document uses. What makes them fast (the caches below) is
+# theirs alone: the fonts the sign-in sheet and the donor report use, and
+# ReportLab's settings, are left as ReportLab made them.
+REGULAR = "AtelierCertificateSans"
+BOLD = "AtelierCertificateSans-Bold"
+_FACES = {REGULAR: FONT_REGULAR, BOLD: FONT_BOLD}
+
 # Every character a certificate is likely to need: ASCII, Latin-1 and
 # Latin Extended-A (West African and European names), typographic marks.
 # Assigned first in every document, they give each font the same subset in
@@ -143,7 +157,6 @@ _PRIMED_CHARACTERS = (
     + "".join(chr(code) for code in range(0xA1, 0x180) if code != 0xAD)
     + "‘’“”–—…·•€"
 )
-_FONTS = (FONT_REGULAR, FONT_BOLD)
 
 
 @lru_cache(maxsize=64)
@@ -151,36 +164,6 @@ def _font_file(face: ttfonts.TTFontFace, subset: tuple[int, ...]) -> tuple[bytes
     """(zlib-compressed font program, its uncompressed length) of a subset."""
     program = face.makeSubset(list(subset))
     return zlib.compress(program), len(program)
-
-
-def _add_cached_subset_objects(
-    face: ttfonts.TTFontFace, doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]
-) -> pdfdoc.PDFObjectReference:
-    """ReportLab's TTFontFace.addSubsetObjects, with the font program taken
-    from the per-process cache, already compressed (a stream whose
-    dictionary names its filter is written as is)."""
-    content, length = _font_file(face, tuple(subset))
-    font_file = pdfdoc.PDFStream(content=content)
-    font_file.dictionary["Length1"] = length
-    font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-    font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
-    flags = (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC
-    descriptor = pdfdoc.PDFDictionary(
-        {
-            "Type": "/FontDescriptor",
-            "Ascent": face.ascent,
-            "CapHeight": face.capHeight,
-            "Descent": face.descent,
-            "Flags": flags,
-            "FontBBox": pdfdoc.PDFArray(face.bbox),
-            "FontName": pdfdoc.PDFName(fontname),
-            "ItalicAngle": face.italicAngle,
-            "StemV": face.stemV,
-            "FontFile2": font_file_ref,
-            "MissingWidth": face.defaultWidth,
-        }
-    )
-    return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
 @lru_cache(maxsize=64)
@@ -194,66 +177,115 @@ def _subset_tables(
     return widths, zlib.compress(cmap.encode("latin-1"))
 
 
-def _add_cached_font_objects(font: ttfonts.TTFont, doc: pdfdoc.PDFDocument) -> None:
-    """ReportLab's TTFont.addObjects, with each subset's widths, Unicode map
-    and font program taken from the per-process caches."""
-    state = font.state.get(doc) or ttfonts.TTFont.State(font._asciiReadable)
-    font.state[doc] = state
-    state.frozen = 1
-    face = font.face
-    for index, subset in enumerate(state.subsets):
-        internal_name = font.getSubsetInternalName(index, doc)[1:]
-        base_font_name = b"".join(
-            (ttfonts.SUBSETN(index), b"+", face.name, face.subfontNameX)
-        ).decode("pdfdoc")
-        widths, cmap = _subset_tables(face, tuple(subset), base_font_name)
-        pdf_font = pdfdoc.PDFTrueTypeFont()
-        pdf_font.Name = internal_name
-        pdf_font.BaseFont = base_font_name
-        pdf_font.FirstChar = 0
-        pdf_font.LastChar = len(subset) - 1
-        pdf_font.Widths = widths
-        cmap_stream = pdfdoc.PDFStream(content=cmap)
-        cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-        pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_font_name)
-        pdf_font.FontDescriptor = face.addSubsetObjects(doc, base_font_name, subset)
-        doc.Reference(pdf_font, internal_name)
-        doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
-    del font.state[doc]
+def _flate_stream(content: bytes) -> pdfdoc.PDFStream:
+    """A stream of content already compressed: a stream whose dictionary
+    names its filter is written as is."""
+    stream = pdfdoc.PDFStream(content=content)
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    return stream
 
 
-@lru_cache(maxsize=8)
-def _primed_state(font: ttfonts.TTFont) -> ttfonts.TTFont.State:
-    """The font's per-document state once the primed characters are
-    assigned, computed once."""
-    scratch = pdfdoc.PDFDocument()
-    font.splitString(_PRIMED_CHARACTERS, scratch)
-    return font.state.pop(scratch)
+class CertificateFont(ttfonts.TTFont):
+    """ReportLab's TrueType font, whose per-file PDF objects (each subset's
+    widths, Unicode map and font program) come from per-process caches
+    instead of being rebuilt and recompressed in every file.
 
+    Only the certificate's own instances (`REGULAR`, `BOLD`) are of this
+    class. `addObjects` and `prime` follow ReportLab 5.1's `TTFont` and use
+    its per-document `state`, `TTFont.State` and the document's
+    "BasicFonts" dictionary, which are not public API:
+    tests/pdf/test_reportlab_internals.py fails on any other ReportLab
+    version, so that an upgrade re-reads `TTFont.addObjects` first."""
 
-def _prime(font: ttfonts.TTFont, doc: pdfdoc.PDFDocument) -> None:
-    """Give the document's font state the primed characters' codes (a copy
-    of the state computed once)."""
-    state = copy.copy(_primed_state(font))
-    state.assignments = dict(state.assignments)
-    state.subsets = [list(subset) for subset in state.subsets]
-    font.state[doc] = state
+    _primed: ttfonts.TTFont.State | None = None
+
+    def __init__(self, name: str, filename: str) -> None:
+        super().__init__(name, filename)
+        # pdfmetrics.registerFont hands out the font first registered for a
+        # face under any later name of the same face: the certificate would
+        # then draw with the shared AtelierSans object, or, registered first,
+        # lend this one to the sign-in sheet. So the face goes by a name of
+        # its own in that registry; the PDF still names it by its PostScript
+        # name (`addObjects`), as before.
+        self.postscript_name = self.face.name
+        self.face.name = self.face.name + b"." + name.encode("ascii")
+
+    def prime(self, doc: pdfdoc.PDFDocument) -> None:
+        """Give the document's state of this font the primed characters'
+        codes (a copy of the state computed once)."""
+        if self._primed is None:
+            scratch = pdfdoc.PDFDocument()
+            self.splitString(_PRIMED_CHARACTERS, scratch)
+            self._primed = self.state.pop(scratch)
+        state = copy.copy(self._primed)
+        state.assignments = dict(state.assignments)
+        state.subsets = [list(subset) for subset in state.subsets]
+        self.state[doc] = state
+
+    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
+        """ReportLab's TTFont.addObjects, with each subset's tables and font
+        program taken from the caches, already compressed."""
+        state = self.state.get(doc) or ttfonts.TTFont.State(self._asciiReadable)
+        self.state[doc] = state
+        state.frozen = 1
+        face = self.face
+        for index, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(index, doc)[1:]
+            base_font_name = b"".join(
+                (ttfonts.SUBSETN(index), b"+", self.postscript_name, face.subfontNameX)
+            ).decode("pdfdoc")
+            widths, cmap = _subset_tables(face, tuple(subset), base_font_name)
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.Name = internal_name
+            pdf_font.BaseFont = base_font_name
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = widths
+            pdf_font.ToUnicode = doc.Reference(
+                _flate_stream(cmap), "toUnicodeCMap:" + base_font_name
+            )
+            pdf_font.FontDescriptor = self._descriptor(doc, base_font_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        del self.state[doc]
+
+    def _descriptor(
+        self, doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]
+    ) -> pdfdoc.PDFObjectReference:
+        """ReportLab's TTFontFace.addSubsetObjects, with the font program
+        from the cache."""
+        face = self.face
+        content, length = _font_file(face, tuple(subset))
+        font_file = _flate_stream(content)
+        font_file.dictionary["Length1"] = length
+        font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
+        flags = (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": flags,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": font_file_ref,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
 @lru_cache(maxsize=1)
-def _prepare() -> None:
-    """Once per process: fonts registered, artwork operators computed, and
-    streams written as plain compressed binary. ReportLab's default wraps
-    every stream in ASCII85 as well, computed in pure Python unless the
-    optional rl_accel extension is installed: it quadrupled the time spent
-    writing a certificate, for a text-safe encoding no one needs."""
-    register_fonts()
-    _artwork_operators()
-    rl_config.useA85 = 0
-    for name in _FONTS:
-        font = pdfmetrics.getFont(name)
-        font.face.addSubsetObjects = MethodType(_add_cached_subset_objects, font.face)
-        font.addObjects = MethodType(_add_cached_font_objects, font)
+def _fonts() -> tuple[CertificateFont, ...]:
+    """Once per process: the certificate's fonts, loaded from the files of
+    the Atelier faces and registered under the certificate's own names."""
+    fonts = tuple(CertificateFont(name, str(font_file(face))) for name, face in _FACES.items())
+    for font in fonts:
+        pdfmetrics.registerFont(font)
+    return fonts
 
 
 def _rgb(color: Color) -> str:
@@ -470,30 +502,28 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
     # Header: the issuing organisations, letter-spaced, and optional logos.
     canvas.setFillColor(UN_BLUE)
     issuers = "  ·  ".join(data.issuers).upper()
-    size = _fit(issuers, FONT_BOLD, 9.5, TEXT_WIDTH - 140, 6)
-    _centred(canvas, HEADER_Y, issuers, FONT_BOLD, size, charSpace=1.2)
+    size = _fit(issuers, BOLD, 9.5, TEXT_WIDTH - 140, 6)
+    _centred(canvas, HEADER_Y, issuers, BOLD, size, charSpace=1.2)
     _draw_logo(canvas, data.logo_left, 86)
     _draw_logo(canvas, data.logo_right, PAGE_WIDTH - 86)
 
     # Title by kind.
     title = TITLES[data.kind][primary].upper()
-    _centred(
-        canvas, TITLE_Y, title, FONT_BOLD, _fit(title, FONT_BOLD, 29, TEXT_WIDTH, 16), charSpace=2.5
-    )
+    _centred(canvas, TITLE_Y, title, BOLD, _fit(title, BOLD, 29, TEXT_WIDTH, 16), charSpace=2.5)
     if secondary:
         canvas.setFillColor(MUTED)
-        _centred(canvas, SUBTITLE_Y, TITLES[data.kind][secondary], FONT_REGULAR, 14)
+        _centred(canvas, SUBTITLE_Y, TITLES[data.kind][secondary], REGULAR, 14)
 
     # Who.
     canvas.setFillColor(MUTED)
-    _centred(canvas, CERTIFY_Y, _pair(CERTIFY, primary, secondary), FONT_REGULAR, 11)
+    _centred(canvas, CERTIFY_Y, _pair(CERTIFY, primary, secondary), REGULAR, 11)
     canvas.setFillColor(INK)
     _centred(
         canvas,
         NAME_Y,
         data.holder_name,
-        FONT_BOLD,
-        _fit(data.holder_name, FONT_BOLD, 34, TEXT_WIDTH, 14),
+        BOLD,
+        _fit(data.holder_name, BOLD, 34, TEXT_WIDTH, 14),
     )
     affiliation = " · ".join(part for part in (data.holder_rank, data.holder_organisation) if part)
     if affiliation:
@@ -502,8 +532,8 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
             canvas,
             AFFILIATION_Y,
             affiliation,
-            FONT_REGULAR,
-            _fit(affiliation, FONT_REGULAR, 12.5, TEXT_WIDTH, 7),
+            REGULAR,
+            _fit(affiliation, REGULAR, 12.5, TEXT_WIDTH, 7),
         )
 
     # What.
@@ -513,8 +543,8 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
         canvas,
         ACHIEVEMENT_Y,
         achievement,
-        FONT_REGULAR,
-        _fit(achievement, FONT_REGULAR, 11, TEXT_WIDTH, 7),
+        REGULAR,
+        _fit(achievement, REGULAR, 11, TEXT_WIDTH, 7),
     )
     y = _draw_course(canvas, data, primary, secondary)
 
@@ -527,11 +557,11 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
             HOURS[primary].format(hours=_hours(data.total_hours, primary)),
         )
     )
-    _centred(canvas, y, details, FONT_REGULAR, _fit(details, FONT_REGULAR, 12, TEXT_WIDTH, 7))
+    _centred(canvas, y, details, REGULAR, _fit(details, REGULAR, 12, TEXT_WIDTH, 7))
     if data.valid_until is not None:
         canvas.setFillColor(UN_BLUE)
         validity = VALID_UNTIL[primary].format(date=_long_date(data.valid_until, primary))
-        _centred(canvas, y - 18, validity, FONT_BOLD, 10.5)
+        _centred(canvas, y - 18, validity, BOLD, 10.5)
 
     _draw_signatures(canvas, data)
     _draw_verification(canvas, data, primary)
@@ -557,19 +587,19 @@ def _draw_course(
     titles = {"en": data.course_title_en, "fr": data.course_title_fr}
     canvas.setFillColor(UN_BLUE)
     size = 18.0
-    lines = simpleSplit(titles[primary], FONT_BOLD, size, TEXT_WIDTH)
+    lines = simpleSplit(titles[primary], BOLD, size, TEXT_WIDTH)
     if len(lines) > 2:
         size = 14.0
-        lines = simpleSplit(titles[primary], FONT_BOLD, size, TEXT_WIDTH)[:3]
+        lines = simpleSplit(titles[primary], BOLD, size, TEXT_WIDTH)[:3]
     y = COURSE_Y
-    canvas.setFont(FONT_BOLD, size)
+    canvas.setFont(BOLD, size)
     for line in lines:
         canvas.drawCentredString(CENTRE, y, line)
         y -= size * 1.2
     if secondary and titles[secondary] and titles[secondary] != titles[primary]:
         canvas.setFillColor(MUTED)
         text = titles[secondary]
-        _centred(canvas, y + 2, text, FONT_REGULAR, _fit(text, FONT_REGULAR, 11.5, TEXT_WIDTH, 7))
+        _centred(canvas, y + 2, text, REGULAR, _fit(text, REGULAR, 11.5, TEXT_WIDTH, 7))
         y -= 14
     return y - 12
 
@@ -577,11 +607,11 @@ def _draw_course(
 def _draw_signatures(canvas: Canvas, data: CertificateData) -> None:
     for centre, signatory in zip(SIGNATURE_CENTRES, data.signatories, strict=False):
         canvas.setFillColor(INK)
-        canvas.setFont(FONT_BOLD, _fit(signatory.name, FONT_BOLD, 10.5, 200, 6))
+        canvas.setFont(BOLD, _fit(signatory.name, BOLD, 10.5, 200, 6))
         canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 15, signatory.name)
         canvas.setFillColor(MUTED)
-        for index, line in enumerate(simpleSplit(signatory.title, FONT_REGULAR, 8.5, 210)[:2]):
-            canvas.setFont(FONT_REGULAR, 8.5)
+        for index, line in enumerate(simpleSplit(signatory.title, REGULAR, 8.5, 210)[:2]):
+            canvas.setFont(REGULAR, 8.5)
             canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 28 - index * 10.5, line)
 
 
@@ -592,33 +622,39 @@ def _draw_verification(canvas: Canvas, data: CertificateData, primary: str) -> N
     draw_qr(canvas, data.verify_url, QR_X, QR_Y, QR_SIZE)
     canvas.linkURL(data.verify_url, (QR_X, QR_Y, QR_X + QR_SIZE, QR_Y + QR_SIZE), relative=0)
     right = QR_X - 4
-    canvas.setFont(FONT_BOLD, 10.5)
+    canvas.setFont(BOLD, 10.5)
     canvas.drawRightString(right, QR_Y + 74, f"{SERIAL[primary]} {data.serial}")
     canvas.setFillColor(MUTED)
-    canvas.setFont(FONT_REGULAR, 7.5)
+    canvas.setFont(REGULAR, 7.5)
     canvas.drawRightString(
         right, QR_Y + 61, ISSUED[primary].format(date=_long_date(data.issued_on, primary))
     )
     canvas.drawRightString(right, QR_Y + 40, CODE[primary])
     canvas.setFillColor(INK)
-    canvas.setFont(FONT_BOLD, 8)
+    canvas.setFont(BOLD, 8)
     canvas.drawRightString(right, QR_Y + 29, data.grouped_code)
     canvas.setFillColor(MUTED)
     address = f"{VERIFY[primary]} {data.verify_url}"
-    _centred(canvas, 40, address, FONT_REGULAR, _fit(address, FONT_REGULAR, 7.5, 560, 5))
+    _centred(canvas, 40, address, REGULAR, _fit(address, REGULAR, 7.5, 560, 5))
     if data.replaces_serial:
         canvas.setFillColor(UN_BLUE)
-        _centred(canvas, 52, REPLACES[primary].format(serial=data.replaces_serial), FONT_BOLD, 8)
+        _centred(canvas, 52, REPLACES[primary].format(serial=data.replaces_serial), BOLD, 8)
 
 
 def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
-    _prepare()
-    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    fonts = _fonts()
+    # Streams compressed with zlib alone. With pageCompression on, ReportLab
+    # would also wrap every page and form stream in ASCII85 (rl_config.useA85,
+    # a process-wide setting this module leaves alone), a text-safe encoding
+    # no one needs that makes files a quarter larger. Off, it leaves their
+    # filters to the document's default, set here for this document only.
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=0)
+    canvas._doc.defaultStreamFilters = [pdfdoc.PDFZCompress]
     canvas.setTitle(title)
     canvas.setAuthor("Atelier")
     canvas.setCreator("Atelier")
-    for name in _FONTS:
-        _prime(pdfmetrics.getFont(name), canvas._doc)
+    for font in fonts:
+        font.prime(canvas._doc)
     canvas.beginForm(ARTWORK_FORM)
     canvas.addLiteral(_artwork_operators())
     canvas.endForm()

@@ -47,15 +47,26 @@ def _find_dejavu() -> Path | None:
 
 
 @lru_cache(maxsize=1)
+def _font_files() -> tuple[str, dict[str, Path]]:
+    """(the face's family name, the file of each Atelier font name)."""
+    folder = _find_dejavu()
+    if folder is not None:
+        return "DejaVu Sans", {name: folder / file for name, file in _DEJAVU.items()}
+    vera_dir = Path(reportlab.__file__).parent / "fonts"
+    return "Vera", {name: vera_dir / file for name, file in _VERA.items()}
+
+
+def font_file(name: str) -> Path:
+    """The TrueType file behind one of the Atelier font names, for a
+    renderer that registers its own instance of the face."""
+    return _font_files()[1][name]
+
+
+@lru_cache(maxsize=1)
 def register_fonts() -> str:
     """Register the Atelier font family and return the name of the face used
     ("DejaVu Sans" or "Vera")."""
-    folder = _find_dejavu()
-    if folder is not None:
-        files, family = {name: folder / file for name, file in _DEJAVU.items()}, "DejaVu Sans"
-    else:
-        vera_dir = Path(reportlab.__file__).parent / "fonts"
-        files, family = {name: vera_dir / file for name, file in _VERA.items()}, "Vera"
+    family, files = _font_files()
     for name, path in files.items():
         pdfmetrics.registerFont(TTFont(name, str(path)))
     addMapping(FONT_REGULAR, 0, 0, FONT_REGULAR)
