@@ -46,9 +46,10 @@ def _development_secret_key() -> str:
     survive a restart without anyone having to invent a key."""
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created 0600: never readable by others, not even for an instant.
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as key_file:
+            key_file.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
