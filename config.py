@@ -7,9 +7,17 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+MIN_SECRET_KEY_BYTES = 32
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production settings that would put the deployment at risk: the
+    application refuses to start, naming each variable to fix."""
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -29,14 +37,19 @@ def _database_url() -> str:
     return url
 
 
+def _public_url() -> str:
+    return os.environ.get("ATELIER_PUBLIC_URL", "").strip().rstrip("/")
+
+
 def _development_secret_key() -> str:
     """A secret generated once per checkout and kept in instance/, so sign-ins
     survive a restart without anyone having to invent a key."""
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created 0600: never readable by others, not even for an instant.
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as key_file:
+            key_file.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
@@ -44,7 +57,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
-    ATELIER_PUBLIC_URL = os.environ.get("ATELIER_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    ATELIER_ENV = "development"
+    ATELIER_PUBLIC_URL = _public_url() or DEVELOPMENT_PUBLIC_URL
     BABEL_DEFAULT_LOCALE = os.environ.get("ATELIER_DEFAULT_LOCALE", "fr")
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en", "fr")
@@ -89,6 +103,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ATELIER_ENV = "development"
     DEBUG = False  # the debugger executes code; never on, even locally served
 
     def __init__(self) -> None:
@@ -97,16 +112,67 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
+    ATELIER_ENV = "production"
+    # No default: certificates freeze this address into their QR codes.
+    ATELIER_PUBLIC_URL = _public_url()
     HSTS = True
     SESSION_COOKIE_SECURE = _env_bool("ATELIER_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     def __init__(self) -> None:
-        if not self.SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set in production (ATELIER_ENV=production).")
+        problems = production_problems(self)
+        if problems:
+            raise UnsafeConfiguration(
+                "Atelier refuses to start in production (ATELIER_ENV=production):\n"
+                + "\n".join(f"- {problem}" for problem in problems)
+            )
+
+
+def production_problems(config: object) -> list[str]:
+    """What makes these settings unsafe for production, one line per
+    variable: the secret that signs sessions, the public address that QR
+    codes print, and the debugger that executes code."""
+    problems = []
+    secret_key = getattr(config, "SECRET_KEY", None) or ""
+    if not secret_key:
+        problems.append(
+            f"SECRET_KEY is not set; use at least {MIN_SECRET_KEY_BYTES} random bytes, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+    elif len(secret_key.encode() if isinstance(secret_key, str) else secret_key) < (
+        MIN_SECRET_KEY_BYTES
+    ):
+        problems.append(
+            f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; use a long random value, "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+    public_url = getattr(config, "ATELIER_PUBLIC_URL", "") or ""
+    if not public_url:
+        problems.append(
+            "ATELIER_PUBLIC_URL is not set; give the https address users and QR codes reach, "
+            "e.g. https://atelier.example.org."
+        )
+    elif urlsplit(public_url).scheme != "https" or not urlsplit(public_url).hostname:
+        problems.append(
+            f"ATELIER_PUBLIC_URL must be an https:// address (it is {public_url!r}); "
+            "certificates print it in their QR codes."
+        )
+    if getattr(config, "DEBUG", False) or _flask_debug_requested():
+        problems.append(
+            "FLASK_DEBUG is on; the debugger executes code sent to it. Unset FLASK_DEBUG "
+            "(and do not pass --debug)."
+        )
+    return problems
+
+
+def _flask_debug_requested() -> bool:
+    """Flask's own reading of FLASK_DEBUG (`flask --debug` sets it too)."""
+    value = os.environ.get("FLASK_DEBUG")
+    return bool(value and value.strip().lower() not in {"0", "false", "no", "off", ""})
 
 
 class TestConfig(Config):
+    ATELIER_ENV = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")

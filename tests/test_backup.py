@@ -1,10 +1,15 @@
 """Backups restore to the same rows: SQLite's online backup, pg_dump/pg_restore."""
 
+import os
+import stat
+import subprocess
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from training import backup
 from training.backup import restore_database
 from training.extensions import db
 
@@ -63,3 +68,58 @@ def test_backup_then_restore_keeps_every_row(app, runner, tmp_path):
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_backup_is_readable_by_its_owner_only(app, runner, tmp_path):
+    factories.make_user(role="admin")
+    db.session.commit()
+    previous = os.umask(0o022)  # the usual umask would make it world-readable
+    try:
+        target = tmp_path / "backups" / "nightly" / "atelier.backup"
+        result = runner.invoke(args=["backup", str(target)])
+        overwritten = tmp_path / "yesterday.backup"
+        assert runner.invoke(args=["backup", str(overwritten)]).exit_code == 0
+        overwritten.chmod(0o644)  # as an older Atelier left it
+        second = runner.invoke(args=["backup", str(overwritten)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert second.exit_code == 0, second.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(overwritten.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(target.parent.parent.stat().st_mode) == 0o700
+
+
+@pytest.fixture
+def recorded_commands(monkeypatch):
+    """pg_dump and pg_restore as they would be run: argv and environment."""
+    calls = []
+
+    def run(command, **options):
+        calls.append((command, options.get("env") or {}))
+        return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(backup.subprocess, "run", run)
+    return calls
+
+
+def test_pg_dump_and_pg_restore_get_the_password_from_the_environment(recorded_commands, tmp_path):
+    url = "postgresql+psycopg://atelier:S3cret-Pw%40x@db.example.org:5433/atelier?sslmode=require"
+    backup.backup_database(url, tmp_path / "atelier.backup")
+    backup.restore_database(tmp_path / "atelier.backup", url)
+    assert len(recorded_commands) == 2
+    for command, environment in recorded_commands:
+        assert not any("S3cret" in argument for argument in command), command
+        assert environment["PGPASSWORD"] == "S3cret-Pw@x"
+        connection = next(argument for argument in command if "db.example.org" in argument)
+        assert "atelier@db.example.org:5433/atelier?sslmode=require" in connection
+
+
+def test_without_a_password_libpq_finds_its_own(recorded_commands, tmp_path, monkeypatch):
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "pgpass"))
+    backup.backup_database("postgresql://atelier@db.example.org/atelier", tmp_path / "a.backup")
+    _command, environment = recorded_commands[0]
+    assert "PGPASSWORD" not in environment
+    assert environment["PGPASSFILE"] == str(tmp_path / "pgpass")

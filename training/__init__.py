@@ -114,8 +114,13 @@ def _tune_sqlite(app: Flask) -> None:
     and foreign keys enforced as on PostgreSQL."""
     from sqlalchemy import event
 
+    from training.private_files import private_file
+
     with app.app_context():
         engine = db.engine
+        if engine.url.database and engine.url.database != ":memory:":
+            # SQLite gives its -wal and -shm files the database file's mode.
+            private_file(Path(engine.url.database))
 
         @event.listens_for(engine, "connect")
         def on_connect(dbapi_connection, _record):

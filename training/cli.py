@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from training.auth.models import Role
 from training.extensions import db
@@ -22,15 +22,30 @@ def register_commands(app: Flask) -> None:
         help="Pretend today is this date (YYYY-MM-DD); the current cycle is built around it.",
     )
     @click.option(
-        "--if-empty", is_flag=True, help="Do nothing when the database already has users."
+        "--if-empty",
+        is_flag=True,
+        help="Do nothing unless the database is empty: no row in any table.",
     )
     def seed_demo_command(today, if_empty):
-        """Load the demo programme (idempotent)."""
-        from training.demo import database_is_empty, seed_demo
+        """Load the demo programme (idempotent). Refused in production: its
+        accounts share one published password."""
+        from training.demo import seed_demo, tables_holding_data
 
-        if if_empty and not database_is_empty():
-            click.echo("The database already holds data; the demo programme was not loaded.")
-            return
+        if current_app.config.get("ATELIER_ENV") == "production":
+            raise click.ClickException(
+                "seed-demo refuses to run in production (ATELIER_ENV=production): the demo "
+                "accounts share a published password. Create real users with "
+                "`flask create-user`."
+            )
+        if if_empty:
+            holding_data = tables_holding_data()
+            if holding_data:
+                click.echo(
+                    "The database is not empty (rows in "
+                    + ", ".join(holding_data)
+                    + "); the demo programme was not loaded."
+                )
+                return
         summary = seed_demo(today.date() if today else date.today())
         db.session.commit()
         click.echo(

@@ -45,6 +45,59 @@ def test_context_password_is_refused(app):
         )
 
 
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Welcome2024",  # a common word and a year
+        "P@ssw0rd12",  # leet and trailing digits
+        "1234512345",  # a sequence, repeated
+        "Motdepasse2024!",  # a French favourite
+        "Bamako1960",  # a place of the programme and a year
+        "azertyazerty",  # a keyboard row, repeated
+    ],
+)
+def test_common_and_breached_style_passwords_are_refused(app, password):
+    with pytest.raises(services.WeakPassword) as refused:
+        services.check_password_strength(password, email="awa.sow@example.org", name="Awa Sow")
+    assert "too common" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("password", "email", "name"),
+    [
+        ("CISSE-fleuve-Niger-9", "o.c@example.org", "Ousmane Cissé"),  # accents, case
+        ("Harmattan-0usmane!", "o.c@example.org", "Ousmane Cissé"),  # leet
+        ("Baobab-awasow-2026", "awa.sow@example.org", "Awa Sow"),  # name written whole
+        ("Baobab-n.diaye-2026", "n.diaye@example.org", "Nafi Diaye"),  # email local part
+    ],
+)
+def test_password_with_the_users_name_or_email_is_refused(app, password, email, name):
+    with pytest.raises(services.WeakPassword) as refused:
+        services.check_password_strength(password, email=email, name=name)
+    assert "name or email" in refused.value.message
+
+
+def test_a_good_passphrase_passes(app):
+    services.check_password_strength(
+        "baobab harmattan kora fleuve", email="awa.sow@example.org", name="Awa Sow"
+    )
+    user = services.create_user(
+        email="awa.sow@example.org",
+        name="Awa Sow",
+        password="baobab harmattan kora fleuve",
+        role=Role.TRAINER,
+    )
+    assert user.password_hash.startswith("scrypt:")
+
+
+def test_the_weak_password_message_is_translated(app):
+    from flask_babel import force_locale
+
+    with force_locale("fr"), pytest.raises(services.WeakPassword) as refused:
+        services.check_password_strength("Welcome2024", email="x@example.org", name="X")
+    assert "trop courant" in refused.value.message
+
+
 def test_duplicate_email_whatever_the_case_is_refused(app):
     factories.make_user(email="fatou@example.org")
     with pytest.raises(services.DuplicateEmail):

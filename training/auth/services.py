@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from training.audit.services import record_event
 from training.auth.models import Role, User, new_session_nonce
@@ -16,18 +19,28 @@ from training.extensions import db
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # long passphrases are accepted whole, never cut
 
-# The most common passwords of public breach lists, and this product's words.
-COMMON_PASSWORDS = frozenset(
+# This product's and the region's words, which the breach lists that zxcvbn
+# ships do not hold (they are English), and a few French favourites.
+LOCAL_COMMON_WORDS = frozenset(
     """
-    password password1 password12 password123 password1234 passw0rd motdepasse motdepasse1
-    azerty azerty123 azertyuiop qwerty qwerty123 qwertyuiop 123456 1234567 12345678
-    123456789 1234567890 0123456789 111111 11111111 000000 00000000 abc123 abcd1234
-    iloveyou admin admin123 administrator welcome welcome1 welcome123 bienvenue letmein
-    monkey dragon football baseball sunshine princess trustno1 superman 1q2w3e4r 1q2w3e4r5t
-    qazwsx zaq12wsx changeme changeme123 secret secret123 atelier atelier123 unodc unodc123
-    training training123 formation formation123 bamako niamey ouagadougou nouakchott
-    ndjamena sahel g5sahel minusma
+    password passw0rd motdepasse azerty azertyuiop qwerty qwertyuiop 12345 123456 1234567
+    12345678 123456789 1234567890 0123456789 111111 000000 abc abcd abc123 abcd1234 iloveyou
+    jetaime admin administrator administrateur welcome bienvenue letmein monkey dragon
+    football baseball soleil sunshine princess trustno1 superman 1q2w3e4r 1q2w3e4r5t qazwsx
+    zaq12wsx changeme secret atelier unodc training formation bamako niamey ouagadougou
+    nouakchott ndjamena sahel g5sahel minusma
     """.split()
+)
+# zxcvbn's scale: 0 too guessable ... 4 very unguessable; 3 resists an
+# offline attack on a slow hash, what OWASP and Dropbox recommend as a floor.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's cost grows with length and it refuses more than 72 characters: a
+# longer passphrase is judged on its start (the whole is still hashed).
+_SCORED_PREFIX = 72
+# Leet substitutions, the ambiguous "1" tried as both "i" and "l".
+_LEET = (
+    str.maketrans("@4310$5!7+", "aaeiossitt"),
+    str.maketrans("@4310$5!7+", "aaelossitt"),
 )
 
 # A dummy hash so that an unknown email costs the same time as a wrong
@@ -48,7 +61,11 @@ def normalise_email(email: str) -> str:
 
 
 def check_password_strength(password: str, *, email: str = "", name: str = "") -> None:
-    """Refuse short, common and context passwords (ASVS 6.2)."""
+    """Refuse short, common and context passwords (ASVS 6.2): common means in
+    zxcvbn's breach lists or guessable by its estimate (score below 3), or one
+    of our local words once case, accents, leet, repetitions and trailing
+    digits, years and symbols are stripped; context means the user's name or
+    email address, however written."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(
             _("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), field="password"
@@ -57,15 +74,60 @@ def check_password_strength(password: str, *, email: str = "", name: str = "") -
         raise WeakPassword(
             _("Use at most %(count)d characters.", count=MAX_PASSWORD_LENGTH), field="password"
         )
-    lowered = password.lower()
-    squeezed = "".join(ch for ch in lowered if ch.isalnum())
-    if lowered in COMMON_PASSWORDS or squeezed in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        raise WeakPassword(_("This password is too common; choose another."), field="password")
-    context = [normalise_email(email).split("@")[0], *name.lower().split()]
-    if any(len(word) >= 4 and word in lowered for word in context):
+    forms = _normalised_forms(password)
+    context = _context_words(email=email, name=name)
+    if any(word in form for word in context for form in forms):
         raise WeakPassword(
             _("The password must not contain your name or email address."), field="password"
         )
+    too_common = (
+        len(set(password.lower())) < 4
+        or any(form in LOCAL_COMMON_WORDS for form in forms)
+        or zxcvbn(password[:_SCORED_PREFIX], user_inputs=[*context, *LOCAL_COMMON_WORDS])["score"]
+        < MIN_PASSWORD_SCORE
+    )
+    if too_common:
+        raise WeakPassword(
+            _(
+                "This password is too common or too easy to guess; choose another, "
+                "for example four or five unrelated words."
+            ),
+            field="password",
+        )
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: "Cissé" and "CISSE" are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _normalised_forms(password: str) -> set[str]:
+    """The ways a guesser reads a password: folded, de-leeted, without
+    separators, without trailing digits and symbols, a repeated unit once."""
+    folded = _fold(password)
+    forms = {folded, *(folded.translate(table) for table in _LEET)}
+    forms |= {"".join(ch for ch in form if ch.isalnum()) for form in forms}
+    # "Welcome2024!", "password12": the word before the digits and symbols.
+    forms |= {re.sub(r"[\W\d_]+$", "", form) for form in forms}
+    forms |= {re.sub(r"^[\W\d_]+|[\W\d_]+$", "", form) for form in forms}
+    # "1234512345", "abcabcabc": a unit repeated.
+    for form in list(forms):
+        repeated = re.fullmatch(r"(.+?)\1+", form)
+        if repeated:
+            forms.add(repeated.group(1))
+    forms.discard("")
+    return forms
+
+
+def _context_words(*, email: str, name: str) -> list[str]:
+    """The pieces of the user's name and email address long enough to be
+    telling (4 characters), and the name and address local part written whole."""
+    local_part = _fold(normalise_email(email).split("@")[0])
+    name_words = re.findall(r"\w+", _fold(name))
+    email_words = re.findall(r"[^\W_]+", local_part)
+    words = {*name_words, *email_words, "".join(name_words), "".join(email_words)}
+    return sorted(word for word in words if len(word) >= 4)
 
 
 def hash_password(password: str) -> str:

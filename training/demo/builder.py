@@ -67,9 +67,19 @@ WITH_CONDITIONS_COUNT = 12
 RETENTION_YEARS = 10
 
 
+def tables_holding_data() -> list[str]:
+    """The application tables that hold at least one row, by name."""
+    return [
+        table.name
+        for table in db.metadata.sorted_tables
+        if db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
+    ]
+
+
 def database_is_empty() -> bool:
-    """True when no user exists: `make run` seeds only a fresh database."""
-    return db.session.scalar(sa.select(User.id).limit(1)) is None
+    """True when no application table holds a row: `make run` seeds only a
+    fresh database, never one with real data (even data without users)."""
+    return not tables_holding_data()
 
 
 def demo_counts() -> dict[str, int]:

@@ -261,7 +261,7 @@ def _upload_folder() -> Path:
     folder = Path(
         current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the owner's eyes only
     return folder
 
 
