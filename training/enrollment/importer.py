@@ -51,6 +51,12 @@ MAX_XLSX_ENTRIES = 100
 MAX_XLSX_ENTRY_SIZE = 8 * 1024 * 1024  # uncompressed bytes of any one part
 MAX_XLSX_UNCOMPRESSED = 16 * 1024 * 1024  # of all parts together
 MAX_XLSX_ELEMENTS = 200_000  # XML elements in all parts (a cell is two or three)
+# openpyxl's cost follows the XML elements it parses, and a plain workbook
+# holds under one per byte of the file; a crafted one packs hundreds. Beyond
+# a small file's allowance, three per byte of the file are read, no more: the
+# worst accepted file costs a few times a plain one of its size.
+XLSX_ELEMENTS_PER_BYTE = 3
+XLSX_ELEMENTS_ALLOWANCE = 20_000
 ZIP_MAGIC = b"PK\x03\x04"
 
 # The template's columns, in order, with their English and French headings.
@@ -203,11 +209,14 @@ def _too_large() -> ImportFileError:
     return ImportFileError(_("The workbook is too large once uncompressed; it was refused."))
 
 
-def _measure_archive(archive: zipfile.ZipFile) -> None:
+def _measure_archive(archive: zipfile.ZipFile, file_size: int) -> None:
     """Inflate every part once, in chunks, counting bytes and XML elements:
     the sizes a ZIP declares can lie, the inflated bytes cannot. Refused as
     soon as a cap is passed, so a bomb costs no more than the cap."""
     total = elements = 0
+    max_elements = min(
+        MAX_XLSX_ELEMENTS, max(XLSX_ELEMENTS_ALLOWANCE, XLSX_ELEMENTS_PER_BYTE * file_size)
+    )
     for entry in archive.infolist():
         size = 0
         with archive.open(entry) as part:
@@ -218,7 +227,7 @@ def _measure_archive(archive: zipfile.ZipFile) -> None:
                 if (
                     size > MAX_XLSX_ENTRY_SIZE
                     or total > MAX_XLSX_UNCOMPRESSED
-                    or elements > MAX_XLSX_ELEMENTS
+                    or elements > max_elements
                 ):
                     raise _too_large()
 
@@ -235,7 +244,7 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
             raise ImportFileError(_("The file is a ZIP archive, not an XLSX workbook."))
         if len(entries) >= MAX_XLSX_ENTRIES:
             raise _too_large()
-        _measure_archive(archive)
+        _measure_archive(archive, len(content))
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
