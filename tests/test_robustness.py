@@ -97,3 +97,74 @@ def test_known_objects_with_junk_query_strings_do_not_fail(app, client, login_as
             failures.append(f"GET {url} -> {response.status_code}")
     assert not failures, "\n".join(failures)
     assert pages > 30
+
+
+# Junk that looks like a number to a careless parser: a superscript digit
+# (str.isdigit() says yes, int() says no), more digits than int() accepts, a
+# decimal comma, a page past any offset the database can hold, blank text.
+JUNK_NUMBERS = ["²", "9" * 5000, "15,5", "9" * 30, "   ", "1e3", "-0", "٣"]
+JUNK_NUMBER_KEYS = ("page", "year", "curriculum", "organisation", "partner", "by", "date")
+
+
+def _form_field_names() -> set[str]:
+    """Every field name of every form of the application."""
+    from flask_wtf import FlaskForm
+    from wtforms import Form
+
+    import training.reports.forms  # noqa: F401 (its forms are plain wtforms.Form)
+
+    names: set[str] = set()
+    pending = [FlaskForm, Form]
+    while pending:
+        form_class = pending.pop()
+        pending.extend(form_class.__subclasses__())
+        names.update(
+            name for name in dir(form_class) if hasattr(getattr(form_class, name), "field_class")
+        )
+    return names
+
+
+def _known_object_urls(app, ids):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "bootstrap.static", "auth.logout"):
+            continue
+        if not set(rule.arguments) <= set(ids):
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(rf"<(?:\w+(?:\([^)]*\))?:)?{name}>", str(ids[name]), url)
+        yield rule, url
+
+
+@pytest.mark.parametrize("junk", JUNK_NUMBERS, ids=lambda junk: repr(junk[:8]))
+def test_junk_numbers_in_queries_and_forms_do_not_fail(app, client, login_as, junk):
+    """Every real page and every form, with each field and filter set to junk:
+    a form error, a 400 or a 404, never a 500."""
+    training_session = factories.make_session()
+    enrollment = factories.enroll(training_session=training_session)
+    db.session.commit()
+    login_as("coordinator")
+    ids = {
+        "session_id": training_session.id,
+        "curriculum_id": training_session.curriculum_id,
+        "participant_id": enrollment.participant_id,
+        "enrollment_id": enrollment.id,
+        "trainer_id": factories.make_trainer().id,
+        "user_id": 1,
+        "day": training_session.start_date.isoformat(),
+    }
+    db.session.commit()
+    form = dict.fromkeys(_form_field_names(), junk)
+    query = dict.fromkeys(JUNK_NUMBER_KEYS, junk)
+    failures, requests = [], 0
+    for rule, url in _known_object_urls(app, ids):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                response = client.get(url, query_string=query)
+            else:
+                response = client.open(url, method=method, data=form)
+            requests += 1
+            if response.status_code >= 500:
+                failures.append(f"{method} {url} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert requests > 60

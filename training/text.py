@@ -17,3 +17,37 @@ def fold(text: str | None) -> str:
 def search_key(given_name: str | None, family_name: str | None) -> str:
     """The folded "given family" name stored in Participant.search_name."""
     return fold(f"{given_name or ''} {family_name or ''}")
+
+
+# Line and paragraph separators that some programs put inside a cell: Word's
+# Shift+Enter (vertical tab), form feed, Unicode's own line separators.
+_LINE_BREAKS = {"\r\n", "\r", "\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"}
+
+
+def _is_unwanted(character: str) -> bool:
+    """Control characters (C0, DEL, C1), lone surrogates and noncharacters:
+    none is readable, and XML (hence XLSX) refuses most of them."""
+    category = unicodedata.category(character)
+    return category in ("Cc", "Cs") or (ord(character) & 0xFFFE) == 0xFFFE
+
+
+def clean(text: str | None, *, multiline: bool = False) -> str:
+    """Text as typed or pasted, made safe to store, export and print: NFC,
+    no control characters, trimmed. A line break (any of them, Word's
+    vertical tab included) becomes a space, or a newline in a multi-line
+    text; a tab becomes a space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
+    kept = []
+    for character in text:
+        if character in _LINE_BREAKS:
+            kept.append("\n" if multiline else " ")
+        elif character == "\t":
+            kept.append(" ")
+        elif not _is_unwanted(character):
+            kept.append(character)
+    cleaned = "".join(kept)
+    if multiline:
+        return "\n".join(line.strip() for line in cleaned.split("\n")).strip()
+    return " ".join(cleaned.split())

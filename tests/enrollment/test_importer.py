@@ -242,3 +242,139 @@ def test_five_hundred_rows_check_and_import_in_seconds(app):
         )
         == 500
     )
+
+
+# --- crafted files: refused in linear time, with a clear message ----------------------
+
+
+def _timed_refusal(content: bytes, match: str) -> float:
+    started = time.perf_counter()
+    with pytest.raises(ImportFileError, match=match):
+        importer.read_rows(content)
+    return time.perf_counter() - started
+
+
+def test_a_long_heading_line_is_refused_at_once(app):
+    """csv.Sniffer took seconds on 48 KB of this; the line cap refuses it."""
+    line = ("a," * 24_000 + "\n").encode()
+    assert _timed_refusal(line * 2, "longer than") < 0.5
+
+
+def test_a_heading_line_of_many_columns_is_refused(app):
+    headings = ["given_name", "family_name", "sex", *(f"extra{n}" for n in range(40))]
+    content = csv_bytes([["A", "B", "F", *[""] * 40]], headings=headings)
+    assert _timed_refusal(content, "more than 30 columns") < 0.5
+
+
+def test_many_delimiters_in_the_data_cost_nothing(app):
+    """Long data lines are refused too; short ones full of delimiters read
+    quickly, their extra cells ignored."""
+    rows = [["A", f"B{n}", "F", *[""] * 6, *[";,"] * 100] for n in range(1000)]
+    started = time.perf_counter()
+    assert len(importer.read_rows(csv_bytes(rows))) == 1000
+    assert time.perf_counter() - started < 2
+
+
+def test_the_delimiter_is_the_one_that_finds_our_headings(app):
+    content = b"given_name;family_name;sex;function\nA;B;F;Chef, adjoint\n"
+    assert importer.read_rows(content) == [
+        {"given_name": "A", "family_name": "B", "sex": "F", "function": "Chef, adjoint"}
+    ]
+
+
+def test_blank_lines_beyond_the_limit_are_not_kept(app):
+    content = csv_bytes([["A", "B", "F"]]) + b"\n" * 2_000_000
+    started = time.perf_counter()
+    assert len(importer.read_rows(content)) == 1
+    assert time.perf_counter() - started < 2
+
+
+def _with_sheet(sheet_xml: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(GOOD)))
+    entries = {info.filename: source.read(info.filename) for info in source.infolist()}
+    entries["xl/worksheets/sheet1.xml"] = sheet_xml
+    return _zip(entries)
+
+
+SHEET_HEAD = (
+    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main">'
+)
+
+
+def test_a_sheet_of_millions_of_empty_cells_is_refused_at_once(app):
+    """100 KB that inflates to tens of megabytes of XML: refused while
+    inflating, before openpyxl parses a cell."""
+    cells = b"<c/>" * (12 * 1024 * 1024)
+    bomb = _with_sheet(SHEET_HEAD + b"<sheetData><row>" + cells + b"</row></sheetData></worksheet>")
+    assert len(bomb) < 200 * 1024
+    assert _timed_refusal(bomb, "too large") < 1
+
+
+def test_a_sheet_claiming_a_huge_dimension_is_read_within_bounds(app):
+    """A1:XFD1048576 and a last row far away made openpyxl pad billions of
+    cells; the reader asks for at most MAX_COLUMNS columns of MAX_ROWS rows."""
+    sheet = (
+        SHEET_HEAD + b'<dimension ref="A1:XFD1048576"/><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>given_name</t></is></c>'
+        b'<c r="B1" t="inlineStr"><is><t>family_name</t></is></c>'
+        b'<c r="C1" t="inlineStr"><is><t>sex</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>Awa</t></is></c>'
+        b'<c r="B2" t="inlineStr"><is><t>Ba</t></is></c>'
+        b'<c r="C2" t="inlineStr"><is><t>F</t></is></c></row>'
+        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    started = time.perf_counter()
+    assert importer.read_rows(_with_sheet(sheet)) == [
+        {"given_name": "Awa", "family_name": "Ba", "sex": "F"}
+    ]
+    assert time.perf_counter() - started < 2
+
+
+def test_a_zip_lying_about_its_sizes_is_measured_not_trusted(app):
+    """The sizes in a ZIP's directory are the sender's word; the reader
+    counts what inflates."""
+    data = _zip({"[Content_Types].xml": b"<Types/>", "xl/big.xml": b" " * (20 * 1024 * 1024)})
+    lying = data.replace((20 * 1024 * 1024).to_bytes(4, "little"), (1000).to_bytes(4, "little"))
+    assert lying != data
+    with pytest.raises(ImportFileError):
+        importer.read_rows(lying)
+
+
+def test_cells_are_cleaned_like_form_fields(app):
+    rows = importer.read_rows(csv_bytes([["Moussa\x0bIbrahim", " Traoré\t", "M"]]))
+    assert rows[0]["given_name"] == "Moussa Ibrahim" and rows[0]["family_name"] == "Traoré"
+
+
+def test_too_long_values_are_row_errors_not_database_errors(app):
+    training_session = factories.make_session()
+    rows = [
+        ["Awa", "B" * 101, "F", "", "", "", "", "", ""],
+        ["Ali", "Keita", "M", "", "", "R" * 101, "F" * 151, "", "9" * 41],
+        ["Ok", "Fine", "F", "", "", "", "", "", ""],
+    ]
+    check = _check(csv_bytes(rows), training_session)
+    first, second, third = (" ".join(row.errors) for row in check.rows)
+    assert "family name is longer than 100 characters" in first
+    assert "rank is longer than 100" in second and "function is longer than 150" in second
+    assert "phone is longer than 40" in second
+    assert third == ""
+    with pytest.raises(DomainError):
+        importer.import_rows(training_session, check, actor=None)
+
+
+def test_the_whole_file_is_checked_in_a_fixed_number_of_queries(app, count_queries):
+    training_session = factories.make_session(capacity=600)
+    for number in range(5):
+        factories.make_participant(email=f"known{number}@example.org")
+    db.session.commit()
+    rows = [
+        ["A", f"B{n}", "F", "", "", "", "", f"known{n % 7}@example.org", f"+227 {n:08d}"]
+        for n in range(300)
+    ]
+    table = importer.read_rows(csv_bytes(rows))
+    with count_queries() as statements:
+        check = importer.check_rows(training_session, table)
+    assert len(statements) <= 8, statements  # not one per row: 300 rows
+    assert sum(1 for row in check.rows if row.existing is not None) > 0

@@ -460,3 +460,40 @@ def test_pages_render_in_french(client, login_as, objects, import_folder):
     assert _upload(client, objects["session_id"], content).status_code == 302
     preview = client.get("/sessions/{session_id}/import/preview".format(**objects))
     assert preview.status_code == 200
+
+
+def test_the_file_is_parsed_once_at_upload(client, login_as, import_folder, monkeypatch):
+    """What waits between preview and import is the parsed rows, not the
+    file: the preview and the import never read the file again."""
+    import json
+
+    from training.enrollment import importer
+
+    training_session = factories.make_session()
+    db.session.commit()
+    login_as("coordinator")
+    content = csv_bytes([["Moussa", "Traoré", "M", "ML", "", "", "", "", ""]])
+    assert _upload(client, training_session.id, content, "nominees.csv").status_code == 302
+    (stored,) = import_folder.glob("*.upload")
+    assert json.loads(stored.read_text("utf-8"))[0]["family_name"] == "Traoré"
+
+    def no_second_parse(content):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(importer, "read_rows", no_second_parse)
+    assert client.get(f"/sessions/{training_session.id}/import/preview").status_code == 200
+    response = client.post(f"/sessions/{training_session.id}/import/confirm")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 1
+
+
+def test_a_damaged_stored_upload_asks_for_the_file_again(client, login_as, import_folder):
+    training_session = factories.make_session()
+    db.session.commit()
+    login_as("coordinator")
+    content = csv_bytes([["Moussa", "Traoré", "M", "ML", "", "", "", "", ""]])
+    _upload(client, training_session.id, content, "nominees.csv")
+    (stored,) = import_folder.glob("*.upload")
+    stored.write_text('[{"given_name": 3}]')
+    response = client.get(f"/sessions/{training_session.id}/import/preview")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/import")

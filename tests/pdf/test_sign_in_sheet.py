@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -153,3 +154,24 @@ def test_languages(language, expected, absent):
 def test_an_empty_roster_still_prints_blank_rows():
     [text] = read(make_sheet(participants=0))
     assert "Feuille d'émargement" in text
+
+
+def test_whatever_is_stored_prints_a_readable_sheet():
+    """A 2,000-character name (with or without spaces), control characters
+    pasted from Word: the sheet prints, each row within a page, the name's
+    start readable."""
+    long_words = "Abdoulaye " * 200
+    one_word = "X" * 2000
+    sheet = make_sheet(participants=0, venue="Salle\x0bB\x00")
+    roster = (
+        SheetParticipant("Diallo", "Moussa\x0bIbrahim", "Police\x1f", "Commissaire\x07"),
+        SheetParticipant(long_words, "Idriss", long_words, long_words),
+        SheetParticipant(one_word, "Awa", one_word, one_word),
+        SheetParticipant("Traoré", "Aïcha", "Police", "Agent"),
+    )
+    pages = read(replace(sheet, participants=roster))
+    text = " ".join("\n".join(pages).split())
+    assert "ABDOULAYE" in text and "DIALLO Moussa Ibrahim" in text and "TRAORÉ Aïcha" in text
+    assert "\x0b" not in text and "\x00" not in text and "Salle B" in text
+    assert "…" in text
+    assert len(pages) <= 3

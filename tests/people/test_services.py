@@ -214,3 +214,49 @@ def test_trainer_registry_and_qualifications(app):
     assert trainer.qualifications == []
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"trainer.created", "trainer.qualified", "trainer.qualification_removed"} <= actions
+
+
+def test_one_duplicate_rule_for_one_person_and_for_many(app):
+    """find_duplicates (the new-participant form) and find_lookalikes (the
+    importer, all rows at once) give the same answer for each candidate."""
+    from training.people.services import PersonKeys, find_duplicates, find_lookalikes
+
+    unit = factories.make_organisation()
+    by_name = factories.make_participant(
+        given_name="Moussa", family_name="Traoré", organisation=unit, email=None, phone=None
+    )
+    elsewhere = factories.make_participant(
+        given_name="Moussa", family_name="Traoré", organisation=None, email=None, phone=None
+    )
+    by_email = factories.make_participant(email="awa@example.org", phone=None)
+    by_phone = factories.make_participant(email=None, phone="+227 90-12.34 56")
+    candidates = [
+        dict(
+            given_name="MOUSSA",
+            family_name="traore",
+            organisation_id=unit.id,
+            email=None,
+            phone=None,
+        ),
+        dict(given_name="Moussa", family_name="Traore", organisation_id=None, email="", phone=""),
+        dict(
+            given_name="X",
+            family_name="Y",
+            organisation_id=None,
+            email=" AWA@example.org",
+            phone=None,
+        ),
+        dict(
+            given_name="X",
+            family_name="Z",
+            organisation_id=unit.id,
+            email=None,
+            phone="+22790123456",
+        ),
+        dict(
+            given_name="Nobody", family_name="Known", organisation_id=None, email=None, phone=None
+        ),
+    ]
+    many = find_lookalikes([PersonKeys.of(**candidate) for candidate in candidates])
+    one_by_one = [find_duplicates(**candidate) for candidate in candidates]
+    assert many == one_by_one == [[by_name], [elsewhere], [by_email], [by_phone], []]

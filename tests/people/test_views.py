@@ -344,3 +344,26 @@ def test_trainer_list_runs_a_fixed_number_of_queries(client, login_as, count_que
             assert client.get("/trainers").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_text_is_cleaned_at_the_door(client, login_as):
+    """Word's Shift+Enter (a vertical tab) and other control characters never
+    reach the database; a field of spaces is an empty field."""
+    login_as("coordinator")
+    response = client.post(
+        "/participants/new",
+        data=_participant_form(
+            given_name="Moussa\x0bIbrahim", family_name=" Traoré\x00 ", rank="   ", function="\t"
+        ),
+    )
+    assert response.status_code == 302
+    participant = db.session.scalar(sa.select(Participant))
+    assert (participant.given_name, participant.family_name) == ("Moussa Ibrahim", "Traoré")
+    assert participant.rank is None and participant.function is None
+
+
+def test_a_name_of_control_characters_only_is_refused(client, login_as):
+    login_as("coordinator")
+    response = client.post("/participants/new", data=_participant_form(given_name="\x0b\x0c "))
+    assert response.status_code == 400
+    assert _participant_count() == 0

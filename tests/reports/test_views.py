@@ -285,3 +285,33 @@ def test_query_count_does_not_grow_with_the_data(client, login_as, programme, ur
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
     assert len(small) <= 20
+
+
+def test_exports_and_the_donor_report_survive_what_is_stored(client, login_as, programme):
+    """Values stored before text was cleaned at the door (a vertical tab from
+    Word, other control characters, a 2,000-character name): every export
+    and the donor report are produced, the text readable."""
+    programme.a.given_name = "Moussa\x0bIbrahim"
+    programme.b.family_name = "Diallo\x00\x1f"
+    programme.c.family_name = "Abdoulaye " * 200
+    programme.partner.name = "Partenaire\x0b\x07"
+    db.session.commit()
+    login_as("coordinator")
+    response = client.get("/reports/export-participants.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    names = {row[1] for row in rows[1:]} | {row[0] for row in rows[1:]}
+    assert "Moussa Ibrahim" in names and "Diallo" in names
+    response = client.get("/reports/export.xlsx")
+    assert response.status_code == 200
+    cells = [
+        value
+        for sheet in load_workbook(io.BytesIO(response.data)).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    ]
+    assert not any(isinstance(cell, str) and "\x0b" in cell for cell in cells)
+    response = client.get("/reports/export.csv")
+    assert response.status_code == 200 and b"\x0b" not in response.data
+    response = client.get("/reports/donor-report.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")

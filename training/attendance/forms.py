@@ -2,7 +2,7 @@
 
 The day grid and the score sheet have one field per participant, so they are
 read from the submitted data by the functions below rather than declared as
-WTForms fields; the FlaskForm classes carry CSRF and the fixed fields.
+WTForms fields; the CleanForm classes carry CSRF and the fixed fields.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -20,9 +19,10 @@ from training.attendance.models import AttendanceStatus
 from training.attendance.services import CellKey, DayEntry, ScoreEntry
 from training.domain import DomainError
 from training.sessions.models import Period
+from training.web.forms import CleanForm
 
 
-class DaySheetForm(FlaskForm):
+class DaySheetForm(CleanForm):
     """CSRF and the correction reason; the cells are read by read_day()."""
 
     reason = TextAreaField(
@@ -32,11 +32,11 @@ class DaySheetForm(FlaskForm):
     )
 
 
-class CloseDayForm(FlaskForm):
+class CloseDayForm(CleanForm):
     """Only CSRF: closing a day takes no input."""
 
 
-class ScoresForm(FlaskForm):
+class ScoresForm(CleanForm):
     """CSRF only; the scores are read by read_scores()."""
 
 

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from training.auth.models import Role
 from training.labels import choices
+from training.web.forms import CleanForm
 
 
 def role_choices():
@@ -14,13 +14,13 @@ def role_choices():
 LOCALE_CHOICES = [("", _l("Browser's language")), ("en", "English"), ("fr", "Français")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CleanForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(_l("Sign in"))
 
 
-class UserForm(FlaskForm):
+class UserForm(CleanForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
         _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
@@ -39,13 +39,13 @@ class UserEditForm(UserForm):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(CleanForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(_l("Change password"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CleanForm):
     """An empty form: a POST button protected by its CSRF token."""
 
     submit = SubmitField(_l("Confirm"))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from training.certificates.models import CertificateKind
 from training.labels import choices
 from training.orm import MAX_ID
+from training.web.forms import CleanForm
 
 
-class IssueAllForm(FlaskForm):
+class IssueAllForm(CleanForm):
     submit = SubmitField(_l("Issue all eligible"))
 
 
@@ -20,7 +20,7 @@ def _kind_choices() -> list[tuple[str, str]]:
     return [("", _l("The kind earned")), *choices(CertificateKind)]
 
 
-class IssueOneForm(FlaskForm):
+class IssueOneForm(CleanForm):
     """Issue one certificate; a reason makes it an override of a failed
     rule (the service decides whether one is needed)."""
 
@@ -32,17 +32,17 @@ class IssueOneForm(FlaskForm):
     submit = SubmitField(_l("Issue"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(CleanForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Revoke"))
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(CleanForm):
     reason = TextAreaField(_l("What is corrected"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Reissue as a correction"))
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(CleanForm):
     """The public look-up. Sent with GET: it changes nothing, so it needs no
     CSRF token, and the result's address can be shared."""
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SearchField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from training.curricula.models import CurriculumOwner, CurriculumStatus, Theme
 from training.labels import choices
+from training.web.forms import CleanForm
 
 
 def _any_choice(enum_class: type) -> list[tuple[str, object]]:
     return [("", _l("Any")), *choices(enum_class)]
 
 
-class CurriculumFilterForm(FlaskForm):
+class CurriculumFilterForm(CleanForm):
     """The list's search and filters, read from the query string."""
 
     class Meta:
@@ -27,7 +27,7 @@ class CurriculumFilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=lambda: _any_choice(CurriculumStatus), default="")
 
 
-class CurriculumForm(FlaskForm):
+class CurriculumForm(CleanForm):
     code = StringField(
         _l("Code"),
         validators=[
@@ -81,7 +81,7 @@ class CurriculumForm(FlaskForm):
         }
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(CleanForm):
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=250)])
     title_fr = StringField(_l("Title in French"), validators=[DataRequired(), Length(max=250)])
     aim = TextAreaField(_l("Aim"), validators=[Optional(), Length(max=5000)])

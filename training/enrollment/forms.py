@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Optional, Regexp
+
+from training.web.forms import CleanForm
 
 # An id in a hidden field: up to nine digits, within every engine's INTEGER
 # (a larger number would be an error from PostgreSQL, not an unknown id).
 ID_PATTERN = r"^\d{1,9}$"
 
 
-class NominateForm(FlaskForm):
+class NominateForm(CleanForm):
     """Nominate one registered participant (chosen from the search results),
     on behalf of the organisation chosen beside the search (empty: the
     participant's own)."""
@@ -23,7 +24,7 @@ class NominateForm(FlaskForm):
     submit = SubmitField(_l("Nominate"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CleanForm):
     file = FileField(
         _l("CSV or XLSX file of nominees"),
         validators=[FileRequired(_l("Choose a file to upload."))],

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from training.domain import DomainError
@@ -32,17 +33,30 @@ from training.extensions import db
 from training.people.models import Organisation, Participant, Sex
 from training.people.services import (
     ParticipantDetails,
+    PersonKeys,
     create_participants,
+    find_lookalikes,
     normalise_email,
-    normalise_phone,
-    sql_phone_key,
 )
 from training.sessions.models import TrainingSession
-from training.text import fold, search_key
+from training.text import clean, fold
 
 MAX_ROWS = 2000
+# Caps that keep reading linear and small, fit for a 2,000-row sheet of the
+# template's 9 columns with room to spare; a crafted file meets one of them
+# long before it costs more than a plain file of its size.
+MAX_COLUMNS = 30
+MAX_LINE_LENGTH = 4000  # characters in any CSV line, the headings' included
 MAX_XLSX_ENTRIES = 100
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_XLSX_ENTRY_SIZE = 8 * 1024 * 1024  # uncompressed bytes of any one part
+MAX_XLSX_UNCOMPRESSED = 16 * 1024 * 1024  # of all parts together
+MAX_XLSX_ELEMENTS = 200_000  # XML elements in all parts (a cell is two or three)
+# openpyxl's cost follows the XML elements it parses, and a plain workbook
+# holds under one per byte of the file; a crafted one packs hundreds. Beyond
+# a small file's allowance, three per byte of the file are read, no more: the
+# worst accepted file costs a few times a plain one of its size.
+XLSX_ELEMENTS_PER_BYTE = 3
+XLSX_ELEMENTS_ALLOWANCE = 20_000
 ZIP_MAGIC = b"PK\x03\x04"
 
 # The template's columns, in order, with their English and French headings.
@@ -138,11 +152,13 @@ def _heading_key(heading: Any) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A cell as text, cleaned as the forms clean what is typed (a line break
+    or Word's vertical tab in a name becomes a space)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean(str(value))
 
 
 def _rows_from_table(table: list[list[Any]]) -> list[dict[str, str]]:
@@ -152,7 +168,14 @@ def _rows_from_table(table: list[list[Any]]) -> list[dict[str, str]]:
         table = table[1:]
     if not table:
         raise ImportFileError(_("The file is empty."))
-    headings = [_HEADING_TO_COLUMN.get(_heading_key(value)) for value in table[0]]
+    if any(_cell(value) for value in table[0][MAX_COLUMNS:]):
+        raise ImportFileError(
+            _(
+                "The file has more than %(limit)d columns. Start from the template.",
+                limit=MAX_COLUMNS,
+            )
+        )
+    headings = [_HEADING_TO_COLUMN.get(_heading_key(value)) for value in table[0][:MAX_COLUMNS]]
     found = {heading for heading in headings if heading}
     missing = [name for name in ("given_name", "family_name", "sex") if name not in found]
     if missing:
@@ -174,13 +197,7 @@ def _rows_from_table(table: list[list[Any]]) -> list[dict[str, str]]:
     if not rows:
         raise ImportFileError(_("The file has headings but no nominee."))
     if len(rows) > MAX_ROWS:
-        raise ImportFileError(
-            _(
-                "The file has %(count)d rows; import at most %(limit)d at a time.",
-                count=len(rows),
-                limit=MAX_ROWS,
-            )
-        )
+        raise _too_many_rows(len(rows))
     return rows
 
 
@@ -188,21 +205,50 @@ def _is_xlsx(content: bytes) -> bool:
     return content.startswith(ZIP_MAGIC)
 
 
+def _too_large() -> ImportFileError:
+    return ImportFileError(_("The workbook is too large once uncompressed; it was refused."))
+
+
+def _measure_archive(archive: zipfile.ZipFile, file_size: int) -> None:
+    """Inflate every part once, in chunks, counting bytes and XML elements:
+    the sizes a ZIP declares can lie, the inflated bytes cannot. Refused as
+    soon as a cap is passed, so a bomb costs no more than the cap."""
+    total = elements = 0
+    max_elements = min(
+        MAX_XLSX_ELEMENTS, max(XLSX_ELEMENTS_ALLOWANCE, XLSX_ELEMENTS_PER_BYTE * file_size)
+    )
+    for entry in archive.infolist():
+        size = 0
+        with archive.open(entry) as part:
+            while chunk := part.read(256 * 1024):
+                size += len(chunk)
+                total += len(chunk)
+                elements += chunk.count(b"<") - chunk.count(b"</")
+                if (
+                    size > MAX_XLSX_ENTRY_SIZE
+                    or total > MAX_XLSX_UNCOMPRESSED
+                    or elements > max_elements
+                ):
+                    raise _too_large()
+
+
 def _read_xlsx(content: bytes) -> list[list[Any]]:
     """Check the archive before openpyxl sees it: a spreadsheet has a few
-    dozen entries and a few megabytes; a zip bomb has neither."""
+    dozen entries and a few megabytes; a zip bomb has neither. openpyxl then
+    reads at most MAX_COLUMNS columns of MAX_ROWS rows (and a few blank
+    ones), whatever size the sheet claims."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        if "[Content_Types].xml" not in {entry.filename for entry in entries}:
+            raise ImportFileError(_("The file is a ZIP archive, not an XLSX workbook."))
+        if len(entries) >= MAX_XLSX_ENTRIES:
+            raise _too_large()
+        _measure_archive(archive, len(content))
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
         raise ImportFileError(_("The file is not a valid XLSX workbook.")) from error
-    if "[Content_Types].xml" not in {entry.filename for entry in entries}:
-        raise ImportFileError(_("The file is a ZIP archive, not an XLSX workbook."))
-    if (
-        len(entries) >= MAX_XLSX_ENTRIES
-        or sum(e.file_size for e in entries) >= MAX_XLSX_UNCOMPRESSED
-    ):
-        raise ImportFileError(_("The workbook is too large once uncompressed; it was refused."))
     import openpyxl  # with defusedxml installed, openpyxl refuses XML entity tricks
 
     try:
@@ -213,11 +259,14 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
                 sheet = workbook.worksheets[0] if workbook.worksheets else None
                 if sheet is None:
                     raise ImportFileError(_("The workbook has no sheet."))
-                table = []
-                for values in sheet.iter_rows(values_only=True):
-                    table.append(list(values))
-                    if len(table) > MAX_ROWS + 10:
-                        break
+                # Bounds given, not read from the sheet's claimed dimension
+                # (A1:XFD1048576 would make openpyxl pad billions of cells).
+                table = [
+                    list(values)
+                    for values in sheet.iter_rows(
+                        max_row=MAX_ROWS + 10, max_col=MAX_COLUMNS + 1, values_only=True
+                    )
+                ]
             finally:
                 workbook.close()
     except ImportFileError:
@@ -225,6 +274,19 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
     except Exception as error:  # openpyxl and defusedxml raise many kinds
         raise ImportFileError(_("The workbook could not be read: it may be damaged.")) from error
     return table
+
+
+def _delimiter(heading_line: str) -> str:
+    """ "," or ";", whichever splits the heading line into more of our
+    headings (then whichever occurs more): two splits, linear, where
+    csv.Sniffer's guess is quadratic in the line's length."""
+
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = heading_line.split(delimiter)
+        known = sum(1 for cell in cells if _heading_key(cell.strip('"')) in _HEADING_TO_COLUMN)
+        return known, len(cells)
+
+    return max((",", ";"), key=score)
 
 
 def _read_csv(content: bytes) -> list[list[Any]]:
@@ -238,17 +300,44 @@ def _read_csv(content: bytes) -> list[list[Any]]:
         ) from error
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
-    first_line = text.lstrip().splitlines()[0]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > MAX_LINE_LENGTH:
+            raise ImportFileError(
+                _(
+                    "Line %(line)d of the file is longer than %(limit)d characters; "
+                    "it was refused.",
+                    line=number,
+                    limit=MAX_LINE_LENGTH,
+                )
+            )
+    delimiter = _delimiter(text.lstrip().partition("\n")[0])
+    table: list[list[Any]] = []
+    extra_rows = 0
     try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;").delimiter
-    except csv.Error:
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if not any(cell.strip() for cell in row):
+                continue  # blank lines cost nothing, and are not kept
+            if len(table) > MAX_ROWS:
+                extra_rows += 1  # counted for the message, not kept
+                continue
+            table.append(row)
     except csv.Error as error:
         raise ImportFileError(
             _("The CSV file is malformed: %(problem)s", problem=str(error))
         ) from error
+    if extra_rows:
+        raise _too_many_rows(len(table) - 1 + extra_rows)
+    return table
+
+
+def _too_many_rows(count: int) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file has %(count)d rows; import at most %(limit)d at a time.",
+            count=count,
+            limit=MAX_ROWS,
+        )
+    )
 
 
 def read_rows(content: bytes) -> list[dict[str, str]]:
@@ -308,37 +397,120 @@ def _organisations() -> dict[str, Organisation]:
     return found
 
 
-def _existing_participants(rows: list[dict[str, str]]) -> list[Participant]:
-    """Participants sharing a name, email or phone with any row: three
-    indexed look-ups for the whole file, not one per row."""
-    names = {search_key(r.get("given_name"), r.get("family_name")) for r in rows} - {""}
-    emails = {normalise_email(r.get("email")) for r in rows} - {None}
-    phones = {normalise_phone(r.get("phone")) for r in rows} - {""}
-    found: dict[int, Participant] = {}
-    for condition, values in (
-        (Participant.search_name.in_, names),
-        (sa.func.lower(Participant.email).in_, emails),
-        (sql_phone_key(Participant.phone).in_, phones),
-    ):
-        values = sorted(values)
-        for start in range(0, len(values), 500):
-            for participant in db.session.scalars(
-                sa.select(Participant).where(condition(values[start : start + 500]))
-            ):
-                found[participant.id] = participant
-    return list(found.values())
+# The longest text each column may hold: the database's, which the forms
+# enforce too (a longer cell is a row error, never a database error).
+_MAX_LENGTHS = {
+    name: Participant.__table__.c[name].type.length
+    for name in ("given_name", "family_name", "rank", "function", "email", "phone")
+}
+_COLUMN_TITLES = {
+    "given_name": _l("given name"),
+    "family_name": _l("family name"),
+    "rank": _l("rank"),
+    "function": _l("function"),
+    "email": _l("email"),
+    "phone": _l("phone"),
+}
+
+
+def _resolve(row: ImportRow, organisations: dict[str, Organisation]) -> None:
+    """What the row's words stand for: sex, country, organisation."""
+    values = row.values
+    row.sex = _SEX_VALUES.get(fold(values.get("sex", "")))
+    if values.get("nationality"):
+        row.nationality = country_code(values["nationality"])
+    if values.get("organisation"):
+        row.organisation = organisations.get(fold(values["organisation"]))
+
+
+def _problems(row: ImportRow) -> list[str]:
+    """What is wrong with the row on its own, before any comparison."""
+    values = row.values
+    problems = []
+    if not values.get("given_name") or not values.get("family_name"):
+        problems.append(_("The given name and the family name are both required."))
+    for name, limit in _MAX_LENGTHS.items():
+        if len(values.get(name, "")) > limit:
+            problems.append(
+                _(
+                    "The %(column)s is longer than %(limit)d characters.",
+                    column=_COLUMN_TITLES[name],
+                    limit=limit,
+                )
+            )
+    if row.sex is None:
+        problems.append(_("Sex must be F or M (found “%(value)s”).", value=values.get("sex", "")))
+    if values.get("nationality") and row.nationality is None:
+        problems.append(_("Unknown country “%(value)s”.", value=values["nationality"]))
+    if values.get("organisation") and row.organisation is None:
+        problems.append(
+            _(
+                "Unknown organisation “%(value)s”: add it first, or leave the cell empty.",
+                value=values["organisation"],
+            )
+        )
+    email = normalise_email(values.get("email"))
+    if email and len(email) <= _MAX_LENGTHS["email"]:
+        problem = _email_problem(email)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _keys(row: ImportRow) -> PersonKeys:
+    return PersonKeys.of(
+        given_name=row.values.get("given_name"),
+        family_name=row.values.get("family_name"),
+        organisation_id=row.organisation.id if row.organisation else None,
+        email=row.values.get("email"),
+        phone=row.values.get("phone"),
+    )
+
+
+def _earlier_line(keys: PersonKeys, line: int, seen: dict[tuple[str, Any], int]) -> int | None:
+    """The first earlier line of the file that this row duplicates (the same
+    rule as against the database), remembering this row's keys."""
+    found = [("name", (keys.name_key, keys.organisation_id))] if keys.name_key else []
+    found += [("email", keys.email)] if keys.email else []
+    found += [("phone", keys.phone)] if keys.phone else []
+    earlier = next((seen[key] for key in found if key in seen), None)
+    for key in found:
+        seen.setdefault(key, line)
+    return earlier
+
+
+def _match(row: ImportRow, lookalikes: list[Participant], enrolled: set[int]) -> None:
+    """The registered participant the row names (a name match first), who is
+    nominated instead of a new record, unless already enrolled."""
+    row.existing = lookalikes[0] if lookalikes else None
+    if row.existing is None:
+        return
+    if row.existing.id in enrolled:
+        row.errors.append(
+            _("%(name)s is already enrolled in this session.", name=row.existing.full_name)
+        )
+    else:
+        row.notes.append(
+            _(
+                "Matches the registered participant %(name)s, who will be nominated.",
+                name=row.existing.full_name,
+            )
+        )
 
 
 def check_rows(training_session: TrainingSession, rows: list[dict[str, str]]) -> ImportCheck:
-    """Every row with its problems: missing name, bad sex, unknown country or
-    organisation, bad email, duplicate of an earlier row, already enrolled;
-    and, as a note, the existing participant who will be nominated instead of
-    creating a new record."""
+    """Every row with its problems: missing name, too long a value, bad sex,
+    unknown country or organisation, bad email, duplicate of an earlier row,
+    already enrolled; and, as a note, the existing participant who will be
+    nominated instead of creating a new record. Duplicates follow the people
+    area's rule (people.services.find_lookalikes), for the whole file in a
+    few queries."""
     organisations = _organisations()
-    existing = _existing_participants(rows)
-    by_name = {(p.search_name, p.organisation_id): p for p in existing}
-    by_email = {normalise_email(p.email): p for p in existing if p.email}
-    by_phone = {normalise_phone(p.phone): p for p in existing if normalise_phone(p.phone)}
+    checked = [ImportRow(line=line, values=values) for line, values in enumerate(rows, start=2)]
+    for row in checked:  # line 1 holds the headings
+        _resolve(row, organisations)
+        row.errors.extend(_problems(row))
+    keys = [_keys(row) for row in checked]
     enrolled = set(
         db.session.scalars(
             sa.select(Enrollment.participant_id).where(
@@ -348,66 +520,11 @@ def check_rows(training_session: TrainingSession, rows: list[dict[str, str]]) ->
         )
     )
     seen: dict[tuple[str, Any], int] = {}
-    checked = []
-    for index, values in enumerate(rows, start=2):  # line 1 holds the headings
-        row = ImportRow(line=index, values=values)
-        given, family = values.get("given_name", ""), values.get("family_name", "")
-        if not given or not family:
-            row.errors.append(_("The given name and the family name are both required."))
-        sex = fold(values.get("sex", ""))
-        row.sex = _SEX_VALUES.get(sex)
-        if row.sex is None:
-            row.errors.append(
-                _("Sex must be F or M (found “%(value)s”).", value=values.get("sex", ""))
-            )
-        if values.get("nationality"):
-            row.nationality = country_code(values["nationality"])
-            if row.nationality is None:
-                row.errors.append(_("Unknown country “%(value)s”.", value=values["nationality"]))
-        if values.get("organisation"):
-            row.organisation = organisations.get(fold(values["organisation"]))
-            if row.organisation is None:
-                row.errors.append(
-                    _(
-                        "Unknown organisation “%(value)s”: add it first, or leave the cell empty.",
-                        value=values["organisation"],
-                    )
-                )
-        email = normalise_email(values.get("email"))
-        if email:
-            problem = _email_problem(email)
-            if problem:
-                row.errors.append(problem)
-        phone = normalise_phone(values.get("phone"))
-        name_key = search_key(given, family)
-        organisation_id = row.organisation.id if row.organisation else None
-        keys = [("name", (name_key, organisation_id))] if name_key else []
-        keys += [("email", email)] if email else []
-        keys += [("phone", phone)] if phone else []
-        for key in keys:
-            if key in seen:
-                row.errors.append(_("Duplicate of line %(line)d in this file.", line=seen[key]))
-                break
-        for key in keys:
-            seen.setdefault(key, row.line)
-        row.existing = (
-            by_name.get((name_key, organisation_id))
-            or (by_email.get(email) if email else None)
-            or (by_phone.get(phone) if phone else None)
-        )
-        if row.existing is not None:
-            if row.existing.id in enrolled:
-                row.errors.append(
-                    _("%(name)s is already enrolled in this session.", name=row.existing.full_name)
-                )
-            else:
-                row.notes.append(
-                    _(
-                        "Matches the registered participant %(name)s, who will be nominated.",
-                        name=row.existing.full_name,
-                    )
-                )
-        checked.append(row)
+    for row, row_keys, lookalikes in zip(checked, keys, find_lookalikes(keys), strict=True):
+        earlier = _earlier_line(row_keys, row.line, seen)
+        if earlier is not None:
+            row.errors.append(_("Duplicate of line %(line)d in this file.", line=earlier))
+        _match(row, lookalikes, enrolled)
     return ImportCheck(rows=checked)
 
 
@@ -452,3 +569,24 @@ def template_headings(language: str) -> list[str]:
     """The template's headings in the user's language (both are accepted)."""
     position = 2 if language == "fr" else 1
     return [column[position] for column in COLUMNS]
+
+
+def template_csv(language: str) -> bytes:
+    """The CSV template: the headings, UTF-8 with a BOM so that Excel reads
+    the accents."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(template_headings(language))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_xlsx(language: str) -> bytes:
+    """The XLSX template: one sheet holding the headings."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Nominees")[:31]
+    sheet.append(template_headings(language))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -3,36 +3,27 @@ of nominees."""
 
 from __future__ import annotations
 
-import csv
 import io
-import os
-import re
-import secrets
-import time
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy.orm import selectinload
 
 from training.auth.forms import ConfirmForm
 from training.domain import DomainError
-from training.enrollment import importer, queries, services
+from training.enrollment import importer, queries, services, uploads
 from training.enrollment.forms import NominateForm, UploadForm
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
@@ -47,8 +38,6 @@ from training.web.errors import show_on_form
 bp = Blueprint("enrollment", __name__)
 
 SEARCH_LIMIT = 20
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -249,62 +238,8 @@ def withdraw(session_id: int, enrollment_id: int):
 
 # --- bulk import -------------------------------------------------------------------------
 #
-# The uploaded file is kept on the server between the preview and the import,
-# under instance/imports/ with a random name whose token only this user's
-# signed session cookie holds. The client never sends the parsed rows back, so
-# what is imported is exactly what was checked (and it is checked again at
-# import time against the database as it then is); nothing is uploaded twice
-# over a poor connection.
-
-
-def _upload_folder() -> Path:
-    folder = Path(
-        current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
-    )
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the owner's eyes only
-    return folder
-
-
-def _session_key(training_session: TrainingSession) -> str:
-    return f"import-{training_session.id}"
-
-
-def _remove_stale_uploads(folder: Path) -> None:
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in folder.glob("*.upload"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue  # another request removed it first
-
-
-def _store_upload(training_session: TrainingSession, content: bytes) -> None:
-    folder = _upload_folder()
-    _remove_stale_uploads(folder)
-    _discard_upload(training_session)
-    token = secrets.token_urlsafe(24)
-    path = folder / f"{token}.upload"
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as stored:
-        stored.write(content)
-    session[_session_key(training_session)] = token
-
-
-def _stored_upload(training_session: TrainingSession) -> bytes | None:
-    token = session.get(_session_key(training_session))
-    if not isinstance(token, str) or not _TOKEN.match(token):
-        return None
-    path = _upload_folder() / f"{token}.upload"
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _discard_upload(training_session: TrainingSession) -> None:
-    token = session.pop(_session_key(training_session), None)
-    if isinstance(token, str) and _TOKEN.match(token):
-        (_upload_folder() / f"{token}.upload").unlink(missing_ok=True)
+# The file is parsed once, at upload; its rows wait on the server (uploads.py)
+# between the preview and the import.
 
 
 @bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
@@ -313,13 +248,12 @@ def import_nominees(session_id: int):
     training_session = _load_session(session_id)
     form = UploadForm()
     if form.validate_on_submit():
-        content = form.file.data.read()
         try:
-            importer.read_rows(content)
+            rows = importer.read_rows(form.file.data.read())
         except DomainError as error:
             form.file.errors = [*form.file.errors, error.message]
         else:
-            _store_upload(training_session, content)
+            uploads.store_upload(training_session, rows)
             return redirect(url_for("enrollment.import_preview", session_id=session_id))
     status = 400 if form.is_submitted() else 200
     return render_template(
@@ -328,12 +262,8 @@ def import_nominees(session_id: int):
 
 
 def _checked_upload(training_session: TrainingSession) -> importer.ImportCheck | None:
-    content = _stored_upload(training_session)
-    if content is None:
-        return None
-    try:
-        rows = importer.read_rows(content)
-    except DomainError:
+    rows = uploads.stored_upload(training_session)
+    if rows is None:
         return None
     return importer.check_rows(training_session, rows)
 
@@ -376,7 +306,7 @@ def import_all(session_id: int):
             confirm_form=ConfirmForm(),
         ), 409
     db.session.commit()
-    _discard_upload(training_session)
+    uploads.discard_upload(training_session)
     flash(ngettext("%(num)d nominee imported.", "%(num)d nominees imported.", count), "success")
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
@@ -386,7 +316,7 @@ def import_all(session_id: int):
 def import_cancel(session_id: int):
     training_session = _load_session(session_id)
     if ConfirmForm().validate_on_submit():
-        _discard_upload(training_session)
+        uploads.discard_upload(training_session)
     return redirect(url_for("enrollment.import_nominees", session_id=session_id))
 
 
@@ -394,9 +324,7 @@ def import_cancel(session_id: int):
 @require("enrollment.manage")
 def import_template_csv(session_id: int):
     _load_session(session_id)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(importer.template_headings(str(get_locale())))
-    data = io.BytesIO(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    data = io.BytesIO(importer.template_csv(str(get_locale())))
     return send_file(
         data, mimetype="text/csv", as_attachment=True, download_name="atelier-nominees.csv"
     )
@@ -406,13 +334,7 @@ def import_template_csv(session_id: int):
 @require("enrollment.manage")
 def import_template_xlsx(session_id: int):
     _load_session(session_id)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Nominees")[:31]
-    sheet.append(importer.template_headings(str(get_locale())))
-    data = io.BytesIO()
-    workbook.save(data)
-    data.seek(0)
+    data = io.BytesIO(importer.template_xlsx(str(get_locale())))
     return send_file(
         data, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="atelier-nominees.xlsx"
     )

@@ -26,6 +26,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -38,6 +39,7 @@ from reportlab.platypus import (
 )
 
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
+from training.text import clean
 
 SheetLanguage = Literal["fr", "en", "both"]
 
@@ -269,18 +271,52 @@ def _canvas_maker(language: SheetLanguage, font_name: str) -> type[Canvas]:
     return NumberedCanvas
 
 
+# A cell shows at most this many lines, the last one ending in "…": whatever
+# is stored (a 2,000-character name), a row never grows taller than a page.
+MAX_CELL_LINES = 4
+
+
+def _wrapped(paragraph: str, font_name: str, font_size: float, width: float) -> list[str]:
+    """simpleSplit's lines, with any word wider than the column cut into
+    pieces that fit (simpleSplit leaves such a word whole)."""
+    lines = []
+    for line in simpleSplit(" ".join(paragraph.split()), font_name, font_size, width):
+        if stringWidth(line, font_name, font_size) <= width:
+            lines.append(line)
+            continue
+        piece, piece_width = "", 0.0
+        for character in line:
+            character_width = stringWidth(character, font_name, font_size)
+            if piece and piece_width + character_width > width:
+                lines.append(piece)
+                piece, piece_width = "", 0.0
+            piece += character
+            piece_width += character_width
+        lines.append(piece)
+    return lines
+
+
 @lru_cache(maxsize=4096)
 def _lines(text: str, font_name: str, font_size: float, width: float) -> str:
     """Text wrapped to the column width, as the plain multi-line string a
     Table cell draws literally (no markup parsing, and far faster than a
-    Paragraph per cell)."""
+    Paragraph per cell). Control characters are dropped; at most
+    MAX_CELL_LINES lines."""
+    # Cleaned, and cut to what MAX_CELL_LINES lines could ever show.
+    text = clean(text[: MAX_CELL_LINES * 200], multiline=True)
     if not text:
         return ""
-    return "\n".join(
-        line
-        for paragraph in text.split("\n")
-        for line in simpleSplit(" ".join(paragraph.split()), font_name, font_size, width)
-    )
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += _wrapped(paragraph, font_name, font_size, width)
+        if len(lines) > MAX_CELL_LINES:
+            break
+    if len(lines) > MAX_CELL_LINES:
+        last = lines[MAX_CELL_LINES - 1]
+        while last and stringWidth(last + "…", font_name, font_size) > width:
+            last = last[:-1]
+        lines = [*lines[: MAX_CELL_LINES - 1], last + "…"]
+    return "\n".join(lines)
 
 
 def _day_heading(sheet: SignInSheet, day: date, styles: _Styles) -> list[Flowable]:

@@ -4,7 +4,6 @@ database or the locale are filled in when the form is built."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,6 +22,7 @@ from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import ScreeningFramework, ScreeningStatus, Sex
 from training.people.services import organisations
+from training.web.forms import CleanForm
 
 LANGUAGE_CHOICES = [("fr", _l("French")), ("en", _l("English")), ("ar", _l("Arabic"))]
 
@@ -31,7 +31,7 @@ def _organisation_choices() -> list[tuple[int, str]]:
     return [(0, _l("— none —"))] + [(org.id, org.label) for org in organisations()]
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(CleanForm):
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=100)])
     sex = RadioField(_l("Sex"), choices=choices(Sex), validators=[DataRequired()])
@@ -53,7 +53,7 @@ class ParticipantForm(FlaskForm):
         self.organisation_id.choices = _organisation_choices()
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(CleanForm):
     framework = SelectField(_l("Framework"), choices=choices(ScreeningFramework))
     status = SelectField(_l("Result"), choices=choices(ScreeningStatus))
     screened_on = DateField(_l("Screened on"), validators=[DataRequired()])
@@ -76,7 +76,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TrainerForm(FlaskForm):
+class TrainerForm(CleanForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     organisation_id = SelectField(_l("Organisation"), coerce=int, default=0)
     languages = MultiCheckboxField(_l("Languages"), choices=LANGUAGE_CHOICES)
@@ -90,7 +90,7 @@ class TrainerForm(FlaskForm):
         self.organisation_id.choices = _organisation_choices()
 
 
-class QualificationForm(FlaskForm):
+class QualificationForm(CleanForm):
     curriculum_id = SelectField(_l("Curriculum"), coerce=int, validators=[DataRequired()])
     qualified_on = DateField(_l("Qualified on"), validators=[DataRequired()])
     expires_on = DateField(_l("Expires on"), validators=[Optional()])

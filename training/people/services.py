@@ -7,6 +7,7 @@ commit, and write the audit event for every change the audit must keep.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -108,6 +109,101 @@ def participant_search(
     return statement.order_by(Participant.family_name, Participant.given_name, Participant.id)
 
 
+@dataclass(frozen=True)
+class PersonKeys:
+    """What duplicate detection compares, normalised: the folded name within
+    an organisation, the email, the phone number's digits."""
+
+    name_key: str
+    organisation_id: int | None
+    email: str | None
+    phone: str
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        given_name: str | None,
+        family_name: str | None,
+        organisation_id: int | None,
+        email: str | None,
+        phone: str | None,
+    ) -> PersonKeys:
+        return cls(
+            name_key=search_key(given_name, family_name),
+            organisation_id=organisation_id or None,
+            email=normalise_email(email),
+            phone=normalise_phone(phone),
+        )
+
+    def matches(self, participant: Participant) -> bool:
+        """The duplicate rule: same folded name in the same organisation (or
+        both in none), or the same email, or the same phone number."""
+        return bool(
+            (
+                self.name_key
+                and participant.search_name == self.name_key
+                and participant.organisation_id == self.organisation_id
+            )
+            or (self.email and normalise_email(participant.email) == self.email)
+            or (self.phone and normalise_phone(participant.phone) == self.phone)
+        )
+
+
+_LOOKUP_CHUNK = 500  # values per IN (...): well under every engine's bound-parameter limit
+
+
+def find_lookalikes(
+    candidates: Sequence[PersonKeys], *, exclude_id: int | None = None
+) -> list[list[Participant]]:
+    """For each candidate, the existing participants who look like it (see
+    PersonKeys.matches), ordered by id: three indexed look-ups (by name, by
+    email, by phone) for all the candidates together, not one per candidate.
+    The one rule of duplicate detection, for one new participant and for a
+    whole import file alike."""
+    names = sorted({c.name_key for c in candidates} - {""})
+    emails = sorted({c.email for c in candidates if c.email})
+    phones = sorted({c.phone for c in candidates} - {""})
+    found: dict[int, Participant] = {}
+    for condition, values in (
+        (Participant.search_name.in_, names),
+        (sa.func.lower(Participant.email).in_, emails),
+        (sql_phone_key(Participant.phone).in_, phones),
+    ):
+        for start in range(0, len(values), _LOOKUP_CHUNK):
+            statement = sa.select(Participant).where(
+                condition(values[start : start + _LOOKUP_CHUNK])
+            )
+            if exclude_id is not None:
+                statement = statement.where(Participant.id != exclude_id)
+            for participant in db.session.scalars(statement):
+                found[participant.id] = participant
+    existing = sorted(found.values(), key=lambda participant: participant.id)
+    by_name: dict[str, list[Participant]] = {}
+    by_email: dict[str, list[Participant]] = {}
+    by_phone: dict[str, list[Participant]] = {}
+    for participant in existing:
+        by_name.setdefault(participant.search_name, []).append(participant)
+        if participant.email:
+            by_email.setdefault(normalise_email(participant.email) or "", []).append(participant)
+        if normalise_phone(participant.phone):
+            by_phone.setdefault(normalise_phone(participant.phone), []).append(participant)
+    results = []
+    for candidate in candidates:
+        seen: set[int] = set()
+        matches = []
+        for participant in (
+            by_name.get(candidate.name_key, [])
+            + (by_email.get(candidate.email, []) if candidate.email else [])
+            + by_phone.get(candidate.phone, [])
+        ):
+            if participant.id not in seen and candidate.matches(participant):
+                seen.add(participant.id)
+                matches.append(participant)
+        results.append(matches)
+    return results
+
+
 def find_duplicates(
     *,
     given_name: str,
@@ -119,25 +215,14 @@ def find_duplicates(
 ) -> list[Participant]:
     """Existing participants who look like this one: the same normalised name
     in the same organisation, or the same email, or the same phone number."""
-    conditions = []
-    name_key = search_key(given_name, family_name)
-    if name_key:
-        same_organisation = (
-            Participant.organisation_id == organisation_id
-            if organisation_id
-            else Participant.organisation_id.is_(None)
-        )
-        conditions.append(sa.and_(Participant.search_name == name_key, same_organisation))
-    if normalise_email(email):
-        conditions.append(sa.func.lower(Participant.email) == normalise_email(email))
-    if normalise_phone(phone):
-        conditions.append(sql_phone_key(Participant.phone) == normalise_phone(phone))
-    if not conditions:
-        return []
-    statement = sa.select(Participant).where(sa.or_(*conditions)).order_by(Participant.id)
-    if exclude_id is not None:
-        statement = statement.where(Participant.id != exclude_id)
-    return list(db.session.scalars(statement))
+    keys = PersonKeys.of(
+        given_name=given_name,
+        family_name=family_name,
+        organisation_id=organisation_id,
+        email=email,
+        phone=phone,
+    )
+    return sorted(find_lookalikes([keys], exclude_id=exclude_id)[0], key=lambda p: p.id)
 
 
 def _apply_details(participant: Participant, details: ParticipantDetails) -> None:

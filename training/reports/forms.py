@@ -3,6 +3,7 @@ parsing of drill-down arguments."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -108,7 +109,8 @@ class DrillDownForm(ReportFilterForm):
     def _year_choices(self) -> list[tuple[int, str]]:
         """Any plausible year: a drill-down link may name a year with no data."""
         year = self.year.raw_data[0] if self.year.raw_data else ""
-        if year.isdigit() and 1900 <= int(year) <= 2200:
+        # ASCII digits only: "²".isdigit() is true, and int() refuses it.
+        if re.fullmatch(r"[0-9]{4}", year) and 1900 <= int(year) <= 2200:
             return [(int(year), year)]
         return []
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,13 +29,14 @@ from wtforms.validators import (
 from training.formatting import country_choices
 from training.labels import choices
 from training.sessions.models import AssignmentRole, SessionKind, SessionLanguage, SessionStatus
+from training.web.forms import CleanForm
 
 
 def _any(options: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", _l("Any")), *options]
 
 
-class SessionFilterForm(FlaskForm):
+class SessionFilterForm(CleanForm):
     """The list's filters, read from the query string."""
 
     class Meta:
@@ -54,7 +54,7 @@ class SessionFilterForm(FlaskForm):
             raise ValidationError(_l("The end of the range cannot be before its start."))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(CleanForm):
     curriculum_id = SelectField(
         _l("Curriculum"),
         coerce=int,
@@ -102,13 +102,13 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("The end date cannot be before the start date."))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(CleanForm):
     status = SelectField(
         _l("Status"), choices=lambda: choices(SessionStatus), validators=[DataRequired()]
     )
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(CleanForm):
     trainer_id = SelectField(_l("Trainer"), coerce=int, validators=[InputRequired()])
     role = SelectField(
         _l("Role"),
