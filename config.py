@@ -84,6 +84,14 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
+    # Past its free failures an account waits, doubling up to this many
+    # seconds, before its next sign-in attempt is checked (never a lock).
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("ATELIER_LOGIN_MAX_DELAY", "60"))
+    # How many reverse proxies stand in front (nginx: 1); their forwarded
+    # client address and scheme are trusted, no one else's.
+    ATELIER_TRUSTED_PROXIES = int(os.environ.get("ATELIER_TRUSTED_PROXIES", "0"))
+    # The memory store counts per worker: production refuses it with several.
+    RATELIMIT_SHARED_STORE_REQUIRED = False
 
     # What every certificate prints: its two signatories and optional logos.
     ATELIER_SIGNATORY_1_NAME = os.environ.get("ATELIER_SIGNATORY_1_NAME", "Programme Coordinator")
@@ -116,6 +124,7 @@ class ProductionConfig(Config):
     # No default: certificates freeze this address into their QR codes.
     ATELIER_PUBLIC_URL = _public_url()
     HSTS = True
+    RATELIMIT_SHARED_STORE_REQUIRED = True
     SESSION_COOKIE_SECURE = _env_bool("ATELIER_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -220,3 +220,36 @@ def test_database_url_accepts_postgres_scheme(monkeypatch):
 
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/atelier")
     assert config._database_url() == "postgresql+psycopg://u:p@db:5432/atelier"
+
+
+def test_hammering_a_refused_page_adds_one_audit_row_a_minute(app, client, login_as):
+    """Refusals are audited, but one row per user and path per minute, with
+    a count: a script cannot grow audit_event at request rate."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from training.audit.models import AuditEvent
+
+    def refusals():
+        db.session.expire_all()
+        return db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.action == "access.refused")
+            .order_by(AuditEvent.id)
+        ).all()
+
+    with time_machine.travel(datetime(2026, 5, 1, 8, 0, tzinfo=UTC), tick=False) as traveller:
+        trainer = login_as("trainer")
+        for _ in range(50):
+            assert client.get("/admin/users").status_code == 403
+        assert client.get("/admin/users/new").status_code == 403
+        [first, other_path] = refusals()
+        assert first.actor_id == trainer.id and first.changes["after"]["count"] == 50
+        assert first.changes["after"]["path"] == "/admin/users"
+        assert other_path.changes["after"]["path"] == "/admin/users/new"
+
+        traveller.shift(timedelta(seconds=61))
+        assert client.get("/admin/users").status_code == 403
+        assert len(refusals()) == 3
+        assert refusals()[-1].changes["after"]["count"] == 1

@@ -62,6 +62,9 @@ def test_every_non_public_view_names_the_action_it_requires_or_checks_sign_in(ap
         "home.index",
         "auth.logout",
         "auth.change_password",
+        "auth.account",
+        "auth.end_session",
+        "auth.end_other_sessions",
     }
     unguarded = []
     for endpoint, view in app.view_functions.items():

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, flash, g, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import config_for
-from training.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from training.extensions import (
+    babel,
+    bootstrap,
+    check_limiter_storage,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+)
 from training.orm import MAX_ID
 
 BLUEPRINT_MODULES = (
@@ -51,6 +60,7 @@ def create_app(config: object | str | None = None) -> Flask:
     )
     app.config.from_object(config if not isinstance(config, str | None) else config_for(config))
     app.url_map.converters["int"] = DatabaseIdConverter
+    _trust_proxies(app)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -69,6 +79,16 @@ def create_app(config: object | str | None = None) -> Flask:
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind ATELIER_TRUSTED_PROXIES reverse proxies, the client's address
+    and scheme are the ones the nearest proxies forwarded: each client is
+    limited on its own, not as the proxy's one address. With 0 (the
+    default) forwarded headers are ignored, so no one can forge them."""
+    proxies = int(app.config.get("ATELIER_TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+
 def _init_extensions(app: Flask) -> None:
     from training.web import i18n
 
@@ -79,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
         app, locale_selector=i18n.select_locale, default_translation_directories="../translations"
     )
     bootstrap.init_app(app)
+    check_limiter_storage(app)
     limiter.init_app(app)
 
     login_manager.init_app(app)
@@ -97,13 +118,9 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(identifier: str) -> User | None:
-        user_id, _, nonce = identifier.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_nonce != nonce:
-            return None
-        return user
+        from training.auth.views import load_signed_in_user
+
+        return load_signed_in_user(identifier)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
@@ -155,21 +172,17 @@ def _install_request_guards(app: Flask) -> None:
 
     @app.before_request
     def deny_by_default():
-        """Every endpoint not listed as public needs a signed-in user, and a
-        signed-in session ends after its idle and absolute time-outs."""
+        """Every endpoint not listed as public needs a signed-in user. Being
+        signed in means an open session on the server (training/auth):
+        one that has ended or timed out leaves the request anonymous."""
         if current_user.is_authenticated:
-            now = datetime.now(UTC).timestamp()
-            signed_in_at = session.get("signed_in_at", 0)
-            last_seen_at = session.get("last_seen_at", 0)
-            idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
-            absolute = app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
-            if now - last_seen_at > idle or now - signed_in_at > absolute:
-                logout_user()
-                session.clear()
-                flash(_("Your session has expired. Please sign in again."), "warning")
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            session["last_seen_at"] = now
             return None
+        if "_user_id" in session:  # the cookie names a session that has ended
+            expired = g.get("session_expired", False)
+            logout_user()
+            session.clear()
+            if expired:
+                flash(_("Your session has expired. Please sign in again."), "warning")
         if request.endpoint in permissions.PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         return login_manager.unauthorized()

@@ -37,3 +37,49 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def gunicorn_workers(argv: list[str] | None = None, environ: dict | None = None) -> int:
+    """How many gunicorn workers run this application, as its command line,
+    GUNICORN_CMD_ARGS or WEB_CONCURRENCY say (1 when not under gunicorn)."""
+    import os
+    import shlex
+    import sys
+
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    under_gunicorn = bool(argv) and argv[0].endswith("gunicorn")
+    if not under_gunicorn and "GUNICORN_CMD_ARGS" not in environ:
+        return 1
+    # gunicorn's own precedence: the command line, then GUNICORN_CMD_ARGS,
+    # then WEB_CONCURRENCY.
+    arguments = shlex.split(environ.get("GUNICORN_CMD_ARGS", ""))
+    arguments += list(argv[1:]) if under_gunicorn else []
+    workers = environ.get("WEB_CONCURRENCY")
+    for index, argument in enumerate(arguments):
+        if argument in {"-w", "--workers"} and index + 1 < len(arguments):
+            workers = arguments[index + 1]
+        elif argument.startswith("--workers="):
+            workers = argument.partition("=")[2]
+        elif argument.startswith("-w") and argument[2:].isdigit():
+            workers = argument[2:]
+    try:
+        return max(1, int(workers or 1))
+    except ValueError:
+        return 1
+
+
+def check_limiter_storage(app) -> None:
+    """Flask-Limiter's memory store counts per process: with several
+    workers each would count alone, and a limit of 30 would let 30 × workers
+    through. Production refuses to start so; RATELIMIT_STORAGE_URI must name
+    a store the workers share (redis://…)."""
+    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if not app.config.get("RATELIMIT_SHARED_STORE_REQUIRED") or not storage.startswith("memory"):
+        return
+    workers = gunicorn_workers()
+    if workers > 1:
+        raise RuntimeError(
+            f"RATELIMIT_STORAGE_URI={storage} counts per worker, and {workers} workers run: "
+            "set RATELIMIT_STORAGE_URI=redis://host:6379 so that they share one limit."
+        )

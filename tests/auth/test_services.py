@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from tests import factories
 from training.audit.models import AuditEvent
 from training.auth import services
-from training.auth.models import Role
+from training.auth.models import Role, SessionEnd
 from training.domain import DomainError
 from training.extensions import db
 
@@ -138,12 +138,13 @@ def test_admin_cannot_remove_own_admin_access(app):
         services.deactivate_user(admin, actor=admin)
 
 
-def test_deactivation_rotates_the_session_nonce(app):
+def test_deactivation_ends_the_users_sessions(app):
     admin = factories.make_user(role="admin")
     user = factories.make_user(role="trainer")
-    nonce = user.session_nonce
+    record, _token = services.open_session(user, user_agent="", address="10.1.2.3")
     services.deactivate_user(user, actor=admin)
     assert not user.active
-    assert user.session_nonce != nonce
+    db.session.refresh(record)
+    assert record.ended_at is not None and record.end_reason == SessionEnd.DEACTIVATED
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
     assert event.actor_id == admin.id and event.entity_id == user.id

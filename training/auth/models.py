@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import secrets
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -23,10 +23,6 @@ class Role(LabelledEnum):
     PARTICIPANT = "participant", _l("Participant")
 
 
-def new_session_nonce() -> str:
-    return secrets.token_hex(16)
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -37,9 +33,6 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.PARTICIPANT)
     locale: Mapped[Optional[str]] = mapped_column(sa.String(5))
     active: Mapped[bool] = mapped_column(default=True)
-    # Rotated on password change and deactivation: every signed-in browser
-    # carries the nonce it signed in with, so old sessions stop working.
-    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=new_session_nonce)
     trainer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("trainer.id"), unique=True)
     participant_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("participant.id"), unique=True
@@ -54,8 +47,57 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
-
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class SessionEnd(enum.StrEnum):
+    """Why a signed-in session ended."""
+
+    SIGNED_OUT = "signed_out"
+    IDLE = "idle"
+    EXPIRED = "expired"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
+    DEACTIVATED = "deactivated"
+    ENDED_BY_USER = "ended_by_user"
+    ENDED_BY_ADMIN = "ended_by_admin"
+
+
+class UserSession(db.Model):
+    """One signed-in browser, kept on the server. The cookie holds only a
+    random token; its SHA-256 is stored here, so a copy of this table signs
+    no one in. A session that has ended (or timed out) makes the request
+    anonymous, whatever the cookie says."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    end_reason: Mapped[Optional[SessionEnd]] = mapped_column(str_enum(SessionEnd))
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    address_prefix: Mapped[str] = mapped_column(sa.String(50), default="")
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class Throttle(db.Model):
+    """Attempts counted per key (an address, an account) in a store that
+    every worker shares: reserved before a password is checked, refunded
+    when it was right (training/auth/throttle.py)."""
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,18 +1,25 @@
-"""Users: creation, sign-in checks, password rules, deactivation."""
+"""Users: creation, sign-in checks, password rules, deactivation, and the
+signed-in sessions kept on the server."""
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import re
+import secrets
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from limits import parse as parse_rate
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from training.audit.services import record_event
-from training.auth.models import Role, User, new_session_nonce
+from training.auth import throttle
+from training.auth.models import Role, SessionEnd, User, UserSession
 from training.domain import DomainError
 from training.extensions import db
 
@@ -208,7 +215,7 @@ def update_user(
     before = {"name": user.name, "email": user.email, "role": user.role, "active": user.active}
     user.name, user.email, user.role, user.locale = name.strip(), email, role, locale or None
     if user.active and not active:
-        user.session_nonce = new_session_nonce()
+        end_sessions(user, SessionEnd.DEACTIVATED)
     user.active = active
     after = {"name": user.name, "email": user.email, "role": user.role, "active": user.active}
     if before != after:
@@ -222,22 +229,223 @@ def deactivate_user(user: User, *, actor: User) -> User:
         raise DomainError(_("You cannot deactivate your own account."))
     if user.active:
         user.active = False
-        user.session_nonce = new_session_nonce()
+        end_sessions(user, SessionEnd.DEACTIVATED)
         record_event("user.deactivated", actor=actor, entity=user)
     return user
 
 
-def change_password(user: User, *, current: str, new: str) -> User:
+def change_password(
+    user: User,
+    *,
+    current: str,
+    new: str,
+    policy: throttle.Policy,
+    keep: UserSession | None = None,
+) -> User:
     """Change a password after checking the current one; ends every other
-    signed-in session of this user."""
+    signed-in session of this user. Guesses at the current password are
+    limited per account like sign-ins (TooManyAttempts)."""
+    subject = str(user.id)
+    throttle.reserve(policy, subject)
     if not check_password_hash(user.password_hash, current):
         raise DomainError(_("The current password is not correct."), field="current_password")
+    throttle.refund(policy, subject)
     check_password_strength(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
-    user.session_nonce = new_session_nonce()
+    end_sessions(user, SessionEnd.PASSWORD_CHANGED, keep=keep)
     record_event("user.password_changed", actor=user, entity=user)
     return user
 
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
+
+
+# --- attempt limits ----------------------------------------------------------------
+
+
+def sign_in_policies(rate_limit: str, max_delay: timedelta) -> tuple[throttle.Policy, ...]:
+    """Per address: `rate_limit` failed attempts per window ("10 per
+    minute"). Per account: as many free failures, then a doubling delay up
+    to `max_delay`, forgotten after a quiet quarter of an hour."""
+    rate = parse_rate(rate_limit)
+    window = timedelta(seconds=rate.get_expiry())
+    return (
+        throttle.Policy("sign-in:address", rate.amount, window),
+        throttle.Policy(
+            "sign-in:account",
+            rate.amount,
+            timedelta(minutes=15),
+            backoff=True,
+            max_delay=max_delay,
+        ),
+    )
+
+
+def password_policy(max_delay: timedelta) -> throttle.Policy:
+    """Guesses at a signed-in user's current password (password change, and
+    the same for a future reset code): five free, then a back-off."""
+    return throttle.Policy(
+        "password:account", 5, timedelta(minutes=15), backoff=True, max_delay=max_delay
+    )
+
+
+def sign_in(
+    email: str, password: str, *, address: str, policies: tuple[throttle.Policy, ...]
+) -> User | None:
+    """`authenticate` behind the limits: the attempt is counted per address
+    and per account before the password is checked (TooManyAttempts when a
+    limit is reached), and given back when the password was right."""
+    by_address, by_account = policies
+    account = normalise_email(email)
+    throttle.reserve(by_address, address)
+    try:
+        throttle.reserve(by_account, account)
+    except throttle.TooManyAttempts:
+        throttle.refund(by_address, address)  # nothing was checked
+        db.session.commit()
+        raise
+    user = authenticate(email, password)
+    if user is not None:
+        throttle.refund(by_address, address)
+        throttle.clear(by_account, account)
+    return user
+
+
+# --- signed-in sessions --------------------------------------------------------------
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # at most one write a minute per session
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def address_prefix(address: str | None) -> str:
+    """The network an address belongs to (/24, or /48 for IPv6): enough to
+    recognise a place, not to identify a person."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def open_session(user: User, *, user_agent: str, address: str | None) -> tuple[UserSession, str]:
+    """Record a new signed-in session; returns it with the token the cookie
+    carries (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    record = UserSession(
+        token_hash=_token_hash(token),
+        user=user,
+        user_agent=(user_agent or "")[:300],
+        address_prefix=address_prefix(address),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record, token
+
+
+def find_session(
+    token: str, *, now: datetime, idle: timedelta, absolute: timedelta
+) -> tuple[UserSession | None, SessionEnd | None]:
+    """The open session this token names, or None. A session past its idle
+    or absolute time-out is ended here; the reason is returned so the page
+    can say the session expired. Its last-seen time is refreshed at most
+    once a minute."""
+    record = db.session.scalar(
+        sa.select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _token_hash(token))
+    )
+    if record is None or record.ended_at is not None:
+        return None, None
+    if now - record.created_at >= absolute:
+        return None, _end(record, SessionEnd.EXPIRED, now)
+    if now - record.last_seen_at >= idle:
+        return None, _end(record, SessionEnd.IDLE, now)
+    if not record.user.active:
+        return None, _end(record, SessionEnd.DEACTIVATED, now)
+    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
+    return record, None
+
+
+def _end(record: UserSession, reason: SessionEnd, now: datetime | None = None) -> SessionEnd:
+    record.ended_at = now or datetime.now(UTC)
+    record.end_reason = reason
+    return reason
+
+
+def end_session(record: UserSession, reason: SessionEnd) -> None:
+    """End one signed-in session; its cookie signs no one in any more."""
+    if record.ended_at is None:
+        _end(record, reason)
+
+
+def end_sessions(user: User, reason: SessionEnd, *, keep: UserSession | None = None) -> int:
+    """End every open session of `user` (but `keep`); returns how many."""
+    statement = (
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=datetime.now(UTC), end_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep.id)
+    return db.session.execute(statement).rowcount
+
+
+def sign_out_everywhere(user: User, *, actor: User) -> int:
+    """An administrator ends every session of an account (a lost phone, a
+    shared computer); audited."""
+    ended = end_sessions(user, SessionEnd.ENDED_BY_ADMIN)
+    record_event("user.signed_out_everywhere", actor=actor, entity=user, after={"ended": ended})
+    return ended
+
+
+def open_sessions(
+    user: User, *, now: datetime, idle: timedelta, absolute: timedelta
+) -> list[UserSession]:
+    """The user's sessions that still sign someone in, most recent first."""
+    return list(
+        db.session.scalars(
+            sa.select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.ended_at.is_(None),
+                UserSession.created_at > now - absolute,
+                UserSession.last_seen_at > now - idle,
+            )
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
+
+
+_BROWSERS = (
+    ("Edge", r"Edg(e|A|iOS)?/"),
+    ("Opera", r"OPR/|Opera"),
+    ("Samsung Internet", r"SamsungBrowser/"),
+    ("Firefox", r"Firefox/|FxiOS/"),
+    ("Chrome", r"Chrome/|CriOS/|Chromium/"),
+    ("Safari", r"Safari/"),
+)
+_SYSTEMS = (
+    ("Android", r"Android"),
+    ("iPhone", r"iPhone"),
+    ("iPad", r"iPad"),
+    ("Windows", r"Windows"),
+    ("ChromeOS", r"CrOS"),
+    ("macOS", r"Macintosh|Mac OS X"),
+    ("Linux", r"Linux|X11"),
+)
+
+
+def device_summary(user_agent: str) -> tuple[str | None, str | None]:
+    """(browser, system) read from a User-Agent header, each None if unknown."""
+
+    def first(patterns):
+        return next((name for name, pattern in patterns if re.search(pattern, user_agent)), None)
+
+    return first(_BROWSERS), first(_SYSTEMS)

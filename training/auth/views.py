@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -15,9 +17,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from training.auth import services
+from training.auth import services, throttle
 from training.auth.forms import (
     ConfirmForm,
     LoginForm,
@@ -25,9 +28,9 @@ from training.auth.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from training.auth.models import Role, User
+from training.auth.models import Role, SessionEnd, User, UserSession
 from training.domain import DomainError
-from training.extensions import db, limiter
+from training.extensions import db
 from training.permissions import require
 
 bp = Blueprint("auth", __name__)
@@ -44,30 +47,75 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_failed(response) -> bool:
-    return response.status_code != 302
+SESSION_TOKEN = "session_token"  # noqa: S105 (the cookie key of the server-side session token)
 
 
-def _account_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))
+def _timeouts() -> dict[str, timedelta]:
+    return {
+        "idle": current_app.config["SESSION_IDLE_TIMEOUT"],
+        "absolute": current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+    }
+
+
+def _max_delay() -> timedelta:
+    return timedelta(seconds=current_app.config["LOGIN_MAX_DELAY_SECONDS"])
+
+
+def load_signed_in_user(identifier: str) -> User | None:
+    """Flask-Login's user loader: the user of the open server-side session
+    the cookie names, or None (anonymous). A cookie is only a pointer: once
+    its session has ended on the server (sign-out, time-out, password
+    change, deactivation, "sign out everywhere"), it signs no one in, from
+    any browser."""
+    token = session.get(SESSION_TOKEN)
+    if not identifier.isdigit() or not isinstance(token, str):
+        return None
+    record, ended = services.find_session(token, now=datetime.now(UTC), **_timeouts())
+    if record is not None and record.user_id != int(identifier):
+        record = None
+    if ended in (SessionEnd.IDLE, SessionEnd.EXPIRED):
+        g.session_expired = True
+    if db.session.dirty:  # an ended session, or last seen refreshed (once a minute)
+        db.session.commit()
+    if record is None:
+        return None
+    g.user_session = record
+    return record.user
+
+
+def current_user_session() -> UserSession | None:
+    return g.get("user_session")
+
+
+def _too_many(form, retry_after: int, template: str):
+    flash(
+        _(
+            "Too many attempts in a short time. Try again in %(seconds)d seconds.",
+            seconds=retry_after,
+        ),
+        "danger",
+    )
+    response = current_app.make_response((render_template(template, form=form), 429))
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_login_failed
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    methods=["POST"],
-    key_func=_account_key,
-    deduct_when=_login_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        policies = services.sign_in_policies(current_app.config["LOGIN_RATE_LIMIT"], _max_delay())
+        try:
+            user = services.sign_in(
+                form.email.data,
+                form.password.data,
+                address=request.remote_addr or "",
+                policies=policies,
+            )
+        except throttle.TooManyAttempts as refused:
+            return _too_many(form, refused.retry_after, "auth/login.html")
         if user is None:
             db.session.commit()  # keep the audit of the failure
             flash(_("The email or password is not correct."), "danger")
@@ -77,14 +125,20 @@ def login():
         session.clear()
         if locale:
             session["locale"] = locale
+        _record, token = services.open_session(
+            user, user_agent=request.headers.get("User-Agent", ""), address=request.remote_addr
+        )
         login_user(user)
-        now = datetime.now(UTC).timestamp()
-        session["signed_in_at"] = now
-        session["last_seen_at"] = now
+        session[SESSION_TOKEN] = token
         session.permanent = True
         db.session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
+
+
+def _forget_this_browser() -> None:
+    logout_user()
+    session.clear()
 
 
 @bp.route("/logout", methods=["POST"])
@@ -92,10 +146,65 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        record = current_user_session()
+        if record is not None:
+            services.end_session(record, SessionEnd.SIGNED_OUT)
+            db.session.commit()
+        _forget_this_browser()
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    user = current_user._get_current_object()
+    sessions = services.open_sessions(user, now=datetime.now(UTC), **_timeouts())
+    return render_template(
+        "auth/account.html",
+        sessions=sessions,
+        this_session=current_user_session(),
+        device_summary=services.device_summary,
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != current_user.id:
+        abort(404)  # another user's session is not even named
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_session(record, SessionEnd.ENDED_BY_USER)
+        db.session.commit()
+        if record == current_user_session():
+            _forget_this_browser()
+            flash(_("You have signed out."), "info")
+            return redirect(url_for("auth.login"))
+        flash(_("That session has been signed out."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = services.end_sessions(
+            current_user._get_current_object(),
+            SessionEnd.ENDED_BY_USER,
+            keep=current_user_session(),
+        )
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(num)d other session signed out.", "%(num)d other sessions signed out.", ended
+            ),
+            "success",
+        )
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -106,14 +215,18 @@ def change_password():
         user = current_user._get_current_object()
         try:
             services.change_password(
-                user, current=form.current_password.data, new=form.password.data
+                user,
+                current=form.current_password.data,
+                new=form.password.data,
+                policy=services.password_policy(_max_delay()),
+                keep=current_user_session(),
             )
+        except throttle.TooManyAttempts as refused:
+            return _too_many(form, refused.retry_after, "auth/password.html")
         except DomainError as error:
             getattr(form, error.field or "password").errors.append(error.message)
         else:
             db.session.commit()
-            # Stay signed in here with the new nonce; every other session ends.
-            login_user(user)
             flash(
                 _("Your password has been changed. Other sessions have been signed out."), "success"
             )
@@ -183,7 +296,14 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("User %(name)s saved.", name=user.name), "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    open_sessions = services.open_sessions(user, now=datetime.now(UTC), **_timeouts())
+    return render_template(
+        "auth/user_form.html",
+        form=form,
+        user=user,
+        open_sessions=open_sessions,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
@@ -200,3 +320,26 @@ def deactivate_user(user_id: int):
             db.session.commit()
             flash(_("User %(name)s deactivated.", name=user.name), "success")
     return redirect(url_for("auth.users"))
+
+
+@bp.route("/admin/users/<int:user_id>/sign-out-everywhere", methods=["POST"])
+@require("users.manage")
+def sign_out_everywhere(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = services.sign_out_everywhere(user, actor=current_user)
+        db.session.commit()
+        if user.id == current_user.id:
+            _forget_this_browser()
+            return redirect(url_for("auth.login"))
+        flash(
+            ngettext(
+                "%(name)s: %(num)d session signed out.",
+                "%(name)s: %(num)d sessions signed out.",
+                ended,
+                name=user.name,
+            ),
+            "success",
+        )
+    return redirect(url_for("auth.edit_user", user_id=user.id))

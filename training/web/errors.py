@@ -3,6 +3,9 @@ broken rule shown on its form field."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
@@ -19,19 +22,54 @@ def show_on_form(form, error: DomainError, default_field: str) -> None:
     field.errors = [*field.errors, error.message]
 
 
+REFUSAL_AUDIT_WINDOW = timedelta(minutes=1)
+
+
 def _audit_refusal() -> None:
-    """A refused request leaves an audit row: who tried to open what."""
+    """A refused request leaves an audit row: who tried to open what. One
+    row per user (or address) and path per minute, counting the refusals,
+    so hammering a refused page cannot grow the table at request rate."""
     from flask_login import current_user
 
+    from training.audit.models import AuditEvent
     from training.audit.services import record_event
 
     db.session.rollback()
-    record_event(
-        "access.refused",
-        actor=current_user if current_user.is_authenticated else None,
-        entity_type="route",
-        after={"method": request.method, "path": request.path[:200], "endpoint": request.endpoint},
-    )
+    actor = current_user if current_user.is_authenticated else None
+    path, address = request.path[:200], (request.remote_addr or "")[:45]
+    now = datetime.now(UTC)
+    after = AuditEvent.changes["after"]
+    same = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.action == "access.refused",
+            AuditEvent.occurred_at > now - REFUSAL_AUDIT_WINDOW,
+            AuditEvent.actor_id == actor.id if actor else AuditEvent.actor_id.is_(None),
+            after["path"].as_string() == path,
+            after["address"].as_string() == address,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if same is not None:
+        previous = same.changes.get("after", {})
+        same.changes = {
+            **same.changes,
+            "after": {**previous, "count": previous.get("count", 1) + 1, "last": now.isoformat()},
+        }
+    else:
+        record_event(
+            "access.refused",
+            actor=actor,
+            entity_type="route",
+            after={
+                "method": request.method,
+                "path": path,
+                "endpoint": request.endpoint,
+                "address": address,
+                "count": 1,
+            },
+        )
     db.session.commit()
 
 
