@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, flash, g, request, session
+from flask.sessions import SessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from werkzeug.security import safe_join
 
 from config import config_for
 from training.extensions import (
@@ -65,6 +68,7 @@ def create_app(config: object | str | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _install_request_guards(app)
+    _install_static_urls(app)
     _install_security_headers(app)
     _install_template_helpers(app)
 
@@ -188,6 +192,104 @@ def _install_request_guards(app: Flask) -> None:
         return login_manager.unauthorized()
 
 
+# The endpoints serving files that are the same for everyone: the
+# application's and Bootstrap-Flask's static folders.
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _static_folder(app: Flask, endpoint: str) -> str | None:
+    if endpoint == "static":
+        return app.static_folder
+    blueprint = app.blueprints.get(endpoint.rpartition(".")[0])
+    return blueprint.static_folder if blueprint is not None else None
+
+
+class _StaticWithoutCookie(SessionInterface):
+    """The session as before, except that a static file's response carries
+    no session cookie: shared caches keep those responses for a year."""
+
+    def __init__(self, inner: SessionInterface) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        return self.inner.open_session(app, request)
+
+    def make_null_session(self, app: Flask) -> Any:
+        return self.inner.make_null_session(app)
+
+    def is_null_session(self, obj: object) -> bool:
+        return self.inner.is_null_session(obj)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if request and request.endpoint in STATIC_ENDPOINTS:
+            return None
+        return self.inner.save_session(app, session, response)
+
+
+def _install_static_urls(app: Flask) -> None:
+    """Fingerprinted static URLs: `url_for('static', filename=...)` (and
+    Bootstrap-Flask's `bootstrap.static`) adds `?v=<hash of the file>`, so a
+    browser keeps the file for a year and fetches it again only when it
+    changes. Each file is hashed once per process (on every call in debug,
+    where files are edited). Addresses without the hash still work; only
+    the current hash is cached for long. Pages are compressed (gzip, br,
+    zstd) for slow field connections."""
+    fingerprints: dict[tuple[str, str], str | None] = {}
+
+    def fingerprint(endpoint: str, filename: str) -> str | None:
+        key = (endpoint, filename)
+        if key not in fingerprints or app.debug:
+            folder = _static_folder(app, endpoint)
+            path = safe_join(folder, filename) if folder else None
+            try:
+                digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] if path else None
+            except OSError:
+                digest = None
+            fingerprints[key] = digest
+        return fingerprints[key]
+
+    @app.url_defaults
+    def fingerprint_static_urls(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint in STATIC_ENDPOINTS and "filename" in values and "v" not in values:
+            digest = fingerprint(endpoint, values["filename"])
+            if digest is not None:
+                values["v"] = digest
+
+    @app.after_request
+    def cache_static_files(response):
+        endpoint = request.endpoint
+        if endpoint in STATIC_ENDPOINTS and response.status_code in (200, 304):
+            filename = (request.view_args or {}).get("filename", "")
+            version = request.args.get("v")
+            if version is not None and version == fingerprint(endpoint, filename):
+                response.headers["Cache-Control"] = IMMUTABLE
+        return response
+
+    from flask_compress import Compress
+
+    app.session_interface = _StaticWithoutCookie(app.session_interface)
+    Compress(app)
+
+    @app.after_request
+    def read_static_text_whole(response):
+        # Runs before Compress's hook: a static text file is compressed
+        # whole (with its ETag) and its file closed with the response,
+        # instead of being streamed through a compressor that leaves the
+        # file open.
+        if (
+            request.endpoint in STATIC_ENDPOINTS
+            and response.status_code == 200
+            and response.mimetype in app.config["COMPRESS_MIMETYPES"]
+        ):
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
+
+
 def _install_security_headers(app: Flask) -> None:
     csp = (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -204,7 +306,10 @@ def _install_security_headers(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config.get("HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        # Personal pages and documents are never kept by a shared browser.
+        # Personal pages and documents are never kept by a shared browser;
+        # static files are the same for everyone (see _install_static_urls).
+        if request.endpoint in STATIC_ENDPOINTS:
+            return response
         if getattr(g, "_login_user", None) is not None or current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response

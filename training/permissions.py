@@ -52,10 +52,14 @@ _COORDINATION = {
     "attendance.view",
     "attendance.record",
     "attendance.correct_locked",
+    "attendance.correct_completed",
     "scores.record",
+    "scores.correct_completed",
     "certificates.manage",
     "certificates.download",
     "reports.view",
+    # The whole audit trail: reasons, fingerprints, every nominee's events.
+    "history.view_all",
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {

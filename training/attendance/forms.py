@@ -37,7 +37,14 @@ class CloseDayForm(CleanForm):
 
 
 class ScoresForm(CleanForm):
-    """CSRF only; the scores are read by read_scores()."""
+    """CSRF and the correction reason (a completed session); the scores are
+    read by read_scores()."""
+
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 2},
+    )
 
 
 def status_field(enrollment_id: int, period: Period) -> str:

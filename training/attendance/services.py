@@ -27,7 +27,7 @@ from training.extensions import db
 from training.orm import utcnow
 from training.people.models import Participant, Sex
 from training.permissions import can
-from training.sessions.models import Period, TrainingSession
+from training.sessions.models import Period, SessionStatus, TrainingSession
 from training.sessions.services import lock_session
 from training.sessions.signals import dates_changing
 
@@ -221,8 +221,10 @@ def save_day(
     Rules: the day belongs to the session; every entry names a confirmed
     enrollment of this session (anything else refuses the whole save); a
     closed day changes only through a user allowed to correct it
-    ("attendance.correct_locked"), with a written reason. Each change to an
-    existing record is audited with its before and after values.
+    ("attendance.correct_locked"), with a written reason, and so does a
+    completed session ("attendance.correct_completed"); a day still to come
+    (after today) has no attendance yet. Each change to an existing record
+    is audited with its before and after values.
 
     No lost updates: `loaded_versions` holds the version of each cell when
     the form was loaded (0 for an empty cell). A cell whose stored version
@@ -233,16 +235,33 @@ def save_day(
     (unique enrollment/date/period) is picked up by retrying in a SAVEPOINT.
     """
     check_day(training_session, day)
+    if day > date.today():
+        raise DomainError(
+            _(
+                "%(day)s is still to come: its attendance is recorded on the day.",
+                day=day.isoformat(),
+            )
+        )
     entries = list(entries)
     # Saving and closing a day never interleave: a save either commits
     # before the closing looks at the day, or reads its lock.
     lock_session(training_session)
     lock = day_lock(training_session, day)
-    if lock is not None:
-        if not can(actor, "attendance.correct_locked", training_session):
-            raise NotAllowed(_("This day is closed: only a coordinator can correct it."))
+    completed = training_session.status == SessionStatus.COMPLETED
+    if completed and not can(actor, "attendance.correct_completed", training_session):
+        raise NotAllowed(
+            _("This session is completed: only a coordinator can correct its attendance.")
+        )
+    if lock is not None and not can(actor, "attendance.correct_locked", training_session):
+        raise NotAllowed(_("This day is closed: only a coordinator can correct it."))
+    if lock is not None or completed:
         if not (reason and reason.strip()):
-            raise DomainError(_("Write the reason for correcting a closed day."), field="reason")
+            message = (
+                _("Write the reason for correcting a closed day.")
+                if lock is not None
+                else _("Write the reason for correcting a completed session.")
+            )
+            raise DomainError(message, field="reason")
         reason = reason.strip()
     else:
         reason = None
@@ -568,15 +587,33 @@ class ScoreEntry:
 
 
 def save_scores(
-    training_session: TrainingSession, entries: Iterable[ScoreEntry], *, actor: User
+    training_session: TrainingSession,
+    entries: Iterable[ScoreEntry],
+    *,
+    actor: User,
+    reason: str | None = None,
 ) -> int:
     """Record pre- and post-test scores for the whole session at once.
 
     Scores are whole numbers from 0 to 100, or blank (not taken); every
     entry must name a confirmed enrollment of this session, otherwise
-    nothing is saved. Each changed score is audited. Returns how many
-    enrollments changed.
+    nothing is saved. Once the session is completed, only a user allowed to
+    correct it ("scores.correct_completed") changes them, with a written
+    reason. Each changed score is audited. Returns how many enrollments
+    changed.
     """
+    if training_session.status == SessionStatus.COMPLETED:
+        if not can(actor, "scores.correct_completed", training_session):
+            raise NotAllowed(
+                _("This session is completed: only a coordinator can correct its scores.")
+            )
+        if not (reason and reason.strip()):
+            raise DomainError(
+                _("Write the reason for correcting a completed session."), field="reason"
+            )
+        reason = reason.strip()
+    else:
+        reason = None
     enrollments = {
         enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)
     }
@@ -610,6 +647,7 @@ def save_scores(
             participant_id=enrollment.participant_id,
             before=before,
             after=after,
+            reason=reason,
         )
     db.session.flush()
     return changed

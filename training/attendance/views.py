@@ -41,7 +41,7 @@ from training.extensions import db
 from training.labels import label
 from training.pdf.sign_in_sheet import render_sign_in_sheet
 from training.permissions import authorize, can, require
-from training.sessions.models import Period, TrainingSession
+from training.sessions.models import Period, SessionStatus, TrainingSession
 
 bp = Blueprint("attendance", __name__)
 
@@ -116,7 +116,15 @@ def _grid_context(
         versions = dict(submitted.loaded_versions)
     may_record = can(current_user, "attendance.record", training_session)
     may_correct = can(current_user, "attendance.correct_locked", training_session)
-    editable = may_record and (lock is None or may_correct)
+    completed = training_session.status == SessionStatus.COMPLETED
+    may_correct_completed = can(current_user, "attendance.correct_completed", training_session)
+    to_come = day > date.today()
+    editable = (
+        may_record
+        and not to_come
+        and (lock is None or may_correct)
+        and (not completed or may_correct_completed)
+    )
     day_status = services.day_statuses([training_session])[training_session.id]
     return {
         "training_session": training_session,
@@ -129,7 +137,9 @@ def _grid_context(
         "versions": versions,
         "lock": lock,
         "editable": editable,
-        "needs_reason": lock is not None and editable,
+        "needs_reason": (lock is not None or completed) and editable,
+        "completed": completed,
+        "to_come": to_come,
         "days": day_status,
         "this_day": next(status for status in day_status if status.day == day),
         "periods": list(Period),
@@ -284,16 +294,22 @@ def scores(session_id: int):
         values[f"post-{enrollment.id}"] = _score_text(enrollment.post_test_score)
     errors: dict[str, str] = {}
     status = 200
+    completed = training_session.status == SessionStatus.COMPLETED
+    editable = not completed or can(current_user, "scores.correct_completed", training_session)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        status = 400
         try:
             submitted = read_scores(request.form, [enrollment.id for enrollment in enrollments])
             values.update(submitted.values)
             errors = submitted.errors
             if not errors:
                 changed = services.save_scores(
-                    training_session, submitted.entries, actor=current_user
+                    training_session,
+                    submitted.entries,
+                    actor=current_user,
+                    reason=form.reason.data,
                 )
                 db.session.commit()
                 flash(
@@ -308,8 +324,12 @@ def scores(session_id: int):
             flash(_("Some scores are not valid; nothing was saved."), "danger")
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "danger")
-        status = 400
+            if error.field == "reason":
+                form.reason.errors = [error.message]
+            else:
+                flash(error.message, "danger")
+            if isinstance(error, NotAllowed):
+                status = 403
     return render_template(
         "attendance/scores.html",
         training_session=training_session,
@@ -319,6 +339,8 @@ def scores(session_id: int):
         errors=errors,
         average_gain=services.average_knowledge_gain(enrollments),
         curriculum=training_session.curriculum,
+        completed=completed,
+        editable=editable,
     ), status
 
 

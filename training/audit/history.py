@@ -29,7 +29,16 @@ from training.audit.models import AuditEvent
 from training.extensions import db
 from training.formatting import country_name, percent
 from training.labels import label
-from training.models import Curriculum, Organisation, Participant, SessionLanguage, Trainer
+from training.models import (
+    Curriculum,
+    EnrollmentStatus,
+    Organisation,
+    Participant,
+    SessionLanguage,
+    Trainer,
+    TrainingSession,
+)
+from training.permissions import can
 
 NOTHING = "—"
 
@@ -45,6 +54,21 @@ REFERENCE_FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "trainer_id": (Trainer, lambda trainer: trainer.name),
     "curriculum_id": (Curriculum, lambda curriculum: curriculum.code),
 }
+
+
+# What a reader without "history.view_all" (a session's trainer) reads of a
+# session's trail: the session, its trainers, attendance, scores, and the
+# enrollments and certificates of the participants confirmed in it; never a
+# screening, nor the events of nominees who were not confirmed.
+SHARED_SUBJECTS = frozenset(
+    {"session", "assignment", "attendance", "scores", "enrollment", "certificate"}
+)
+# The reasons such a reader may read: those of corrections to their own
+# records. Override and revocation reasons are coordinators' decisions.
+SHARED_REASONS = frozenset({"attendance", "scores"})
+# Fields such a reader never sees: a certificate's fingerprint, whether a
+# trainer was assigned by override.
+COORDINATOR_FIELDS = frozenset({"sha256", "qualified"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +92,7 @@ class HistoryRow:
     session_id: int | None
     participant_id: int | None
     participant_name: str | None  # whom the event concerns, on a session's page
+    link_participant: bool  # whether the reader may open that participant's page
     changes: list[Change]
     reason: str | None
 
@@ -192,10 +217,37 @@ class _ValueWriter:
         return changes
 
 
-def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
-    """One row per event, newest first as given, dates in the reader's
-    locale and time zone."""
+def readable_events(
+    reader: Any, training_session: TrainingSession, events: Iterable[AuditEvent]
+) -> list[AuditEvent]:
+    """The events of a session's trail that `reader` may read, in the order
+    given: all of them with "history.view_all"; otherwise only those of
+    SHARED_SUBJECTS that concern no participant or a confirmed one."""
     events = list(events)
+    if can(reader, "history.view_all"):
+        return events
+    confirmed = {
+        enrollment.participant_id
+        for enrollment in training_session.enrollments
+        if enrollment.status == EnrollmentStatus.CONFIRMED
+    }
+    return [
+        event
+        for event in events
+        if action_subject(event.action) in SHARED_SUBJECTS
+        and (event.participant_id is None or event.participant_id in confirmed)
+    ]
+
+
+def history_rows(events: Iterable[AuditEvent], reader: Any = None) -> list[HistoryRow]:
+    """One row per event, newest first as given, dates in the reader's
+    locale and time zone. A `reader` without "history.view_all" gets no
+    coordinator-only field or reason (choose the events with
+    readable_events first); without a reader, everything is shown (pages
+    only coordinators open)."""
+    events = list(events)
+    everything = reader is None or can(reader, "history.view_all")
+    link_participant = reader is None or can(reader, "participants.view")
     locale, timezone = get_locale() or Locale.parse("en"), get_timezone()
     writer = _ValueWriter(locale, _referenced_names(events))
     participants = _participant_names(events)
@@ -208,8 +260,17 @@ def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
             session_id=event.session_id,
             participant_id=event.participant_id,
             participant_name=participants.get(event.participant_id or 0),
-            changes=writer.changes(event),
-            reason=event.reason,
+            link_participant=link_participant,
+            changes=(
+                writer.changes(event)
+                if everything
+                else [c for c in writer.changes(event) if c.key not in COORDINATOR_FIELDS]
+            ),
+            reason=(
+                event.reason
+                if everything or action_subject(event.action) in SHARED_REASONS
+                else None
+            ),
         )
         for event in events
     ]

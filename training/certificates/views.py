@@ -16,8 +16,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from training.certificates import services
@@ -29,7 +29,7 @@ from training.certificates.forms import (
     VerifyForm,
 )
 from training.certificates.home import participant_trainings
-from training.certificates.models import CertificateKind
+from training.certificates.models import CertificateKind, CertificateStatus
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
@@ -228,8 +228,21 @@ def session_print(session_id: int):
 @bp.route("/certificates/<serial>.pdf")
 @require("certificates.download")
 def download(serial: str):
+    """The certificate's frozen PDF. A revoked one is no longer served (410
+    Gone): a copy printed from it would look valid; its verification page
+    says it was revoked. The frozen bytes stay in the database untouched."""
     certificate = _certificate_or_404(serial)
     authorize("certificates.download", certificate)
+    if certificate.status == CertificateStatus.REVOKED:
+        explanation = _(
+            "Certificate %(serial)s was revoked on %(day)s: it is no longer valid and its PDF "
+            "is no longer available. Its verification page says it was revoked.",
+            serial=certificate.serial,
+            day=format_date(certificate.revoked_at, "long"),
+        )
+        return render_template(
+            "errors/error.html", code=410, title=_("Certificate revoked"), explanation=explanation
+        ), 410
     return _pdf_response(certificate.pdf or b"", services.download_name(certificate))
 
 

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from training.audit.history import history_rows
+from training.audit.history import history_rows, readable_events
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum
 from training.domain import DomainError
@@ -124,9 +124,14 @@ def _render_session(
     if manage and assignment_form is None:
         assignment_form = _assignment_form()
     whole_history = request.args.get("history") == "all"
-    events, more = services.session_history(
-        training_session, limit=None if whole_history else HISTORY_ROWS
-    )
+    limit = None if whole_history else HISTORY_ROWS
+    everything = can(current_user, "history.view_all")
+    # A trainer's share is chosen from the whole trail, then cut to the limit.
+    events, more = services.session_history(training_session, limit=limit if everything else None)
+    if not everything:
+        events = readable_events(current_user, training_session, events)
+        more = limit is not None and len(events) > limit
+        events = events[:limit]
     more_url = (
         url_for(
             "sessions.show_session",
@@ -141,7 +146,7 @@ def _render_session(
         "sessions/show.html",
         training_session=training_session,
         summary=enrollment_queries.enrollment_counts(training_session),
-        history=history_rows(events),
+        history=history_rows(events, current_user),
         more_history_url=more_url,
         moves=services.allowed_moves(training_session),
         assignment_form=assignment_form if manage else None,
