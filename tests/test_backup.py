@@ -2,11 +2,15 @@
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from tests import factories
 from training.backup import restore_database
 from training.extensions import db
+
+# Threads or the CLI use connections of their own: real commits.
+pytestmark = pytest.mark.committed
 
 
 def _counts(engine) -> dict[str, int]:

@@ -124,3 +124,19 @@ def test_a_refusal_leaves_an_audit_row(client, login_as):
     assert event.actor_id == user.id
     assert event.changes["after"]["path"] == "/admin/users"
     assert event.occurred_at.tzinfo is not None
+
+
+@pytest.mark.parametrize("role", ["admin", "participant", None])
+def test_an_unknown_action_is_an_error_under_test(app, role):
+    from tests import factories
+
+    user = factories.make_user(role=role) if role else None
+    with pytest.raises(ValueError, match=r"unknown action 'enrollment\.mange'"):
+        can(user, "enrollment.mange")
+
+
+def test_an_unknown_action_is_only_refused_outside_tests(app, monkeypatch):
+    from tests import factories
+
+    monkeypatch.setitem(app.config, "TESTING", False)
+    assert not can(factories.make_user(role="admin"), "enrollment.mange")
