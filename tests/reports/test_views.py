@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -234,20 +232,6 @@ def test_donor_report_speaks_french(client, login_as, programme):
     assert f"{round(decimal, 1):g}" not in text
 
 
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-
-
 def _grow(programme, sessions: int) -> None:
     """More sessions, participants and records: the query count must not move."""
     for number in range(sessions):
@@ -271,7 +255,7 @@ def _grow(programme, sessions: int) -> None:
 @pytest.mark.parametrize(
     "url", ["/reports", "/reports/export.csv", "/reports/export.xlsx", "/reports/participants"]
 )
-def test_query_count_does_not_grow_with_the_data(client, login_as, programme, url):
+def test_query_count_does_not_grow_with_the_data(client, login_as, programme, count_queries, url):
     login_as("coordinator")
     client.get(url)
     db.session.commit()  # every measure starts from a fresh transaction
