@@ -37,13 +37,6 @@ def test_who_may_open_the_reports(client, login_as, url, role, status):
     assert client.get(url).status_code == status
 
 
-@pytest.mark.parametrize("url", ROUTES)
-def test_anonymous_visitors_are_sent_to_sign_in(client, app, url):
-    response = client.get(url)
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
-
-
 def test_reports_page_shows_the_figures_charts_and_definitions(client, login_as, programme):
     login_as("coordinator")
     response = client.get("/reports")
@@ -51,7 +44,10 @@ def test_reports_page_shows_the_figures_charts_and_definitions(client, login_as,
     page = response.get_data(as_text=True)
     for text in ("Sessions held", "People trained", "Share of women", "50.0%", "40.0%", "88.5%"):
         assert text in page
-    assert "31.2 points" in page or "31.3 points" in page
+    # The mean gain is exactly 31.25: the page rounds half to even (Babel's
+    # format_decimal), on SQLite and PostgreSQL alike.
+    assert build_report(ReportFilters()).headline.mean_knowledge_gain == 31.25
+    assert "31.2 points" in page and "31.3 points" not in page
     assert page.count('role="img"') == 3
     assert "<title id=" in page
     assert "People trained per year, by sex" in page
