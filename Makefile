@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres test-browser lint format bench translations venv venv-run system-deps clean
+.PHONY: run test test-serial test-sqlite test-postgres test-browser lint format bench translations venv venv-run system-deps clean
 
 # `make run` installs what production runs (requirements.txt); the tests and
 # tools install requirements-dev.txt on top of it.
@@ -40,7 +40,20 @@ run: venv-run
 system-deps:
 	bash .ci/system-deps.sh
 
+# Two lanes side by side (one per core): SQLite then the browser journeys, and
+# PostgreSQL. Each lane writes a log, printed when both are done; the target
+# fails if either lane fails.
 test: venv system-deps
+	@logs=$$(mktemp -d); \
+	echo "== two lanes: SQLite then browser, and PostgreSQL (logs follow when both end)"; \
+	( $(MAKE) --no-print-directory test-sqlite test-browser ) > $$logs/sqlite-browser.log 2>&1 & lane_a=$$!; \
+	$(MAKE) --no-print-directory test-postgres > $$logs/postgres.log 2>&1 & lane_b=$$!; \
+	wait $$lane_a; status_a=$$?; wait $$lane_b; status_b=$$?; \
+	cat $$logs/sqlite-browser.log $$logs/postgres.log; rm -rf $$logs; \
+	echo "== SQLite and browser: $$( [ $$status_a -eq 0 ] && echo passed || echo FAILED ); PostgreSQL: $$( [ $$status_b -eq 0 ] && echo passed || echo FAILED )"; \
+	[ $$status_a -eq 0 ] && [ $$status_b -eq 0 ]
+
+test-serial: venv system-deps
 	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
 
 test-sqlite: venv

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa
 from pypdf import PdfReader
 
+from bench.statements import recording_statements
 from config import TestConfig
 from training.pdf.sign_in_sheet import (
     SheetParticipant,
@@ -108,12 +108,6 @@ def bench_save(database_url: str, repeat: int) -> None:
         ]
         db.session.commit()
 
-        statements: list[str] = []
-
-        @sa.event.listens_for(db.engine, "before_cursor_execute")
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
         def save(day: date, status: AttendanceStatus) -> tuple[float, int]:
             entries = [
                 services.DayEntry(e.id, period, status) for e in enrollments for period in Period
@@ -123,11 +117,13 @@ def bench_save(database_url: str, repeat: int) -> None:
                 for key, record in services.day_records(training_session, day).items()
             }
             db.session.commit()
-            statements.clear()
-            started = time.perf_counter()
-            services.save_day(training_session, day, entries, actor=trainer, loaded_versions=loaded)
-            db.session.commit()
-            return (time.perf_counter() - started) * 1000, len(statements)
+            with recording_statements(db.engine) as statements:
+                started = time.perf_counter()
+                services.save_day(
+                    training_session, day, entries, actor=trainer, loaded_versions=loaded
+                )
+                db.session.commit()
+                return (time.perf_counter() - started) * 1000, len(statements)
 
         created = [
             save(START + timedelta(days=i % DAYS), AttendanceStatus.PRESENT)

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 
 from bench.generate import bench_app, default_url
+from bench.statements import recording_statements
 from training.auth.models import Role, User
 from training.auth.services import hash_password
 from training.extensions import db
@@ -62,36 +63,19 @@ def ensure_coordinator() -> None:
 
 
 def measure(client, url: str, runs: int, profile: bool = False) -> tuple[int, float, float, int]:
-    statements: list[str] = []
-    timings_by_statement: list[tuple[float, str]] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-        _conn.info["bench_started"] = time.perf_counter()
-
-    def finish(_conn, _cursor, statement, *_args) -> None:
-        timings_by_statement.append(
-            (time.perf_counter() - _conn.info.pop("bench_started", time.perf_counter()), statement)
-        )
-
     client.get(url)  # warm-up: caches, compiled statements, page cache
     timings = []
     for _ in range(runs):
-        statements.clear()
-        timings_by_statement.clear()
         db.session.remove()
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        sa.event.listen(db.engine, "after_cursor_execute", finish)
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - started)
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-        sa.event.remove(db.engine, "after_cursor_execute", finish)
+        with recording_statements(db.engine) as executed:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - started)
     if profile:
         # The slowest statements of the last run: where the time goes.
-        for seconds, statement in sorted(timings_by_statement, reverse=True)[:5]:
-            print(f"    {seconds * 1000:7.0f}ms  {' '.join(statement.split())[:110]}")
-    return response.status_code, statistics.median(timings), max(timings), len(statements)
+        for entry in sorted(executed, key=lambda entry: entry.seconds, reverse=True)[:5]:
+            print(f"    {entry.seconds * 1000:7.0f}ms  {' '.join(entry.statement.split())[:110]}")
+    return response.status_code, statistics.median(timings), max(timings), len(executed)
 
 
 def main() -> None:

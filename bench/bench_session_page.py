@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa
 
+from bench.statements import recording_statements
 from config import TestConfig
 from tests import factories
 from training import create_app
@@ -108,14 +108,8 @@ def main() -> int:
         for _ in range(5):  # warm-up: templates compiled, caches filled
             assert client.get(url_path).status_code == 200
 
-        statements: list[str] = []
-
-        def count(_conn, _cursor, statement, *_args) -> None:
-            statements.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", count)
-        client.get(url_path)
-        sa.event.remove(engine, "before_cursor_execute", count)
+        with recording_statements(engine) as statements:
+            client.get(url_path)
 
         timings: list[float] = []
         cpu_timings: list[float] = []

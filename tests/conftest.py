@@ -2,13 +2,24 @@
 
 The database is SQLite in a temporary file by default, or the PostgreSQL
 named by TEST_DATABASE_URL (`make test` runs the suite on both). The schema is
-created once per run; every test starts from empty tables.
+created once per run.
+
+Each test runs inside one transaction that is rolled back at its end: the
+session is bound to a single connection with join_transaction_mode
+"create_savepoint", so a view's or service's `db.session.commit()` only
+releases a savepoint (SQLAlchemy 2.0's "joining a session into an external
+transaction", as Indico's test fixtures do). Tests that need real commits
+(threads with their own connections, the CLI's backups and migrations) are
+marked `@pytest.mark.committed`: they commit for real and the tables are
+emptied after them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -56,6 +67,7 @@ def _app(database_url: str) -> Iterator[Flask]:
 
     app = create_app(Config())
     app.test_client_class = IsolatedClient
+    _honour_a_bound_connection()
     with app.app_context():
         db.drop_all()
         if db.engine.dialect.name == "postgresql":
@@ -67,6 +79,43 @@ def _app(database_url: str) -> Iterator[Flask]:
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+def _honour_a_bound_connection() -> None:
+    """Flask-SQLAlchemy's Session.get_bind always answers with the app's
+    engine; make the sessions of `db` use the connection they were configured
+    with, when one is (only inside the `app` fixture)."""
+    session_class = db.session.session_factory.class_
+    choose_engine = session_class.get_bind
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            return self.bind
+        return choose_engine(self, mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    session_class.get_bind = get_bind
+
+
+@contextmanager
+def _inside_one_transaction() -> Iterator[None]:
+    """Bind `db.session` to one connection whose transaction is rolled back at
+    the end; commits inside release savepoints. The outer BEGIN is whatever
+    the engine's "begin" event issues (BEGIN IMMEDIATE or DEFERRED on SQLite),
+    and SAVEPOINT works under either."""
+    factory = db.session.session_factory
+    defaults = dict(factory.kw)
+    db.session.remove()
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    factory.kw.update(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        factory.kw.clear()
+        factory.kw.update(defaults)
+        transaction.rollback()
+        connection.close()
 
 
 def _empty_tables() -> None:
@@ -81,29 +130,67 @@ def _empty_tables() -> None:
                 connection.execute(sa.text(f'DELETE FROM "{name}"'))
 
 
-@pytest.fixture
-def app(_app: Flask) -> Iterator[Flask]:
-    """The application, inside an application context, on empty tables."""
-    _app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True)
-    with _app.app_context():
-        limiter.reset()
-        yield _app
+def _assert_reports_match_rebuild() -> None:
+    """Every write path must keep the reports' rows equal to a rebuild from
+    the source tables (training/reports/projection.py): checked after each
+    test, on what the test left (committed, or released into its
+    transaction)."""
+    from training.reports.projection import catch_up, differences
+
+    try:
+        catch_up()  # what the test's writes marked stale, as a report would
+        stale = differences(db.session.connection())
+    finally:
         db.session.rollback()
-        stale = _stale_report_rows()
-        _empty_tables()
-    # Every write path must keep the reports' rows equal to a rebuild from
-    # the source tables (training/reports/projection.py): checked after each test.
     assert stale == 0, f"report_training differs from a rebuild in {stale} rows"
 
 
-def _stale_report_rows() -> int:
-    from training.reports.projection import catch_up, differences
+@pytest.fixture
+def app(_app: Flask, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The application, inside an application context, on a database that
+    the test's own transaction keeps clean (see the module docstring)."""
+    _app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True)
+    committed = request.node.get_closest_marker("committed") is not None
+    with _app.app_context():
+        limiter.reset()
+        if committed:
+            try:
+                yield _app
+                db.session.rollback()
+                _assert_reports_match_rebuild()
+            finally:
+                _empty_tables()
+        else:
+            with _inside_one_transaction():
+                yield _app
+                db.session.rollback()
+                _assert_reports_match_rebuild()
 
-    db.session.remove()
-    catch_up()
-    db.session.remove()
-    with db.engine.connect() as connection:
-        return differences(connection)
+
+_SAVEPOINT = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.I)
+
+
+@contextmanager
+def _counting_statements() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        # The savepoints are the test fixture's, not the application's.
+        if not _SAVEPOINT.match(statement):
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
+    """`with count_queries() as statements:` lists the SQL statements run
+    inside, leaving out the savepoints that the test's transaction adds."""
+    return _counting_statements
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_unknown_page_gives_the_404_page_in_the_users_language(client):
     assert "Page introuvable" in french.get_data(as_text=True)
 
 
-def test_an_error_gives_the_500_page_without_a_traceback():
+def test_an_error_gives_the_500_page_without_a_traceback(monkeypatch):
     """A fresh application with one route that raises (public, so no sign-in)."""
     from config import TestConfig
     from training import create_app, permissions
@@ -53,13 +53,11 @@ def test_an_error_gives_the_500_page_without_a_traceback():
         raise RuntimeError("secret internals <script>")
 
     failing.register_blueprint(blueprint)
-    public = permissions.PUBLIC_ENDPOINTS
-    permissions.PUBLIC_ENDPOINTS = public | {"boom.fail"}
-    try:
-        with failing.app_context():
-            response = failing.test_client().get("/boom")
-    finally:
-        permissions.PUBLIC_ENDPOINTS = public
+    monkeypatch.setattr(
+        permissions, "PUBLIC_ENDPOINTS", permissions.PUBLIC_ENDPOINTS | {"boom.fail"}
+    )
+    with failing.app_context():
+        response = failing.test_client().get("/boom")
     text = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Something went wrong" in text
@@ -68,7 +66,7 @@ def test_an_error_gives_the_500_page_without_a_traceback():
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
-def test_a_value_the_database_refuses_is_a_400_not_a_500():
+def test_a_value_the_database_refuses_is_a_400_not_a_500(monkeypatch):
     """A value past what a column holds (PostgreSQL: "integer out of range")
     that slipped past a form is the request's fault: 400, nothing kept."""
     from sqlalchemy.exc import DataError
@@ -87,13 +85,11 @@ def test_a_value_the_database_refuses_is_a_400_not_a_500():
         raise DataError("SELECT …", {"id": 99999999999}, ValueError("integer out of range"))
 
     refusing.register_blueprint(blueprint)
-    public = permissions.PUBLIC_ENDPOINTS
-    permissions.PUBLIC_ENDPOINTS = public | {"out_of_range.refuse"}
-    try:
-        with refusing.app_context():
-            response = refusing.test_client().get("/out-of-range")
-    finally:
-        permissions.PUBLIC_ENDPOINTS = public
+    monkeypatch.setattr(
+        permissions, "PUBLIC_ENDPOINTS", permissions.PUBLIC_ENDPOINTS | {"out_of_range.refuse"}
+    )
+    with refusing.app_context():
+        response = refusing.test_client().get("/out-of-range")
     assert response.status_code == 400
     assert "Check what you entered" in response.get_data(as_text=True)
 

@@ -13,6 +13,9 @@ from training import backup
 from training.backup import restore_database
 from training.extensions import db
 
+# Threads or the CLI use connections of their own: real commits.
+pytestmark = pytest.mark.committed
+
 
 def _counts(engine) -> dict[str, int]:
     with engine.connect() as connection:

@@ -13,6 +13,9 @@ from config import TestConfig
 from training import create_app
 from training.extensions import db
 
+# Threads or the CLI use connections of their own: real commits.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def empty_database_url(database_url, tmp_path):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, current_app, has_app_context
 from flask_login import current_user
 
 from training.auth.models import Role
@@ -115,7 +115,11 @@ def session_scope(user: Any, action: str) -> Scope:
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:
-    """True when `user` may perform `action` (on `obj`, when given)."""
+    """True when `user` may perform `action` (on `obj`, when given). Under
+    test, an action no role holds (a typo) raises instead of hiding a button."""
+    known = any(action in actions for actions in ROLE_ACTIONS.values())
+    if not known and has_app_context() and current_app.testing:
+        raise ValueError(f"unknown action {action!r}")
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     role = Role(user.role)

@@ -17,6 +17,9 @@ from training.auth.models import User
 from training.extensions import db
 from training.sessions.models import Period, TrainingSession
 
+# Threads or the CLI use connections of their own: real commits.
+pytestmark = pytest.mark.committed
+
 PERIODS = (Period.AM, Period.PM)
 
 

@@ -296,32 +296,22 @@ def test_overview_shows_rates_the_minimum_and_counts_by_sex(client, login_as, wo
     assert 'title="' in page and "Legend:" in page
 
 
-def test_overview_runs_a_fixed_number_of_queries(client, login_as, workshop):
-    from sqlalchemy import event
-
+def test_overview_runs_a_fixed_number_of_queries(client, login_as, workshop, count_queries):
     login_as(workshop.trainer_user)
     url = f"/sessions/{workshop.id}/attendance"
 
-    def count_queries():
-        statements = []
-
-        def before(*args):
-            statements.append(args)
-
-        event.listen(db.engine, "before_cursor_execute", before)
-        try:
+    def statements() -> int:
+        with count_queries() as run:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before)
-        return len(statements)
+        return len(run)
 
     complete_day(workshop)
-    few = count_queries()
+    few = statements()
     for _ in range(6):
         enrollment = factories.enroll(factories.make_participant(), workshop.training_session)
         factories.mark_all(enrollment)
     db.session.commit()
-    assert count_queries() == few
+    assert statements() == few
 
 
 # --- Scores --------------------------------------------------------------------

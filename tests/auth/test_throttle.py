@@ -51,6 +51,7 @@ def limit_of_three(app):
     app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
 
 
+@pytest.mark.committed  # threads, each with its own connection
 def test_parallel_guesses_from_one_address_check_no_more_than_the_limit(app, limit_of_three):
     statuses = _in_parallel(
         app,
@@ -63,6 +64,7 @@ def test_parallel_guesses_from_one_address_check_no_more_than_the_limit(app, lim
     assert _failures_evaluated() == 3
 
 
+@pytest.mark.committed  # threads, each with its own connection
 def test_parallel_guesses_at_one_account_check_no_more_than_the_limit(app, limit_of_three):
     factories.make_user(email="target@example.org")
     db.session.commit()

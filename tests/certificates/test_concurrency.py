@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from tests import factories
@@ -20,6 +21,9 @@ from training.certificates.models import Certificate, CertificateSerialCounter
 from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.sessions.models import TrainingSession
+
+# Threads or the CLI use connections of their own: real commits.
+pytestmark = pytest.mark.committed
 
 
 def concurrently(app, work: Callable[[int], object], count: int = 2) -> list[object]:

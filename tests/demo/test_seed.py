@@ -4,27 +4,30 @@ application's rules, the same on every run, and loaded only once."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from itertools import combinations
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
-from tests import factories
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, _empty_tables
+from tests.demo.conftest import TODAY, all_sessions, assert_current_cycle_around, user
 from training.attendance.models import AttendanceRecord
 from training.attendance.services import attendance_rate, attendance_rates
-from training.auth.models import Role, User
+from training.auth.models import Role
+from training.certificates import services as certificate_services
+from training.certificates.models import Certificate
+from training.certificates.services import session_eligibility
 from training.curricula.models import Curriculum, CurriculumStatus
-from training.demo import certificates as certificates_demo
 from training.demo import demo_counts, seed_demo
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.models import Organisation, OrganisationKind, Participant, Sex
 from training.people.screening import is_cleared
-from training.sessions.models import AssignmentRole, SessionKind, SessionStatus, TrainingSession
+from training.sessions.models import AssignmentRole, SessionKind, SessionStatus
 
-TODAY = date(2026, 3, 11)
 COUNTRIES = {"BF", "TD", "ML", "MR", "NE"}
 CITIES = {"Niamey", "Bamako", "N'Djamena", "Nouakchott", "Ouagadougou"}
 DEMO_USERS = {
@@ -35,42 +38,26 @@ DEMO_USERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def certificates_issued(monkeypatch) -> list[date]:
-    """Stands in for the certificates area's demo issuing, which renders a
-    PDF per certificate (tested there): records the `today` it was called
-    with, so the file stays fast and still proves the call."""
-    calls: list[date] = []
-
-    def issue_demo_certificates(today: date) -> int:
-        calls.append(today)
-        return 7
-
-    monkeypatch.setattr(certificates_demo, "issue_demo_certificates", issue_demo_certificates)
-    return calls
-
-
-def seed(runner, *options: str):
-    result = runner.invoke(args=["seed-demo", *options])
+@pytest.fixture(scope="module", autouse=True)
+def demo(_app: Flask) -> Iterator[str]:
+    """The demo programme of TODAY, seeded and committed once for the module:
+    the tests here only read it, each in its own rolled-back transaction.
+    Certificates are issued for real, only their PDF drawing is skipped
+    (tests/pdf and tests/certificates render them). Returns what the command
+    printed."""
+    with _app.app_context(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(certificate_services, "render_certificate", lambda data: b"%PDF-1.4 demo")
+        result = _app.test_cli_runner().invoke(args=["seed-demo", "--today", TODAY.isoformat()])
+        db.session.remove()
     assert result.exit_code == 0, result.output
-    db.session.expire_all()
-    return result
+    yield result.output
+    with _app.app_context():
+        _empty_tables()
 
 
-def all_sessions() -> list[TrainingSession]:
-    return list(db.session.scalars(sa.select(TrainingSession).order_by(TrainingSession.start_date)))
-
-
-def user(email: str) -> User:
-    return db.session.scalars(sa.select(User).where(User.email == email)).one()
-
-
-def test_seed_demo_loads_a_programme_from_the_five_countries(runner, certificates_issued):
-    result = seed(runner, "--today", TODAY.isoformat())
-    assert "Demo programme loaded" in result.output
-    assert "224 participants" in result.output
-    assert "7 certificates" in result.output
-    assert certificates_issued == [TODAY], "certificates are issued last, for the same day"
+def test_seed_demo_loads_a_programme_from_the_five_countries(app, demo):
+    assert "Demo programme loaded" in demo
+    assert "224 participants" in demo
 
     participants = db.session.scalars(sa.select(Participant)).all()
     assert len(participants) >= 200
@@ -111,26 +98,11 @@ def test_seed_demo_loads_a_programme_from_the_five_countries(runner, certificate
     assert any(s.kind == SessionKind.TRAINING_OF_TRAINERS for s in sessions)
 
 
-@pytest.mark.parametrize("today", [TODAY, date(2028, 2, 29), None])
-def test_the_current_cycle_is_built_around_today(runner, today):
-    seed(runner, *(["--today", today.isoformat()] if today else []))
-    today = today or date.today()
-    sessions = all_sessions()
-
-    in_progress = [s for s in sessions if s.status == SessionStatus.IN_PROGRESS]
-    assert len(in_progress) == 1
-    current = in_progress[0]
-    assert [s for s in sessions if s.includes(today)] == [current]
-    recorded_days = {r.date for e in current.enrollments for r in e.attendance_records}
-    assert recorded_days and all(day < today for day in recorded_days)
-
-    upcoming = [s for s in sessions if s.status in (SessionStatus.OPEN, SessionStatus.PLANNED)]
-    assert len(upcoming) >= 3
-    assert all(s.start_date > today for s in upcoming)
+def test_the_current_cycle_is_built_around_today(app):
+    assert_current_cycle_around(TODAY)
 
 
-def test_past_sessions_have_attendance_and_test_scores(runner):
-    seed(runner, "--today", TODAY.isoformat())
+def test_past_sessions_have_attendance_and_test_scores(app):
     completed = [s for s in all_sessions() if s.status == SessionStatus.COMPLETED]
     assert len(completed) >= 10
     records_per_enrollment = dict(
@@ -162,8 +134,7 @@ def test_past_sessions_have_attendance_and_test_scores(runner):
     assert 3 <= failed <= 40
 
 
-def test_demo_users_sign_in_with_their_roles(runner, auth):
-    seed(runner, "--today", TODAY.isoformat())
+def test_demo_users_sign_in_with_their_roles(auth):
     for email, role in DEMO_USERS.items():
         assert user(email).role == role
         assert auth.login(email, DEMO_PASSWORD).status_code == 302
@@ -173,8 +144,7 @@ def test_demo_users_sign_in_with_their_roles(runner, auth):
     assert user("participant@example.org").participant is not None
 
 
-def test_the_demo_trainer_leads_sessions_past_present_and_future(runner):
-    seed(runner, "--today", TODAY.isoformat())
+def test_the_demo_trainer_leads_sessions_past_present_and_future(app):
     trainer = user("trainer@example.org").trainer
     led = {a.training_session.status for a in trainer.assignments if a.role == AssignmentRole.LEAD}
     assert SessionStatus.IN_PROGRESS in led
@@ -182,8 +152,7 @@ def test_the_demo_trainer_leads_sessions_past_present_and_future(runner):
     assert led & {SessionStatus.OPEN, SessionStatus.PLANNED}
 
 
-def test_the_demo_participant_has_earned_a_certificate_and_is_enrolled_again(runner):
-    seed(runner, "--today", TODAY.isoformat())
+def test_the_demo_participant_has_earned_a_certificate_and_is_enrolled_again(app):
     participant = user("participant@example.org").participant
     confirmed = [e for e in participant.enrollments if e.status == EnrollmentStatus.CONFIRMED]
 
@@ -203,8 +172,7 @@ def test_the_demo_participant_has_earned_a_certificate_and_is_enrolled_again(run
     )
 
 
-def test_the_demo_keeps_the_programme_rules(runner):
-    seed(runner, "--today", TODAY.isoformat())
+def test_the_demo_keeps_the_programme_rules(app):
     sessions = [s for s in all_sessions() if s.status != SessionStatus.CANCELLED]
 
     by_trainer = defaultdict(list)
@@ -253,46 +221,38 @@ def test_the_demo_keeps_the_programme_rules(runner):
 
 
 def test_seeding_twice_adds_nothing(runner):
-    seed(runner, "--today", TODAY.isoformat())
     counts = demo_counts()
     assert counts["participants"] >= 200
-    seed(runner, "--today", TODAY.isoformat())
+    result = runner.invoke(args=["seed-demo", "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
     assert demo_counts() == counts
     assert seed_demo(date(2030, 1, 1))["sessions"] == counts["sessions"]
     assert demo_counts() == counts
 
 
-def test_if_empty_loads_nothing_on_a_database_that_has_users(runner):
-    factories.make_user("admin", email="someone@example.org")
-    db.session.commit()
-    result = seed(runner, "--if-empty")
-    assert "not loaded" in result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
-
-
-def test_if_empty_loads_the_programme_on_an_empty_database(runner):
-    seed(runner, "--if-empty", "--today", TODAY.isoformat())
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) >= 200
-
-
-def test_the_same_people_on_every_run_whatever_the_day(app):
-    def people() -> list:
-        return list(
-            db.session.execute(
-                sa.select(
-                    Participant.given_name,
-                    Participant.family_name,
-                    Participant.sex,
-                    Participant.rank,
-                    Participant.email,
-                ).order_by(Participant.id)
-            ).all()
-        )
-
-    seed_demo(TODAY)
-    first = people()
-    db.session.rollback()
-    seed_demo(date(2027, 9, 20))
-    assert people() == first
-    db.session.rollback()
+def test_the_demo_issues_the_certificates_its_participants_earned(app, demo):
+    """Certificates go to the eligible people of every session ended by the
+    demo's day but one, left for a coordinator to issue live."""
+    certificates = db.session.scalars(sa.select(Certificate)).all()
+    assert certificates
+    assert f"{len(certificates)} certificates" in demo
+    coordinator = user("coordinator@example.org")
+    assert {certificate.issued_by_id for certificate in certificates} == {coordinator.id}
+    ended = [
+        s for s in all_sessions() if s.status == SessionStatus.COMPLETED and s.end_date <= TODAY
+    ]
+    without = []
+    for training_session in ended:
+        eligible = {
+            row.enrollment.id for row in session_eligibility(training_session) if row.eligible
+        }
+        held = {
+            c.enrollment_id for c in certificates if c.enrollment.session_id == training_session.id
+        }
+        if held:
+            assert held == eligible, training_session.code
+        elif eligible:
+            without.append(training_session.code)
+    assert len(without) == 1, without
+    participant = user("participant@example.org").participant
+    assert any(c.enrollment.participant_id == participant.id for c in certificates)

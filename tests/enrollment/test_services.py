@@ -157,6 +157,7 @@ def test_only_nominated_or_waiting_can_be_confirmed(app):
         services.confirm(enrollment, actor=None)
 
 
+@pytest.mark.committed  # the coordinators are threads with their own connections
 def test_concurrent_confirmations_never_exceed_capacity(app):
     """Three coordinators confirm three nominees for the last place at once:
     exactly one is confirmed, the others wait in line."""

@@ -97,13 +97,6 @@ def test_trainers_and_participants_change_nothing(client, login_as, objects, rol
     assert _counts() == before
 
 
-@pytest.mark.parametrize("url", [*GETS, "/sessions/{session_id}/import/preview", *POSTS])
-def test_anonymous_is_sent_to_sign_in(client, objects, url):
-    method = client.post if url in POSTS else client.get
-    response = method(url.format(**objects))
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
 def test_unknown_session_or_foreign_enrollment_is_404(client, login_as, objects):
     login_as("coordinator")
     other = factories.make_session()

@@ -8,7 +8,6 @@ import pytest
 
 from tests import factories
 from tests.reports.conftest import make_certificate
-from tests.reports.test_views import count_queries
 from training.certificates.services import session_eligibility
 from training.extensions import db
 from training.home.context import coordinator_home
@@ -150,7 +149,7 @@ def test_admin_home_shows_the_same_alerts(client, login_as, work):
     assert "Unscreened" in page
 
 
-def test_home_runs_a_fixed_number_of_queries(client, login_as, work):
+def test_home_runs_a_fixed_number_of_queries(client, login_as, work, count_queries):
     login_as("coordinator")
     client.get("/")
     db.session.commit()

@@ -9,11 +9,16 @@ import threading
 import time
 from datetime import date
 
+import pytest
+
 from tests import factories
 from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.reports import projection
 from training.sessions.models import SessionStatus
+
+# Threads or the CLI use connections of their own: real commits.
+pytestmark = pytest.mark.committed
 
 
 def test_two_transactions_rewriting_one_sessions_rows_both_succeed(app):

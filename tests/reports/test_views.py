@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -40,13 +38,6 @@ def test_who_may_open_the_reports(client, login_as, url, role, status):
     assert client.get(url).status_code == status
 
 
-@pytest.mark.parametrize("url", ROUTES)
-def test_anonymous_visitors_are_sent_to_sign_in(client, app, url):
-    response = client.get(url)
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
-
-
 def test_reports_page_shows_the_figures_charts_and_definitions(client, login_as, programme):
     login_as("coordinator")
     response = client.get("/reports")
@@ -54,7 +45,10 @@ def test_reports_page_shows_the_figures_charts_and_definitions(client, login_as,
     page = response.get_data(as_text=True)
     for text in ("Sessions held", "People trained", "Share of women", "50.0%", "40.0%", "88.5%"):
         assert text in page
-    assert "31.2 points" in page or "31.3 points" in page
+    # The mean gain is exactly 31.25: the page rounds half to even (Babel's
+    # format_decimal), on SQLite and PostgreSQL alike.
+    assert build_report(ReportFilters()).headline.mean_knowledge_gain == 31.25
+    assert "31.2 points" in page and "31.3 points" not in page
     assert page.count('role="img"') == 3
     assert "<title id=" in page
     assert "People trained per year, by sex" in page
@@ -235,20 +229,6 @@ def test_donor_report_speaks_french(client, login_as, programme):
     assert f"{round(decimal, 1):g}" not in text
 
 
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-
-
 def _grow(programme, sessions: int) -> None:
     """More sessions, participants and records: the query count must not move."""
     for number in range(sessions):
@@ -272,7 +252,7 @@ def _grow(programme, sessions: int) -> None:
 @pytest.mark.parametrize(
     "url", ["/reports", "/reports/export.csv", "/reports/export.xlsx", "/reports/participants"]
 )
-def test_query_count_does_not_grow_with_the_data(client, login_as, programme, url):
+def test_query_count_does_not_grow_with_the_data(client, login_as, programme, count_queries, url):
     login_as("coordinator")
     client.get(url)
     db.session.commit()  # every measure starts from a fresh transaction

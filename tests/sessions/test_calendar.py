@@ -107,7 +107,3 @@ def test_uid_is_stable_when_the_session_moves(client, login_as):
     [after] = _events(client.get(f"/sessions/{training_session.id}.ics"))
     assert str(before["UID"]) == str(after["UID"])
     assert after.decoded("DTSTART") == date(2026, 4, 6)
-
-
-def test_feed_for_the_anonymous_is_refused(client, app):
-    assert client.get("/sessions.ics").status_code == 302

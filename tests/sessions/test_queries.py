@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-import sqlalchemy as sa
 
 from tests import factories
 from training.extensions import db
-
-
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before_cursor_execute(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
 
 
 def _fill(rows: int) -> None:
@@ -37,41 +19,41 @@ def _fill(rows: int) -> None:
     db.session.commit()
 
 
-def _statements_for(client, url: str) -> int:
+def _statements_for(client, count_queries, url: str) -> int:
     db.session.expire_all()
-    with count_statements() as statements:
+    with count_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200
     return len(statements)
 
 
 @pytest.mark.parametrize("url", ["/sessions", "/sessions?status=open&country=NE"])
-def test_sessions_list_runs_a_fixed_number_of_queries(client, login_as, url):
+def test_sessions_list_runs_a_fixed_number_of_queries(client, login_as, count_queries, url):
     login_as("coordinator")
     _fill(10)
-    with_10 = _statements_for(client, url)
+    with_10 = _statements_for(client, count_queries, url)
     _fill(190)
-    with_200 = _statements_for(client, url)
+    with_200 = _statements_for(client, count_queries, url)
     assert with_10 == with_200
     assert with_200 <= 12
 
 
 @pytest.mark.parametrize("url", ["/curricula", "/curricula?q=terrorism&status=approved"])
-def test_curricula_list_runs_a_fixed_number_of_queries(client, login_as, url):
+def test_curricula_list_runs_a_fixed_number_of_queries(client, login_as, count_queries, url):
     login_as("coordinator")
     for _ in range(10):
         factories.make_curriculum(modules=3)
     db.session.commit()
-    with_10 = _statements_for(client, url)
+    with_10 = _statements_for(client, count_queries, url)
     for _ in range(190):
         factories.make_curriculum(modules=3)
     db.session.commit()
-    with_200 = _statements_for(client, url)
+    with_200 = _statements_for(client, count_queries, url)
     assert with_10 == with_200
     assert with_200 <= 8
 
 
-def test_session_page_runs_a_fixed_number_of_queries(client, login_as):
+def test_session_page_runs_a_fixed_number_of_queries(client, login_as, count_queries):
     login_as("coordinator")
     few = factories.make_session()
     many = factories.make_session()
@@ -79,6 +61,6 @@ def test_session_page_runs_a_fixed_number_of_queries(client, login_as):
         for _ in range(count):
             factories.enroll(training_session=training_session)
     db.session.commit()
-    assert _statements_for(client, f"/sessions/{few.id}") == _statements_for(
-        client, f"/sessions/{many.id}"
+    assert _statements_for(client, count_queries, f"/sessions/{few.id}") == _statements_for(
+        client, count_queries, f"/sessions/{many.id}"
     )
