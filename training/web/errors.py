@@ -1,12 +1,12 @@
-"""The web layer's side of errors: the application's error pages, and a
-broken rule shown on its form field."""
+"""The web layer's side of errors: the application's error pages, and the
+one way a view refuses a broken rule (`refuse`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, flash, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -20,6 +20,17 @@ def show_on_form(form, error: DomainError, default_field: str) -> None:
     error's own field when the form has it, else `default_field`)."""
     field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
     field.errors = [*field.errors, error.message]
+
+
+def refuse(error: DomainError, form=None, field: str | None = None) -> None:
+    """A service refused: nothing of the request is kept (rollback), and the
+    user reads why, next to the form field it concerns when there is a
+    form (`field` when the error names none), else in a flash."""
+    db.session.rollback()
+    if form is not None and (error.field or field):
+        show_on_form(form, error, field or error.field or "")
+    else:
+        flash(error.message, "danger")
 
 
 REFUSAL_AUDIT_WINDOW = timedelta(minutes=1)

@@ -1,0 +1,35 @@
+"""The one way a view sends a document: named by the server, never kept by a
+shared browser."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from flask import Response
+
+
+def ascii_name(text: str, fallback: str = "document") -> str:
+    """A file name part safe everywhere: accents dropped, anything but
+    letters, digits, dots, dashes and underscores replaced by a dash."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", plain).strip("-.") or fallback
+
+
+def send_download(
+    body: bytes | str, filename: str, mimetype: str, *, inline: bool = False
+) -> Response:
+    """`body` as a download named `filename` (an ASCII name for every
+    browser, and the exact name as RFC 6266's filename*), with
+    `Cache-Control: no-store`: personal documents stay off shared
+    computers' caches."""
+    response = Response(body, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    fallback = ascii_name(filename)
+    header = f'{disposition}; filename="{fallback}"'
+    if fallback != filename:
+        header += f"; filename*=UTF-8''{quote(filename)}"
+    response.headers["Content-Disposition"] = header
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,36 @@
+"""One loader per object: fetch by id or 404, then authorise (403), in one
+call (flaskr's get_post(id, check_author))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from training.extensions import db
+from training.permissions import authorize
+
+T = TypeVar("T")
+
+
+def load(
+    model: type[T], object_id: int, action: str | None = None, *, options: Sequence[Any] = ()
+) -> T:
+    """The `model` row with this id (404 when there is none) that the
+    signed-in user may `action` (403 otherwise; no check when None)."""
+    obj = db.get_or_404(model, object_id, options=options)
+    if action is not None:
+        authorize(action, obj)
+    return obj
+
+
+def load_child(
+    model: type[T], object_id: int, parent_id: int, parent_column: str, action: str | None = None
+) -> T:
+    """A row that belongs to another (an enrollment of a session, a module of
+    a curriculum): 404 unless its `parent_column` is `parent_id`."""
+    obj = load(model, object_id, action)
+    if getattr(obj, parent_column) != parent_id:
+        from flask import abort
+
+        abort(404)
+    return obj
