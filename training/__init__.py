@@ -67,6 +67,7 @@ def create_app(config: object | str | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _install_transaction_intent(app)
     _install_request_guards(app)
     _install_static_urls(app)
     _install_security_headers(app)
@@ -136,6 +137,7 @@ def _tune_sqlite(app: Flask) -> None:
     from sqlalchemy import event
 
     from training.private_files import private_file
+    from training.transactions import begin_statement
 
     with app.app_context():
         engine = db.engine
@@ -159,9 +161,10 @@ def _tune_sqlite(app: Flask) -> None:
 
         @event.listens_for(engine, "begin")
         def on_begin(connection):
-            # IMMEDIATE takes the write lock at BEGIN: no deadlock upgrading
-            # a read transaction, and a waiting writer reads fresh data.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock at BEGIN (no read snapshot to
+            # upgrade, a waiting writer reads fresh data); readers take none
+            # (training.transactions).
+            connection.exec_driver_sql(begin_statement())
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -169,6 +172,23 @@ def _register_blueprints(app: Flask) -> None:
 
     for module_name in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module_name).bp)
+
+
+def _install_transaction_intent(app: Flask) -> None:
+    """A request with a safe method only reads: on SQLite its transactions
+    take no write lock (training.transactions)."""
+    from training import transactions
+
+    @app.before_request
+    def safe_requests_read():
+        if request.method in transactions.SAFE_METHODS:
+            g._reading_token = transactions.start_reading()
+
+    @app.teardown_request
+    def stop_reading(_error: BaseException | None = None):
+        token = g.pop("_reading_token", None)
+        if token is not None:
+            transactions.stop_reading(token)
 
 
 def _install_request_guards(app: Flask) -> None:

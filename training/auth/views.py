@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import OperationalError
 
 from training.auth import services, throttle
 from training.auth.forms import (
@@ -76,7 +77,13 @@ def load_signed_in_user(identifier: str) -> User | None:
     if ended in (SessionEnd.IDLE, SessionEnd.EXPIRED):
         g.session_expired = True
     if db.session.dirty:  # an ended session, or last seen refreshed (once a minute)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError:
+            # SQLite: this request began as a read and another writer came
+            # first; both writes are idempotent and the next request redoes
+            # them (an ended session stays anonymous here all the same).
+            db.session.rollback()
     if record is None:
         return None
     g.user_session = record

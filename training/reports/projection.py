@@ -25,7 +25,6 @@ equals a rebuild, so a write path that escapes the marks fails loudly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +43,7 @@ from training.extensions import db
 from training.people.models import Organisation, Participant
 from training.reports.models import ReportStale, ReportTraining
 from training.sessions.models import SessionStatus, TrainingSession
+from training.transactions import writing
 
 # Ids per statement when resolving what changed: far below every engine's
 # limit on bound parameters.
@@ -272,10 +272,6 @@ def init_app(app: Flask) -> None:
 
 # --- catching up (the read path) ----------------------------------------------
 
-# Set while catching up, so that SQLite begins that transaction with the
-# write lock (training.db's BEGIN policy reads it).
-catching_up: ContextVar[bool] = ContextVar("catching_up", default=False)
-
 
 def is_stale(connection: Connection | None = None) -> bool:
     connection = connection or db.session.connection()
@@ -292,15 +288,13 @@ def catch_up() -> int:
     if not is_stale():
         return 0
     db.session.commit()
-    token = catching_up.set(True)
-    try:
-        rewritten = _claim_and_rewrite(db.session.connection())
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    finally:
-        catching_up.reset(token)
+    with writing():
+        try:
+            rewritten = _claim_and_rewrite(db.session.connection())
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
     return rewritten
 
 

@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from training.domain import DomainError
 from training.extensions import db
+from training.text import clean
+from training.transactions import writing
 
 
 def show_on_form(form, error: DomainError, default_field: str) -> None:
@@ -46,42 +48,47 @@ def _audit_refusal() -> None:
     from training.audit.services import record_event
 
     db.session.rollback()
-    actor = current_user if current_user.is_authenticated else None
-    path, address = request.path[:200], (request.remote_addr or "")[:45]
-    now = datetime.now(UTC)
-    after = AuditEvent.changes["after"]
-    same = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(
-            AuditEvent.action == "access.refused",
-            AuditEvent.occurred_at > now - REFUSAL_AUDIT_WINDOW,
-            AuditEvent.actor_id == actor.id if actor else AuditEvent.actor_id.is_(None),
-            after["path"].as_string() == path,
-            after["address"].as_string() == address,
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    ).first()
-    if same is not None:
-        previous = same.changes.get("after", {})
-        same.changes = {
-            **same.changes,
-            "after": {**previous, "count": previous.get("count", 1) + 1, "last": now.isoformat()},
-        }
-    else:
-        record_event(
-            "access.refused",
-            actor=actor,
-            entity_type="route",
-            after={
-                "method": request.method,
-                "path": path,
-                "endpoint": request.endpoint,
-                "address": address,
-                "count": 1,
-            },
-        )
-    db.session.commit()
+    with writing():  # a transaction of its own, with the write lock (SQLite)
+        actor = current_user if current_user.is_authenticated else None
+        path, address = clean(request.path)[:200], (request.remote_addr or "")[:45]
+        now = datetime.now(UTC)
+        after = AuditEvent.changes["after"]
+        same = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(
+                AuditEvent.action == "access.refused",
+                AuditEvent.occurred_at > now - REFUSAL_AUDIT_WINDOW,
+                AuditEvent.actor_id == actor.id if actor else AuditEvent.actor_id.is_(None),
+                after["path"].as_string() == path,
+                after["address"].as_string() == address,
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        ).first()
+        if same is not None:
+            previous = same.changes.get("after", {})
+            same.changes = {
+                **same.changes,
+                "after": {
+                    **previous,
+                    "count": previous.get("count", 1) + 1,
+                    "last": now.isoformat(),
+                },
+            }
+        else:
+            record_event(
+                "access.refused",
+                actor=actor,
+                entity_type="route",
+                after={
+                    "method": request.method,
+                    "path": path,
+                    "endpoint": request.endpoint,
+                    "address": address,
+                    "count": 1,
+                },
+            )
+        db.session.commit()
 
 
 def register_error_pages(app: Flask) -> None:
