@@ -94,13 +94,14 @@ class Config:
     RATELIMIT_SHARED_STORE_REQUIRED = False
 
     # What every certificate prints: its two signatories and optional logos.
-    ATELIER_SIGNATORY_1_NAME = os.environ.get("ATELIER_SIGNATORY_1_NAME", "Programme Coordinator")
-    ATELIER_SIGNATORY_1_TITLE = os.environ.get(
-        "ATELIER_SIGNATORY_1_TITLE", "UNODC Regional Office for West and Central Africa"
+    ATELIER_SIGNATORY_1_NAME = os.environ.get("ATELIER_SIGNATORY_1_NAME") or "Programme Coordinator"
+    ATELIER_SIGNATORY_1_TITLE = (
+        os.environ.get("ATELIER_SIGNATORY_1_TITLE")
+        or "UNODC Regional Office for West and Central Africa"
     )
-    ATELIER_SIGNATORY_2_NAME = os.environ.get("ATELIER_SIGNATORY_2_NAME", "Head of Training")
-    ATELIER_SIGNATORY_2_TITLE = os.environ.get(
-        "ATELIER_SIGNATORY_2_TITLE", "Department of Peace Operations"
+    ATELIER_SIGNATORY_2_NAME = os.environ.get("ATELIER_SIGNATORY_2_NAME") or "Head of Training"
+    ATELIER_SIGNATORY_2_TITLE = (
+        os.environ.get("ATELIER_SIGNATORY_2_TITLE") or "Department of Peace Operations"
     )
     ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
     ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None

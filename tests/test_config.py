@@ -131,3 +131,27 @@ def test_if_empty_means_no_data_at_all(runner):
     assert "not empty" in result.output and "participant" in result.output
     assert "not loaded" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 1
+
+
+def test_signatory_defaults_live_in_the_configuration_only(monkeypatch, app):
+    """Regression (issue 10): certificates/services.py kept a second set of
+    signatory defaults ("Training Director"), which an empty environment
+    variable silently switched to. An empty variable now means the
+    configuration's default, and the certificate prints what the
+    configuration says."""
+    import importlib
+
+    import config as config_module
+    from training.certificates.services import certificate_settings
+
+    monkeypatch.setenv("ATELIER_SIGNATORY_2_NAME", "")
+    reloaded = importlib.reload(config_module)
+    try:
+        assert reloaded.Config.ATELIER_SIGNATORY_2_NAME == "Head of Training"
+    finally:
+        monkeypatch.delenv("ATELIER_SIGNATORY_2_NAME")
+        importlib.reload(config_module)
+    monkeypatch.setitem(app.config, "ATELIER_SIGNATORY_2_NAME", "Mariam Koné")
+    signatories = certificate_settings(app.config)["signatories"]
+    assert signatories[1].name == "Mariam Koné"
+    assert "Training Director" not in repr(certificate_settings(app.config))

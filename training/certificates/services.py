@@ -41,7 +41,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -76,13 +76,6 @@ CODE_LENGTH = 32  # base32 of 20 random bytes: 160 bits
 # a reader who types them meant the letters they resemble.
 _CONFUSABLES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 _MAX_ATTEMPTS = 3
-
-DEFAULT_SIGNATORIES = (
-    ("ATELIER_SIGNATORY_1_NAME", "Programme Coordinator"),
-    ("ATELIER_SIGNATORY_1_TITLE", "United Nations Office on Drugs and Crime (UNODC)"),
-    ("ATELIER_SIGNATORY_2_NAME", "Training Director"),
-    ("ATELIER_SIGNATORY_2_TITLE", "Department of Peace Operations (DPO)"),
-)
 
 
 class CertificateError(DomainError):
@@ -285,15 +278,15 @@ def _freeze_statement(certificate: Certificate, enrollment: Enrollment) -> None:
     certificate.valid_until = add_months(training_session.end_date, validity) if validity else None
 
 
-def certificate_settings() -> dict[str, Any]:
+def certificate_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The signatories, logos and public address printed on certificates,
-    from the application's configuration (with defaults)."""
-    config = current_app.config
-    values = {key: config.get(key) or default for key, default in DEFAULT_SIGNATORIES}
+    from the configuration (config.py holds their defaults, and only it)."""
+    if config is None:
+        config = current_app.config
     return {
         "signatories": (
-            Signatory(values["ATELIER_SIGNATORY_1_NAME"], values["ATELIER_SIGNATORY_1_TITLE"]),
-            Signatory(values["ATELIER_SIGNATORY_2_NAME"], values["ATELIER_SIGNATORY_2_TITLE"]),
+            Signatory(config["ATELIER_SIGNATORY_1_NAME"], config["ATELIER_SIGNATORY_1_TITLE"]),
+            Signatory(config["ATELIER_SIGNATORY_2_NAME"], config["ATELIER_SIGNATORY_2_TITLE"]),
         ),
         "logo_left": config.get("ATELIER_LOGO_LEFT") or None,
         "logo_right": config.get("ATELIER_LOGO_RIGHT") or None,
