@@ -85,6 +85,19 @@ class Certificate(db.Model):
     issued_by: Mapped[Optional[User]] = relationship()
     replaces: Mapped[Optional[Certificate]] = relationship(remote_side=[id])
 
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.VALID
+
+    @property
+    def qualifies_a_trainer(self) -> bool:
+        """A valid trainer certificate: its holder may be qualified as a trainer."""
+        return self.is_valid and self.kind == CertificateKind.TRAINER
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == CertificateStatus.REVOKED
+
     def is_expired_on(self, day: date) -> bool:
         """Past its validity (a revoked certificate is revoked, not expired)."""
         return (

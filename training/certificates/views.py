@@ -20,7 +20,8 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from training.certificates import services
+from training.auth.forms import ConfirmForm
+from training.certificates import graduates, services
 from training.certificates.forms import (
     IssueAllForm,
     IssueOneForm,
@@ -35,6 +36,7 @@ from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
 from training.permissions import authorize, require
 from training.sessions.models import TrainingSession
+from training.web.errors import refuse
 
 bp = Blueprint("certificates", __name__)
 
@@ -67,6 +69,7 @@ def _session_page(training_session: TrainingSession, status: int = 200, **forms)
         issue_one_form=forms.get("issue_one_form"),
         failed_enrollment_id=forms.get("failed_enrollment_id"),
         kinds=list(CertificateKind),
+        confirm_form=ConfirmForm(),
     ), status
 
 
@@ -273,3 +276,32 @@ def verify_code(code: str):
     form = VerifyForm(data={"code": services.group_code(services.normalise_code(code))})
     status = 404 if result.state == "unknown" else 200
     return render_template("certificates/verify.html", form=form, result=result), status
+
+
+@bp.route("/sessions/<int:session_id>/certificates/qualify-trainers", methods=["POST"])
+@require("certificates.manage")
+def qualify_graduates(session_id: int):
+    """A training of trainers: its graduates enter the trainer registry,
+    qualified for the curriculum."""
+    training_session = db.get_or_404(TrainingSession, session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = graduates.qualify_graduates(training_session, actor=current_user)
+    except DomainError as error:
+        refuse(error)
+        return _session_page(training_session, 409)
+    db.session.commit()
+    if result.qualified:
+        flash(
+            ngettext(
+                "%(num)d graduate is now qualified to deliver %(code)s.",
+                "%(num)d graduates are now qualified to deliver %(code)s.",
+                len(result.qualified),
+                code=training_session.curriculum.code,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Every graduate of this session is already qualified as a trainer."), "info")
+    return redirect(url_for("certificates.session_certificates", session_id=session_id))

@@ -87,6 +87,20 @@ class Curriculum(db.Model):
         return self.title_fr if language == "fr" else self.title_en
 
     @property
+    def is_draft(self) -> bool:
+        """Still being written: only a draft can be approved."""
+        return self.status == CurriculumStatus.DRAFT
+
+    @property
+    def is_retired(self) -> bool:
+        """Retired: frozen, no longer scheduled or edited."""
+        return self.status == CurriculumStatus.RETIRED
+
+    @property
+    def is_editable(self) -> bool:
+        return not self.is_retired
+
+    @property
     def has_test(self) -> bool:
         """A post-test with a pass mark: without one there is no test to pass."""
         return self.pass_mark_percent is not None

@@ -439,10 +439,12 @@ def add_qualification(
     qualified_on: date,
     expires_on: date | None,
     actor: Any,
+    source_session_id: int | None = None,
 ) -> TrainerQualification:
     """Record that the trainer may deliver the curriculum from `qualified_on`
     until `expires_on` (open-ended when None); one qualification per
-    curriculum, the expiry never before the start."""
+    curriculum, the expiry never before the start. `source_session_id`: the
+    training of trainers that qualified them, when one did."""
     if expires_on is not None and expires_on < qualified_on:
         raise DomainError(
             _("The expiry date cannot be before the qualification date."), field="expires_on"
@@ -456,7 +458,11 @@ def add_qualification(
             field="curriculum_id",
         )
     qualification = TrainerQualification(
-        trainer=trainer, curriculum=curriculum, qualified_on=qualified_on, expires_on=expires_on
+        trainer=trainer,
+        curriculum=curriculum,
+        qualified_on=qualified_on,
+        expires_on=expires_on,
+        source_session_id=source_session_id,
     )
     db.session.add(qualification)
     db.session.flush()
@@ -469,7 +475,9 @@ def add_qualification(
             "curriculum_id": curriculum.id,
             "qualified_on": qualified_on,
             "expires_on": expires_on,
+            "source_session_id": source_session_id,
         },
+        session_id=source_session_id,
     )
     return qualification
 

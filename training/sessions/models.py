@@ -34,6 +34,10 @@ class SessionStatus(LabelledEnum):
     CANCELLED = "cancelled", _l("Cancelled"), "dark"
 
     @property
+    def is_cancelled(self) -> bool:
+        return self is SessionStatus.CANCELLED
+
+    @property
     def is_closed(self) -> bool:
         """Completed or cancelled: the session takes no new trainers,
         nominations or confirmations."""
@@ -165,6 +169,10 @@ class TrainingSession(db.Model):
     @property
     def is_completed(self) -> bool:
         return self.status == SessionStatus.COMPLETED
+
+    @property
+    def is_training_of_trainers(self) -> bool:
+        return self.kind == SessionKind.TRAINING_OF_TRAINERS
 
     @property
     def accepts_trainers(self) -> bool:
