@@ -22,7 +22,7 @@ from training.attendance.models import (
 from training.audit.services import record_event
 from training.auth.models import User
 from training.domain import DomainError, NotAllowed
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.orm import utcnow
 from training.people.models import Participant, Sex
@@ -162,7 +162,7 @@ def confirmed_enrollments(training_session: TrainingSession) -> list[Enrollment]
         .join(Enrollment.participant)
         .where(
             Enrollment.session_id == training_session.id,
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
+            Enrollment.is_confirmed,
         )
         .order_by(
             sa.func.lower(Participant.family_name),
@@ -381,7 +381,7 @@ def missing_cells(training_session: TrainingSession, day: date) -> int:
         .select_from(Enrollment)
         .where(
             Enrollment.session_id == training_session.id,
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
+            Enrollment.is_confirmed,
         )
     )
     recorded = db.session.scalar(
@@ -390,7 +390,7 @@ def missing_cells(training_session: TrainingSession, day: date) -> int:
         .join(Enrollment)
         .where(
             Enrollment.session_id == training_session.id,
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
+            Enrollment.is_confirmed,
             AttendanceRecord.date == day,
         )
     )
@@ -459,7 +459,7 @@ def day_statuses(training_sessions: Sequence[TrainingSession]) -> dict[int, list
     confirmed = dict(
         db.session.execute(
             sa.select(Enrollment.session_id, sa.func.count())
-            .where(Enrollment.session_id.in_(ids), Enrollment.status == EnrollmentStatus.CONFIRMED)
+            .where(Enrollment.session_id.in_(ids), Enrollment.is_confirmed)
             .group_by(Enrollment.session_id)
         ).all()
     )
@@ -469,7 +469,7 @@ def day_statuses(training_sessions: Sequence[TrainingSession]) -> dict[int, list
             Enrollment.session_id, AttendanceRecord.date, AttendanceRecord.period, sa.func.count()
         )
         .join(Enrollment)
-        .where(Enrollment.session_id.in_(ids), Enrollment.status == EnrollmentStatus.CONFIRMED)
+        .where(Enrollment.session_id.in_(ids), Enrollment.is_confirmed)
         .group_by(Enrollment.session_id, AttendanceRecord.date, AttendanceRecord.period)
     )
     for session_id, day, period, count in rows:

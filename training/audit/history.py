@@ -31,7 +31,6 @@ from training.formatting import country_name, percent
 from training.labels import label
 from training.models import (
     Curriculum,
-    EnrollmentStatus,
     Organisation,
     Participant,
     SessionLanguage,
@@ -229,7 +228,7 @@ def readable_events(
     confirmed = {
         enrollment.participant_id
         for enrollment in training_session.enrollments
-        if enrollment.status == EnrollmentStatus.CONFIRMED
+        if enrollment.is_confirmed
     }
     return [
         event

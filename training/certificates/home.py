@@ -13,7 +13,7 @@ from training.attendance.services import attendance_rate
 from training.auth.models import User
 from training.certificates.models import Certificate, CertificateStatus
 from training.certificates.services import evaluate
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.labels import label
 from training.sessions.models import SessionStatus, TrainingSession
@@ -34,7 +34,7 @@ class TrainingRow:
 
 def _result(enrollment: Enrollment, rate: float | None) -> str:
     training_session = enrollment.training_session
-    if enrollment.status != EnrollmentStatus.CONFIRMED:
+    if not enrollment.is_confirmed:
         return str(label(enrollment.status))
     if training_session.status in (SessionStatus.PLANNED, SessionStatus.OPEN):
         # "Open" is the session's enrollment state, not a result of theirs.

@@ -63,7 +63,7 @@ from training.certificates.models import (
     CertificateStatus,
 )
 from training.domain import DomainError
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.formatting import country_name
 from training.pdf.certificate import CertificateData, Signatory, render_certificate
@@ -124,7 +124,7 @@ def evaluate(enrollment: Enrollment, rate: float | None) -> Eligibility:
 
     if training_session.status != SessionStatus.COMPLETED:
         return result(None, _("The session is not completed."), False)
-    if enrollment.status != EnrollmentStatus.CONFIRMED:
+    if not enrollment.is_confirmed:
         return result(None, _("The enrollment is not confirmed."), False)
     minimum = curriculum.min_attendance_percent
     if rate is None or rate * 100 < minimum - 1e-9:
@@ -172,7 +172,7 @@ def session_eligibility(training_session: TrainingSession) -> list[Eligibility]:
         sa.select(Enrollment)
         .where(
             Enrollment.session_id == training_session.id,
-            Enrollment.status == EnrollmentStatus.CONFIRMED,
+            Enrollment.is_confirmed,
         )
         .options(
             selectinload(Enrollment.participant).selectinload(Participant.organisation),

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from training.domain import DomainError
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment
 from training.enrollment.services import nominate_many
 from training.extensions import db
 from training.people.models import Organisation, Participant, Sex
@@ -515,7 +515,7 @@ def check_rows(training_session: TrainingSession, rows: list[dict[str, str]]) ->
         db.session.scalars(
             sa.select(Enrollment.participant_id).where(
                 Enrollment.session_id == training_session.id,
-                Enrollment.status != EnrollmentStatus.WITHDRAWN,
+                Enrollment.is_active,
             )
         )
     )
