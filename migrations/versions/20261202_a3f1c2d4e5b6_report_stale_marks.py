@@ -37,8 +37,12 @@ def upgrade():
         ['enrollment_id', 'status', 'date'],
         unique=False,
     )
-    # Everything once: the next report rebuilds every row by the new rule.
-    op.execute("INSERT INTO report_stale (kind, ref_id) VALUES ('all', 0)")
+    # Everything once, where there is anything: the next report rebuilds
+    # every row by the new rule.
+    op.execute(
+        "INSERT INTO report_stale (kind, ref_id) "
+        "SELECT 'all', 0 WHERE EXISTS (SELECT 1 FROM enrollment)"
+    )
 
 
 def downgrade():

@@ -44,6 +44,18 @@ def test_if_empty_loads_the_programme_on_an_empty_database(runner):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) >= 200
 
 
+def test_if_empty_ignores_derived_rows(runner):
+    """A stale mark of the reports' table is no one's data: `make run` on a
+    freshly migrated database still loads the demo (it did not, once the
+    migration marked the reports' rows stale)."""
+    from training.reports.models import ReportStale
+
+    db.session.add(ReportStale(kind="all", ref_id=0))
+    db.session.commit()
+    seed(runner, "--if-empty", "--today", TODAY.isoformat())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) >= 200
+
+
 def test_the_same_people_on_every_run_whatever_the_day(app):
     def people() -> list:
         return list(

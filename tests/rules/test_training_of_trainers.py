@@ -92,9 +92,7 @@ def test_an_ordinary_training_qualifies_no_one(client, login_as):
         f"/sessions/{training_session.id}/certificates/qualify-trainers", data={}
     )
     assert response.status_code == 409
-    assert "Only a training of trainers qualifies its graduates" in response.get_data(
-        as_text=True
-    )
+    assert "Only a training of trainers qualifies its graduates" in response.get_data(as_text=True)
 
 
 def test_trainers_cannot_qualify_anyone(client, login_as):
