@@ -230,38 +230,37 @@ def training_conditions(
     filters: ReportFilters, slice_: Slice | None = None
 ) -> list[ColumnElement[bool]]:
     """Conditions on ReportTraining for the filters and a drill-down slice."""
-    rows = ReportTraining
     conditions: list[ColumnElement[bool]] = []
     if filters.date_from:
-        conditions.append(rows.start_date >= filters.date_from)
+        conditions.append(ReportTraining.start_date >= filters.date_from)
     if filters.date_to:
-        conditions.append(rows.start_date <= filters.date_to)
+        conditions.append(ReportTraining.start_date <= filters.date_to)
     if filters.country:
-        conditions.append(rows.country == filters.country)
+        conditions.append(ReportTraining.country == filters.country)
     if filters.theme:
-        conditions.append(rows.theme == filters.theme)
+        conditions.append(ReportTraining.theme == filters.theme)
     if filters.curriculum_id:
-        conditions.append(rows.curriculum_id == filters.curriculum_id)
+        conditions.append(ReportTraining.curriculum_id == filters.curriculum_id)
     if filters.partner_id:
-        conditions.append(_has_partner(rows.session_id, filters.partner_id))
+        conditions.append(_has_partner(ReportTraining.session_id, filters.partner_id))
     if filters.organisation_kind:
-        conditions.append(rows.organisation_kind == filters.organisation_kind)
+        conditions.append(ReportTraining.organisation_kind == filters.organisation_kind)
     if slice_ is None:
         return conditions
     if slice_.sex:
-        conditions.append(rows.sex == slice_.sex)
+        conditions.append(ReportTraining.sex == slice_.sex)
     if slice_.nationality == UNKNOWN:
-        conditions.append(rows.nationality.is_(None))
+        conditions.append(ReportTraining.nationality.is_(None))
     elif slice_.nationality:
-        conditions.append(rows.nationality == slice_.nationality)
+        conditions.append(ReportTraining.nationality == slice_.nationality)
     if slice_.no_organisation:
-        conditions.append(rows.organisation_kind.is_(None))
+        conditions.append(ReportTraining.organisation_kind.is_(None))
     if slice_.year:
-        conditions.append(rows.year == slice_.year)
+        conditions.append(ReportTraining.year == slice_.year)
     if slice_.certificate_kind:
-        conditions.append(rows.certificate_kind == slice_.certificate_kind)
+        conditions.append(ReportTraining.certificate_kind == slice_.certificate_kind)
     if slice_.with_scores:
-        conditions.append(rows.knowledge_gain.is_not(None))
+        conditions.append(ReportTraining.knowledge_gain.is_not(None))
     return conditions
 
 
@@ -324,15 +323,14 @@ class ThemeYearGroup:
     certificates: dict[CertificateKind, int]
 
 
-def _people(rows: Any = ReportTraining) -> ColumnElement[int]:
-    return sa.func.count(sa.distinct(rows.participant_id))
+def _people() -> ColumnElement[int]:
+    return sa.func.count(sa.distinct(ReportTraining.participant_id))
 
 
 def people_groups(filters: ReportFilters) -> list[PeopleGroup]:
     """People trained by nationality, organisation kind and sex (one query,
     in the order of the covering index `ix_report_training_people`)."""
-    rows = ReportTraining
-    keys = (rows.nationality, rows.organisation_kind, rows.sex)
+    keys = (ReportTraining.nationality, ReportTraining.organisation_kind, ReportTraining.sex)
     statement = sa.select(*keys, _people()).where(*training_conditions(filters)).group_by(*keys)
     return [
         PeopleGroup(nationality, kind, sex, people)
@@ -344,19 +342,21 @@ def theme_year_groups(filters: ReportFilters) -> list[ThemeYearGroup]:
     """One pass over the trainings by theme, year and sex (one query): the
     additive sums of the headline and the distinct people of the theme x
     year table."""
-    rows = ReportTraining
-    keys = (rows.theme, rows.year, rows.sex)
+    keys = (ReportTraining.theme, ReportTraining.year, ReportTraining.sex)
     kinds = list(CertificateKind)
     statement = (
         sa.select(
             *keys,
             _people(),
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(rows.periods), 0),
-            sa.func.coalesce(sa.func.sum(rows.attended_periods), 0),
-            sa.func.count(rows.knowledge_gain),
-            sa.func.coalesce(sa.func.sum(rows.knowledge_gain), 0),
-            *(sa.func.count(sa.case((rows.certificate_kind == kind, 1))) for kind in kinds),
+            sa.func.coalesce(sa.func.sum(ReportTraining.periods), 0),
+            sa.func.coalesce(sa.func.sum(ReportTraining.attended_periods), 0),
+            sa.func.count(ReportTraining.knowledge_gain),
+            sa.func.coalesce(sa.func.sum(ReportTraining.knowledge_gain), 0),
+            *(
+                sa.func.count(sa.case((ReportTraining.certificate_kind == kind, 1)))
+                for kind in kinds
+            ),
         )
         .where(*training_conditions(filters))
         .group_by(*keys)
@@ -497,11 +497,10 @@ def by_theme_year(
 def trained_by_year(filters: ReportFilters) -> list[YearSexRow]:
     """People trained per year (of the session's start) and sex: a query of
     its own, since a participant trained on two themes counts once a year."""
-    rows = ReportTraining
     result = db.session.execute(
-        sa.select(rows.year, rows.sex, _people())
+        sa.select(ReportTraining.year, ReportTraining.sex, _people())
         .where(*training_conditions(filters))
-        .group_by(rows.year, rows.sex)
+        .group_by(ReportTraining.year, ReportTraining.sex)
     )
     counts: dict[int, dict[Sex, int]] = {}
     for year, sex, count in result:
@@ -567,32 +566,31 @@ def sessions_behind(filters: ReportFilters, year: int | None = None) -> sa.Selec
 
 def training_rows(filters: ReportFilters) -> sa.Select:
     """One row per person-training for the participant-level export."""
-    rows = ReportTraining
     return (
         sa.select(
             Participant.family_name,
             Participant.given_name,
-            rows.sex,
-            rows.nationality,
+            ReportTraining.sex,
+            ReportTraining.nationality,
             Organisation.name.label("organisation"),
-            rows.organisation_kind,
+            ReportTraining.organisation_kind,
             Participant.rank,
             TrainingSession.code.label("session_code"),
             Curriculum.code.label("curriculum_code"),
-            rows.theme,
+            ReportTraining.theme,
             TrainingSession.start_date,
             TrainingSession.end_date,
-            rows.country,
-            rows.attended_periods,
-            rows.periods.label("scheduled_periods"),
-            rows.pre_test_score,
-            rows.post_test_score,
-            rows.certificate_kind,
+            ReportTraining.country,
+            ReportTraining.attended_periods,
+            ReportTraining.periods.label("scheduled_periods"),
+            ReportTraining.pre_test_score,
+            ReportTraining.post_test_score,
+            ReportTraining.certificate_kind,
         )
-        .join(Participant, Participant.id == rows.participant_id)
+        .join(Participant, Participant.id == ReportTraining.participant_id)
         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .join(TrainingSession, TrainingSession.id == rows.session_id)
-        .join(Curriculum, Curriculum.id == rows.curriculum_id)
+        .join(TrainingSession, TrainingSession.id == ReportTraining.session_id)
+        .join(Curriculum, Curriculum.id == ReportTraining.curriculum_id)
         .where(*training_conditions(filters))
         .order_by(TrainingSession.start_date, TrainingSession.code, Participant.family_name)
     )
