@@ -75,13 +75,13 @@ class ReportFilterForm(Form):
             country=self.country.data,
             theme=Theme(self.theme.data) if self.theme.data else None,
             curriculum_id=self.curriculum.data,
-            organisation_kind=(
-                OrganisationKind(self.organisation_kind.data)
-                if self.organisation_kind.data
-                else None
-            ),
+            organisation_kind=self._organisation_kind(),
             partner_id=self.partner.data,
         )
+
+    def _organisation_kind(self) -> OrganisationKind | None:
+        value = self.organisation_kind.data
+        return OrganisationKind(value) if value else None
 
 
 class DrillDownForm(ReportFilterForm):
@@ -114,13 +114,12 @@ class DrillDownForm(ReportFilterForm):
             return [(int(year), year)]
         return []
 
-    def filters(self) -> ReportFilters:
+    def _organisation_kind(self) -> OrganisationKind | None:
+        # "none" is a slice (people with no organisation, see slice()), not
+        # a filter on the organisation kind.
         if self.organisation_kind.data == UNKNOWN:
-            self.organisation_kind.data = None
-            filters = super().filters()
-            self.organisation_kind.data = UNKNOWN
-            return filters
-        return super().filters()
+            return None
+        return super()._organisation_kind()
 
     def slice(self) -> Slice:
         return Slice(
