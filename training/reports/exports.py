@@ -30,7 +30,7 @@ from training.certificates.models import CertificateKind
 from training.curricula.models import Theme
 from training.formatting import country_name
 from training.labels import label
-from training.people.models import OrganisationKind
+from training.people.models import OrganisationKind, Sex
 from training.reports.queries import Report
 from training.text import clean
 
@@ -56,7 +56,9 @@ class Table:
     title: str
     sheet_name: str  # at most 31 characters (Excel's limit)
     header: Sequence[str]
-    rows: Sequence[Sequence[Any]]
+    # The report's tables hold lists; the participant-level export's rows
+    # are generated as the database result is read, so they are read once.
+    rows: Iterable[Sequence[Any]]
 
 
 def percent_value(share: float | None) -> float | None:
@@ -189,17 +191,18 @@ def report_csv(tables: Sequence[Table], filters: Sequence[tuple[str, str]]) -> s
 
 
 def _write_sheet(workbook: Workbook, table: Table) -> None:
+    rows = list(table.rows)
     sheet = workbook.create_sheet(table.sheet_name[:31])
     sheet.append([spreadsheet_safe(cell) for cell in table.header])
     for cell in sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in table.rows:
+    for row in rows:
         sheet.append([spreadsheet_safe(cell) for cell in row])
     sheet.freeze_panes = "A2"
     for index, heading in enumerate(table.header, start=1):
-        width = max([len(str(heading))] + [len(str(row[index - 1])) for row in table.rows[:200]])
+        width = max([len(str(heading))] + [len(str(row[index - 1])) for row in rows[:200]])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
 
 
@@ -229,22 +232,77 @@ def report_xlsx(
     return buffer.getvalue()
 
 
-def participants_xlsx(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name: str
-) -> bytes:
+def participants_table(trainings: Iterable[Any]) -> Table:
+    """The participant-level export: one row per person-training (the rows
+    of queries.training_rows), names included, its labels translated."""
+    header = (
+        _("Family name"),
+        _("Given name"),
+        _("Sex"),
+        _("Nationality"),
+        _("Organisation"),
+        _("Organisation kind"),
+        _("Rank"),
+        _("Session"),
+        _("Curriculum"),
+        _("Theme"),
+        _("Start date"),
+        _("End date"),
+        _("Country of the session"),
+        _("Attended periods"),
+        _("Scheduled periods"),
+        _("Pre-test score"),
+        _("Post-test score"),
+        _("Certificate"),
+    )
+    # Translated once per export, not once per cell.
+    names: dict[Any, str] = {
+        member: label(member)
+        for enum_class in (Sex, OrganisationKind, Theme, CertificateKind)
+        for member in enum_class
+    }
+    names[None] = ""
+    rows = (
+        (
+            row.family_name,
+            row.given_name,
+            names[row.sex],
+            row.nationality or "",
+            row.organisation or "",
+            names[row.organisation_kind],
+            row.rank or "",
+            row.session_code,
+            row.curriculum_code,
+            names[row.theme],
+            row.start_date,
+            row.end_date,
+            row.country,
+            row.attended_periods,
+            row.scheduled_periods,
+            row.pre_test_score,
+            row.post_test_score,
+            names[row.certificate_kind],
+        )
+        for row in trainings
+    )
+    title = _("Person-trainings")
+    return Table(title, title, header, rows)
+
+
+def participants_xlsx(table: Table) -> bytes:
     """The participant-level export, streamed row by row (write-only mode
     keeps memory flat on a large programme)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name[:31])
+    sheet = workbook.create_sheet(table.sheet_name[:31])
     sheet.freeze_panes = "A2"
     heading_cells = []
-    for heading in header:
+    for heading in table.header:
         cell = WriteOnlyCell(sheet, value=spreadsheet_safe(heading))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         heading_cells.append(cell)
     sheet.append(heading_cells)
-    for row in rows:
+    for row in table.rows:
         sheet.append([spreadsheet_safe(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,0 +1,403 @@
+"""The report in words, numbers and charts, in the reader's language: what
+the reports page shows and what the donor report prints.
+
+Presenters take the `Report` the queries built (and the validated filter
+form) and return display values: no query runs here and nothing reads the
+request. Each chart is defined once (`chart_definitions`) and drawn twice:
+as inline SVG on the page, as a ReportLab chart in the donor report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NamedTuple
+
+from babel.numbers import get_decimal_symbol
+from flask import url_for
+from flask_babel import format_date, format_decimal, get_locale, ngettext
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from training.curricula.models import Theme
+from training.formatting import percent
+from training.labels import label
+from training.pdf import donor_report as pdf
+from training.people.models import Sex
+from training.permissions import can
+from training.reports import charts, exports, queries
+from training.reports.forms import DrillDownForm, ReportFilterForm
+from training.reports.queries import Report
+
+COUNTRIES_CHARTED = 12
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _pair(label: str, value: str) -> str:
+    """ "label: value" in the reader's language (French spaces the colon)."""
+    return _("%(label)s: %(value)s", label=label, value=value)
+
+
+def _number(value: float) -> str:
+    return format_decimal(value, "#,##0.#")
+
+
+def _share(value: float | None) -> str:
+    return percent(value, 1) if value is not None else "—"
+
+
+def _chosen(field: Any) -> str:
+    """A select field's value as the words of its choice."""
+    return next(
+        (str(text) for value, text in field.choices if value == field.data), str(field.data)
+    )
+
+
+# --- the filters ------------------------------------------------------------
+
+
+def filter_summary(form: ReportFilterForm) -> list[tuple[str, str]]:
+    """(filter, chosen value) in words, for the page, the exports and the PDF."""
+    summary = []
+    for field in (
+        form.date_from,
+        form.date_to,
+        form.country,
+        form.theme,
+        form.curriculum,
+        form.organisation_kind,
+        form.partner,
+    ):
+        if not field.data:
+            continue
+        shown = field.data.isoformat() if field.type == "DateField" else _chosen(field)
+        summary.append((str(field.label.text), shown))
+    if not summary:
+        summary.append((_("Filters"), _("None: the whole programme")))
+    return summary
+
+
+def slice_summary(form: DrillDownForm) -> list[tuple[str, str]]:
+    """(argument, chosen value) in words for the table cell of a drill-down."""
+    summary = []
+    for field in (form.sex, form.nationality, form.year, form.certificate, form.scored):
+        if field.data:
+            summary.append((str(field.label.text), _chosen(field)))
+    if form.organisation_kind.data == queries.UNKNOWN:
+        summary.append((str(form.organisation_kind.label.text), _("No organisation")))
+    return summary
+
+
+# --- the charts -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartDefinition:
+    """What a chart shows, whatever draws it. A chart with a category axis
+    label has vertical bars (one group per year); the others lie down."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[charts.Series, ...]
+    value_axis_label: str
+    empty_message: str
+    category_axis_label: str | None = None
+
+
+def chart_definitions(report: Report) -> dict[str, ChartDefinition]:
+    """The report's three charts, their texts translated."""
+    women, men = _("Women"), _("Men")
+    years = report.trained_by_year
+    countries = report.by_country[:COUNTRIES_CHARTED]
+    no_one = _("No one trained under these filters.")
+    return {
+        "by_year": ChartDefinition(
+            title=_("People trained per year, by sex"),
+            categories=tuple(str(row.year) for row in years),
+            series=(
+                charts.Series(women, tuple(row.women for row in years), charts.WOMEN_COLOUR),
+                charts.Series(men, tuple(row.men for row in years), charts.MEN_COLOUR),
+            ),
+            value_axis_label=_("People trained"),
+            category_axis_label=_("Year the session started"),
+            empty_message=no_one,
+        ),
+        "by_country": ChartDefinition(
+            title=_("People trained by nationality"),
+            categories=tuple(exports.nationality_label(row.key) for row in countries),
+            series=(
+                charts.Series(women, tuple(row.women for row in countries), charts.WOMEN_COLOUR),
+                charts.Series(men, tuple(row.men for row in countries), charts.MEN_COLOUR),
+            ),
+            value_axis_label=_("People trained"),
+            empty_message=no_one,
+        ),
+        "gain_by_theme": ChartDefinition(
+            title=_("Mean knowledge gain by theme"),
+            categories=tuple(label(Theme(row.theme)) for row in report.gain_by_theme),
+            series=(
+                charts.Series(
+                    _("Mean knowledge gain"),
+                    tuple(round(row.mean_knowledge_gain, 1) for row in report.gain_by_theme),
+                    charts.SINGLE_COLOUR,
+                ),
+            ),
+            value_axis_label=_("Percentage points, post-test minus pre-test"),
+            empty_message=_("No test scores under these filters."),
+        ),
+    }
+
+
+def _svg(chart: ChartDefinition) -> Markup:
+    if chart.category_axis_label is not None:
+        return charts.grouped_bar_chart(
+            chart.title,
+            chart.categories,
+            chart.series,
+            value_axis_label=chart.value_axis_label,
+            category_axis_label=chart.category_axis_label,
+            format_value=_number,
+            empty_message=chart.empty_message,
+            pair=_pair,
+        )
+    return charts.horizontal_bar_chart(
+        chart.title,
+        chart.categories,
+        chart.series,
+        value_axis_label=chart.value_axis_label,
+        format_value=_number,
+        empty_message=chart.empty_message,
+        pair=_pair,
+    )
+
+
+def report_charts(report: Report) -> dict[str, Markup]:
+    """The three charts of the page, as inline SVG with translated labels."""
+    return {name: _svg(chart) for name, chart in chart_definitions(report).items()}
+
+
+def _pdf_chart(chart: ChartDefinition) -> pdf.ChartData:
+    return pdf.ChartData(
+        title=chart.title,
+        categories=chart.categories,
+        series=tuple((series.name, tuple(series.values)) for series in chart.series),
+        value_axis_label=chart.value_axis_label,
+    )
+
+
+# --- the page's figures and tables -----------------------------------------
+
+
+class Figure(NamedTuple):
+    name: str
+    value: str
+    url: str | None
+    note: str | None = None
+
+
+def headline_figures(report: Report, query: dict[str, str], user: Any) -> list[Figure]:
+    """The headline cards, each linked to the list behind it when `user`
+    may open that list."""
+    headline = report.headline
+    people = can(user, "participants.view")
+
+    def people_url(**narrowing: str) -> str | None:
+        return url_for("reports.participants", **query, **narrowing) if people else None
+
+    gain = headline.mean_knowledge_gain
+    trainers_url = url_for("people.list_trainers") if can(user, "trainers.view") else None
+    return [
+        Figure(
+            _("Sessions held"),
+            _number(headline.sessions_held),
+            url_for("reports.sessions", **query),
+        ),
+        Figure(_("People trained"), _number(headline.people_trained), people_url()),
+        Figure(_("Person-trainings"), _number(headline.person_trainings), people_url()),
+        Figure(
+            _("Share of women"),
+            _share(headline.share_of_women),
+            people_url(sex=Sex.FEMALE.value),
+            ngettext(
+                "%(count)s woman",
+                "%(count)s women",
+                headline.women,
+                count=_number(headline.women),
+            ),
+        ),
+        Figure(
+            _("Completion rate"),
+            _share(headline.completion_rate),
+            people_url(certificate="completion"),
+            ngettext(
+                "%(count)s certificate of completion",
+                "%(count)s certificates of completion",
+                headline.completions,
+                count=_number(headline.completions),
+            ),
+        ),
+        Figure(
+            _("Attendance rate"),
+            _share(headline.attendance_rate),
+            people_url(),
+            ngettext(
+                "%(attended)s of %(scheduled)s period",
+                "%(attended)s of %(scheduled)s periods",
+                headline.scheduled_periods,
+                attended=_number(headline.attended_periods),
+                scheduled=_number(headline.scheduled_periods),
+            ),
+        ),
+        Figure(
+            _("Mean knowledge gain"),
+            _("%(points)s points", points=format_decimal(gain, "#,##0.0"))
+            if gain is not None
+            else "—",
+            people_url(scored="1"),
+            ngettext(
+                "over %(count)s person-training with both tests",
+                "over %(count)s person-trainings with both tests",
+                headline.scored_trainings,
+                count=_number(headline.scored_trainings),
+            ),
+        ),
+        Figure(
+            _("Trainers qualified through trainings of trainers"),
+            _number(headline.trainers_qualified),
+            trainers_url,
+        ),
+    ]
+
+
+def sex_tables(report: Report) -> list[dict[str, Any]]:
+    """The two "by sex" tables: (row label, drill-down arguments, row)."""
+    return [
+        {
+            "title": _("People trained by nationality and sex"),
+            "key_label": _("Nationality"),
+            "rows": [
+                (
+                    exports.nationality_label(row.key),
+                    {"nationality": row.key or queries.UNKNOWN},
+                    row,
+                )
+                for row in report.by_country
+            ],
+        },
+        {
+            "title": _("People trained by organisation kind and sex"),
+            "key_label": _("Organisation kind"),
+            "rows": [
+                (
+                    exports.organisation_kind_label(row.key),
+                    {"organisation_kind": row.key or queries.UNKNOWN},
+                    row,
+                )
+                for row in report.by_organisation_kind
+            ],
+        },
+    ]
+
+
+def definitions() -> list[str]:
+    """How each figure is counted: the footnote of the page and the PDF."""
+    return [
+        _(
+            "Trainings: confirmed enrollments in completed sessions whose start date falls in "
+            "the period and that match the filters. The country filter is where the session was "
+            "held; the organisation kind filter is the participant's organisation."
+        ),
+        _(
+            "Sessions held: completed sessions matching the filters (with at least one confirmed "
+            "participant of the chosen organisation kind, when that filter is set)."
+        ),
+        _(
+            "People trained: distinct participants with at least one training; a participant "
+            "trained twice counts once. Person-trainings count every training."
+        ),
+        _("Share of women: women among the people trained."),
+        _(
+            "Completion rate: valid certificates of completion divided by person-trainings "
+            "(revoked certificates do not count)."
+        ),
+        _(
+            "Attendance rate: attended (present or late) periods divided by scheduled periods "
+            "(two a day, morning and afternoon) over all person-trainings."
+        ),
+        _(
+            "Mean knowledge gain: post-test score minus pre-test score, in percentage points, "
+            "averaged over the person-trainings with both scores."
+        ),
+        _("Certificates issued: valid certificates of the person-trainings, by kind."),
+        _(
+            "Trainers qualified through trainings of trainers: distinct trainers holding a "
+            "qualification obtained in a session matching the filters."
+        ),
+        _("Tables by nationality and organisation kind count people trained, by sex."),
+    ]
+
+
+# --- the donor report -------------------------------------------------------
+
+
+def _format_figure(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "%":
+        return percent(value / 100, 1)
+    text = _number(value)
+    return f"{text} {unit}".strip()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value) if isinstance(value, int) and 1900 <= value <= 2200 else _number(value)
+    return str(value)
+
+
+def donor_document(
+    report: Report, filters: Sequence[tuple[str, str]], generated_on: date
+) -> pdf.DonorReport:
+    """The donor report of `report` under `filters` (from filter_summary),
+    every text in the reader's language, ready for pdf.render_donor_report."""
+    language = _locale()
+    tables = exports.report_tables(report)
+    return pdf.DonorReport(
+        language=language,
+        title=_("Programme results"),
+        subtitle=_("UNODC–DPO joint training programme: G5 Sahel and MINUSMA"),
+        generated_label=_("Generated on %(day)s", day=format_date(generated_on, "long")),
+        filters_title=_("Filters used"),
+        filter_label=_("Filter"),
+        figure_label=_("Figure"),
+        value_label=_("Value"),
+        filters=tuple(filters),
+        cover_filters=tuple(_pair(name, value) for name, value in filters),
+        decimal_mark=get_decimal_symbol(language),
+        headline_title=_("Headline figures"),
+        headline=tuple(
+            (name, _format_figure(value, unit))
+            for name, value, unit in exports.headline_rows(report)
+        ),
+        # The headline table is the page above; the others follow it.
+        tables=tuple(
+            pdf.TableData(
+                title=table.title,
+                header=tuple(str(cell) for cell in table.header),
+                rows=tuple(tuple(_cell_text(cell) for cell in row) for row in table.rows),
+            )
+            for table in tables[1:]
+        ),
+        charts=tuple(_pdf_chart(chart) for chart in chart_definitions(report).values()),
+        charts_title=_("Charts"),
+        no_data=_("No data under these filters."),
+        definitions_title=_("Definitions"),
+        definitions=tuple(definitions()),
+        page_label=_("Page"),
+    )
