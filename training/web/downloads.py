@@ -20,7 +20,12 @@ def send_download(
     `Cache-Control: no-store`: personal documents stay off shared
     computers' caches. `inline` opens it in the browser (a sheet to print)
     instead of saving it."""
-    response = Response(body, mimetype=mimetype)
+    # A type that names its charset is taken as it is; a bare text type
+    # gets "; charset=utf-8" from Werkzeug (which would add it twice).
+    if ";" in mimetype:
+        response = Response(body, content_type=mimetype)
+    else:
+        response = Response(body, mimetype=mimetype)
     disposition = "inline" if inline else "attachment"
     fallback = ascii_name(filename)
     header = f'{disposition}; filename="{fallback}"'
