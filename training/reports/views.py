@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from babel.numbers import get_decimal_symbol
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,6 +27,7 @@ from training.reports import charts, exports, projection, queries
 from training.reports.forms import DrillDownForm, ReportFilterForm
 from training.reports.queries import Report
 from training.sessions.models import TrainingSession
+from training.web.downloads import send_download
 
 bp = Blueprint("reports", __name__)
 
@@ -331,12 +332,7 @@ def sessions():
     )
 
 
-def _download(body: bytes | str, mimetype: str, name: str) -> Response:
-    """A file named by the server, never cached."""
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _file_name(stem: str, extension: str) -> str:
@@ -359,7 +355,7 @@ def export_csv():
     form, report = result
     body = exports.report_csv(exports.report_tables(report), filter_summary(form))
     # A byte-order mark lets Excel read the accents of a UTF-8 CSV.
-    return _download("\ufeff" + body, "text/csv; charset=utf-8", _file_name("report", "csv"))
+    return send_download("\ufeff" + body, _file_name("report", "csv"), "text/csv; charset=utf-8")
 
 
 @bp.route("/reports/export.xlsx")
@@ -370,11 +366,7 @@ def export_xlsx():
         return result
     form, report = result
     body = exports.report_xlsx(exports.report_tables(report), filter_summary(form), date.today())
-    return _download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _file_name("report", "xlsx"),
-    )
+    return send_download(body, _file_name("report", "xlsx"), XLSX_MIMETYPE)
 
 
 @bp.route("/reports/export-participants.xlsx")
@@ -437,11 +429,7 @@ def export_participants():
         for row in result
     )
     body = exports.participants_xlsx(header, rows, _("Person-trainings"))
-    return _download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _file_name("participants", "xlsx"),
-    )
+    return send_download(body, _file_name("participants", "xlsx"), XLSX_MIMETYPE)
 
 
 @bp.route("/reports/donor-report.pdf")
@@ -518,8 +506,8 @@ def donor_report():
         definitions=tuple(definitions()),
         page_label=_("Page"),
     )
-    return _download(
-        pdf.render_donor_report(document), "application/pdf", _file_name("donor-report", "pdf")
+    return send_download(
+        pdf.render_donor_report(document), _file_name("donor-report", "pdf"), "application/pdf"
     )
 
 
