@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -76,6 +77,15 @@ def _parse_day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         abort(404)
+
+
+def _session_day(training_session: TrainingSession, value: str) -> date:
+    """The day `value` names, when the session runs on it; else a 404 page
+    that says which days it runs."""
+    the_day = _parse_day(value)
+    if not training_session.includes(the_day):
+        abort(make_response(_not_a_session_day(training_session, the_day)))
+    return the_day
 
 
 def _not_a_session_day(training_session: TrainingSession, day: date) -> tuple[str, int]:
@@ -192,9 +202,7 @@ def _conflict_message(conflicts: list[services.Conflict]) -> str:
 def day_sheet(session_id: int, day: str):
     """The day grid: one row per confirmed participant, AM and PM."""
     training_session = load(TrainingSession, session_id, "attendance.view")
-    the_day = _parse_day(day)
-    if not training_session.includes(the_day):
-        return _not_a_session_day(training_session, the_day)
+    the_day = _session_day(training_session, day)
     form = DaySheetForm()
     if request.method == "GET":
         return _render_day(training_session, the_day, form)
@@ -246,9 +254,7 @@ def day_sheet(session_id: int, day: str):
 def close_day(session_id: int, day: str):
     """Close a complete day; it becomes read-only for trainers."""
     training_session = load(TrainingSession, session_id, "attendance.record")
-    the_day = _parse_day(day)
-    if not training_session.includes(the_day):
-        return _not_a_session_day(training_session, the_day)
+    the_day = _session_day(training_session, day)
     form = CloseDayForm()
     if not form.validate_on_submit():
         abort(400)
@@ -357,10 +363,7 @@ def sign_in_sheet(session_id: int):
     days = training_session.days
     requested = request.args.get("date")
     if requested is not None:
-        the_day = _parse_day(requested)
-        if not training_session.includes(the_day):
-            return _not_a_session_day(training_session, the_day)
-        days = [the_day]
+        days = [_session_day(training_session, requested)]
     language = request.args.get("lang")
     if language not in (None, "fr", "en", "both"):
         abort(400)
