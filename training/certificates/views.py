@@ -3,6 +3,7 @@ portal and the public verification pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import (
@@ -29,7 +30,7 @@ from training.certificates.forms import (
     VerifyForm,
 )
 from training.certificates.home import participant_trainings
-from training.certificates.models import CertificateKind, CertificateStatus
+from training.certificates.models import Certificate, CertificateKind, CertificateStatus
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
@@ -189,25 +190,27 @@ def reissue(serial: str):
 @bp.route("/sessions/<int:session_id>/certificates.zip")
 @require("certificates.manage")
 def session_zip(session_id: int):
-    training_session = load(TrainingSession, session_id, "certificates.manage")
-    certificates = services.session_certificates(training_session, with_pdf=True)
-    if not certificates:
-        flash(_("No certificate has been issued for this session yet."), "warning")
-        return redirect(url_for("certificates.session_certificates", session_id=session_id))
-    name = f"certificates-{services.ascii_name(training_session.code)}.zip"
-    return send_download(services.session_zip(certificates), name, "application/zip")
+    return _session_file(session_id, "zip", "application/zip", services.session_zip)
 
 
 @bp.route("/sessions/<int:session_id>/certificates.pdf")
 @require("certificates.manage")
 def session_print(session_id: int):
+    return _session_file(session_id, "pdf", "application/pdf", services.merged_pdf)
+
+
+def _session_file(
+    session_id: int, extension: str, mimetype: str, build: Callable[[list[Certificate]], bytes]
+):
+    """Every certificate of the session in one file (`build` makes it), or
+    back to the certificates page when none is issued yet."""
     training_session = load(TrainingSession, session_id, "certificates.manage")
     certificates = services.session_certificates(training_session, with_pdf=True)
     if not certificates:
         flash(_("No certificate has been issued for this session yet."), "warning")
         return redirect(url_for("certificates.session_certificates", session_id=session_id))
-    name = f"certificates-{services.ascii_name(training_session.code)}.pdf"
-    return send_download(services.merged_pdf(certificates), name, "application/pdf")
+    name = f"certificates-{services.ascii_name(training_session.code)}.{extension}"
+    return send_download(build(certificates), name, mimetype)
 
 
 @bp.route("/certificates/<serial>.pdf")
