@@ -1,7 +1,9 @@
-"""Text normalisation shared by search, duplicate detection and imports."""
+"""Text normalisation shared by search, duplicate detection, imports and
+file names."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -51,3 +53,13 @@ def clean(text: str | None, *, multiline: bool = False) -> str:
     if multiline:
         return "\n".join(line.strip() for line in cleaned.split("\n")).strip()
     return " ".join(cleaned.split())
+
+
+def ascii_name(text: str, fallback: str = "document", *, keep: str = "._-") -> str:
+    """`text` as a file name part every system accepts: accents dropped
+    ("Traoré" -> "Traore"), each run of anything but letters, digits and the
+    `keep` characters replaced by a dash, dashes and dots trimmed at both
+    ends; `fallback` when nothing is left."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    unwanted = f"[^A-Za-z0-9{re.escape(keep)}]+"
+    return re.sub(unwanted, "-", plain).strip("-.") or fallback

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -42,6 +42,13 @@ from training.labels import label
 from training.pdf.sign_in_sheet import render_sign_in_sheet
 from training.permissions import authorize, can, require
 from training.sessions.models import Period, SessionStatus, TrainingSession
+from training.text import ascii_name
+from training.web.downloads import send_download
+from training.web.errors import refuse
+from training.web.loaders import load
+
+if TYPE_CHECKING:
+    from training.enrollment.models import Enrollment
 
 bp = Blueprint("attendance", __name__)
 
@@ -62,10 +69,6 @@ STATUS_STYLE = {
 }
 
 
-def _load_session(session_id: int) -> TrainingSession:
-    return db.get_or_404(TrainingSession, session_id)
-
-
 def _parse_day(value: str) -> date:
     """A YYYY-MM-DD date, or 404: a malformed date names no page."""
     if not _ISO_DAY.fullmatch(value):
@@ -74,6 +77,15 @@ def _parse_day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         abort(404)
+
+
+def _session_day(training_session: TrainingSession, value: str) -> date:
+    """The day `value` names, when the session runs on it; else a 404 page
+    that says which days it runs."""
+    the_day = _parse_day(value)
+    if not training_session.includes(the_day):
+        abort(make_response(_not_a_session_day(training_session, the_day)))
+    return the_day
 
 
 def _not_a_session_day(training_session: TrainingSession, day: date) -> tuple[str, int]:
@@ -92,14 +104,30 @@ def _not_a_session_day(training_session: TrainingSession, day: date) -> tuple[st
     )
 
 
+def _refusal_status(error: DomainError) -> int:
+    return 403 if isinstance(error, NotAllowed) else 400
+
+
+def _render_day(
+    training_session: TrainingSession,
+    day: date,
+    form: DaySheetForm,
+    submitted: DayInput | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The day grid page: the stored cells, or the submitted ones when the
+    form comes back (pre-filled or refused)."""
+    context = _grid_context(training_session, day, form, submitted)
+    return render_template("attendance/day_sheet.html", **context), status
+
+
 def _grid_context(
     training_session: TrainingSession,
     day: date,
     form: DaySheetForm,
     submitted: DayInput | None = None,
 ) -> dict[str, Any]:
-    """What the day grid shows: the stored cells, or the submitted ones when
-    the form comes back (pre-filled or refused)."""
+    """What the day grid shows (see _render_day)."""
     enrollments = services.confirmed_enrollments(training_session)
     records = services.day_records(training_session, day)
     lock = services.day_lock(training_session, day)
@@ -173,37 +201,27 @@ def _conflict_message(conflicts: list[services.Conflict]) -> str:
 @require("attendance.view")
 def day_sheet(session_id: int, day: str):
     """The day grid: one row per confirmed participant, AM and PM."""
-    training_session = _load_session(session_id)
-    authorize("attendance.view", training_session)
-    the_day = _parse_day(day)
-    if not training_session.includes(the_day):
-        return _not_a_session_day(training_session, the_day)
+    training_session = load(TrainingSession, session_id, "attendance.view")
+    the_day = _session_day(training_session, day)
     form = DaySheetForm()
     if request.method == "GET":
-        return render_template(
-            "attendance/day_sheet.html", **_grid_context(training_session, the_day, form)
-        )
+        return _render_day(training_session, the_day, form)
 
     authorize("attendance.record", training_session)
     if not form.validate_on_submit():
-        return render_template(
-            "attendance/day_sheet.html", **_grid_context(training_session, the_day, form)
-        ), 400
+        return _render_day(training_session, the_day, form, status=400)
     try:
         submitted = read_day(request.form)
     except DomainError as error:
-        flash(error.message, "danger")
-        return render_template(
-            "attendance/day_sheet.html", **_grid_context(training_session, the_day, form)
-        ), 400
+        refuse(error)
+        return _render_day(training_session, the_day, form, status=400)
     fill = request.form.get("fill")
     if fill in {period.value for period in Period}:
         # "Everyone present" without JavaScript: the grid comes back filled,
         # nothing is saved until the trainer presses Save.
         for enrollment in services.confirmed_enrollments(training_session):
             submitted.statuses[(enrollment.id, Period(fill))] = AttendanceStatus.PRESENT.value
-        context = _grid_context(training_session, the_day, form, submitted)
-        return render_template("attendance/day_sheet.html", **context)
+        return _render_day(training_session, the_day, form, submitted)
     try:
         result = services.save_day(
             training_session,
@@ -214,14 +232,8 @@ def day_sheet(session_id: int, day: str):
             reason=form.reason.data,
         )
     except DomainError as error:
-        db.session.rollback()
-        if error.field == "reason":
-            form.reason.errors = [error.message]
-        else:
-            flash(error.message, "danger")
-        status = 403 if isinstance(error, NotAllowed) else 400
-        context = _grid_context(training_session, the_day, form, submitted)
-        return render_template("attendance/day_sheet.html", **context), status
+        refuse(error, form)
+        return _render_day(training_session, the_day, form, submitted, _refusal_status(error))
     db.session.commit()
     flash(
         _(
@@ -241,23 +253,16 @@ def day_sheet(session_id: int, day: str):
 @require("attendance.record")
 def close_day(session_id: int, day: str):
     """Close a complete day; it becomes read-only for trainers."""
-    training_session = _load_session(session_id)
-    authorize("attendance.record", training_session)
-    the_day = _parse_day(day)
-    if not training_session.includes(the_day):
-        return _not_a_session_day(training_session, the_day)
+    training_session = load(TrainingSession, session_id, "attendance.record")
+    the_day = _session_day(training_session, day)
     form = CloseDayForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         services.close_day(training_session, the_day, actor=current_user)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return render_template(
-            "attendance/day_sheet.html",
-            **_grid_context(training_session, the_day, DaySheetForm(formdata=None)),
-        ), 409
+        refuse(error)
+        return _render_day(training_session, the_day, DaySheetForm(formdata=None), status=409)
     db.session.commit()
     flash(_("The day is closed. Only a coordinator can still correct it."), "success")
     return redirect(url_for(".day_sheet", session_id=session_id, day=the_day.isoformat()))
@@ -267,8 +272,7 @@ def close_day(session_id: int, day: str):
 @require("attendance.view")
 def overview(session_id: int):
     """All days and periods of the session, rates and counts by sex."""
-    training_session = _load_session(session_id)
-    authorize("attendance.view", training_session)
+    training_session = load(TrainingSession, session_id, "attendance.view")
     return render_template(
         "attendance/overview.html",
         training_session=training_session,
@@ -284,59 +288,61 @@ def overview(session_id: int):
 @require("scores.record")
 def scores(session_id: int):
     """Pre- and post-test scores of every confirmed participant, on one page."""
-    training_session = _load_session(session_id)
-    authorize("scores.record", training_session)
+    training_session = load(TrainingSession, session_id, "scores.record")
     form = ScoresForm()
     enrollments = services.confirmed_enrollments(training_session)
     values = {}
     for enrollment in enrollments:
         values[f"pre-{enrollment.id}"] = _score_text(enrollment.pre_test_score)
         values[f"post-{enrollment.id}"] = _score_text(enrollment.post_test_score)
-    errors: dict[str, str] = {}
-    status = 200
+    if request.method == "GET":
+        return _render_scores(training_session, form, enrollments, values)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        submitted = read_scores(request.form, [enrollment.id for enrollment in enrollments])
+    except DomainError as error:
+        refuse(error, form)
+        return _render_scores(training_session, form, enrollments, values, status=400)
+    values.update(submitted.values)
+    if submitted.errors:
+        flash(_("Some scores are not valid; nothing was saved."), "danger")
+        return _render_scores(
+            training_session, form, enrollments, values, submitted.errors, status=400
+        )
+    try:
+        changed = services.save_scores(
+            training_session, submitted.entries, actor=current_user, reason=form.reason.data
+        )
+    except DomainError as error:
+        refuse(error, form)
+        status = _refusal_status(error)
+        return _render_scores(training_session, form, enrollments, values, status=status)
+    db.session.commit()
+    flash(
+        ngettext("Scores saved (%(num)d changed).", "Scores saved (%(num)d changed).", changed),
+        "success",
+    )
+    return redirect(url_for(".scores", session_id=session_id))
+
+
+def _render_scores(
+    training_session: TrainingSession,
+    form: ScoresForm,
+    enrollments: list[Enrollment],
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     completed = training_session.status == SessionStatus.COMPLETED
     editable = not completed or can(current_user, "scores.correct_completed", training_session)
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        status = 400
-        try:
-            submitted = read_scores(request.form, [enrollment.id for enrollment in enrollments])
-            values.update(submitted.values)
-            errors = submitted.errors
-            if not errors:
-                changed = services.save_scores(
-                    training_session,
-                    submitted.entries,
-                    actor=current_user,
-                    reason=form.reason.data,
-                )
-                db.session.commit()
-                flash(
-                    ngettext(
-                        "Scores saved (%(num)d changed).",
-                        "Scores saved (%(num)d changed).",
-                        changed,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".scores", session_id=session_id))
-            flash(_("Some scores are not valid; nothing was saved."), "danger")
-        except DomainError as error:
-            db.session.rollback()
-            if error.field == "reason":
-                form.reason.errors = [error.message]
-            else:
-                flash(error.message, "danger")
-            if isinstance(error, NotAllowed):
-                status = 403
     return render_template(
         "attendance/scores.html",
         training_session=training_session,
         form=form,
         enrollments=enrollments,
         values=values,
-        errors=errors,
+        errors=errors or {},
         average_gain=services.average_knowledge_gain(enrollments),
         curriculum=training_session.curriculum,
         completed=completed,
@@ -353,26 +359,15 @@ def _score_text(score: int | None) -> str:
 def sign_in_sheet(session_id: int):
     """The printable sign-in sheet: every day, or one with ?date=YYYY-MM-DD;
     ?lang=fr|en|both overrides the session's language."""
-    training_session = _load_session(session_id)
-    authorize("attendance.view", training_session)
+    training_session = load(TrainingSession, session_id, "attendance.view")
     days = training_session.days
     requested = request.args.get("date")
     if requested is not None:
-        the_day = _parse_day(requested)
-        if not training_session.includes(the_day):
-            return _not_a_session_day(training_session, the_day)
-        days = [the_day]
+        days = [_session_day(training_session, requested)]
     language = request.args.get("lang")
     if language not in (None, "fr", "en", "both"):
         abort(400)
     sheet = sheet_for(training_session, days, language)
     suffix = days[0].isoformat() if len(days) == 1 else "all"
-    response = Response(render_sign_in_sheet(sheet), mimetype="application/pdf")
-    filename = f"sign-in-{_safe_filename(training_session.code)}-{suffix}.pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _safe_filename(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "session"
+    filename = f"sign-in-{ascii_name(training_session.code, 'session')}-{suffix}.pdf"
+    return send_download(render_sign_in_sheet(sheet), filename, "application/pdf", inline=True)

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -33,6 +32,8 @@ from training.auth.models import Role, SessionEnd, User, UserSession
 from training.domain import DomainError
 from training.extensions import db
 from training.permissions import require
+from training.web.errors import refuse
+from training.web.loaders import load, load_child
 
 bp = Blueprint("auth", __name__)
 
@@ -179,9 +180,8 @@ def account():
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
 @login_required
 def end_session(session_id: int):
-    record = db.session.get(UserSession, session_id)
-    if record is None or record.user_id != current_user.id:
-        abort(404)  # another user's session is not even named
+    # Another user's session is not even named.
+    record = load_child(UserSession, session_id, current_user.id, "user_id")
     form = ConfirmForm()
     if form.validate_on_submit():
         services.end_session(record, SessionEnd.ENDED_BY_USER)
@@ -231,7 +231,7 @@ def change_password():
         except throttle.TooManyAttempts as refused:
             return _too_many(form, refused.retry_after, "auth/password.html")
         except DomainError as error:
-            getattr(form, error.field or "password").errors.append(error.message)
+            refuse(error, form, "password")
         else:
             db.session.commit()
             flash(
@@ -270,7 +270,7 @@ def create_user():
                 actor=current_user,
             )
         except DomainError as error:
-            getattr(form, error.field or "email").errors.append(error.message)
+            refuse(error, form, "email")
         else:
             db.session.commit()
             flash(_("User %(name)s created.", name=user.name), "success")
@@ -281,7 +281,7 @@ def create_user():
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 @require("users.manage")
 def edit_user(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id, "users.manage")
     form = UserEditForm(obj=user)
     if request.method == "GET":
         form.role.data = user.role.value
@@ -298,7 +298,7 @@ def edit_user(user_id: int):
                 actor=current_user,
             )
         except DomainError as error:
-            getattr(form, error.field or "email").errors.append(error.message)
+            refuse(error, form, "email")
         else:
             db.session.commit()
             flash(_("User %(name)s saved.", name=user.name), "success")
@@ -316,13 +316,13 @@ def edit_user(user_id: int):
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
 @require("users.manage")
 def deactivate_user(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id, "users.manage")
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
             services.deactivate_user(user, actor=current_user)
         except DomainError as error:
-            flash(error.message, "danger")
+            refuse(error)
         else:
             db.session.commit()
             flash(_("User %(name)s deactivated.", name=user.name), "success")
@@ -332,7 +332,7 @@ def deactivate_user(user_id: int):
 @bp.route("/admin/users/<int:user_id>/sign-out-everywhere", methods=["POST"])
 @require("users.manage")
 def sign_out_everywhere(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id, "users.manage")
     form = ConfirmForm()
     if form.validate_on_submit():
         ended = services.sign_out_everywhere(user, actor=current_user)

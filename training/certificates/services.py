@@ -39,7 +39,6 @@ import hashlib
 import io
 import re
 import secrets
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +68,7 @@ from training.formatting import country_name
 from training.pdf.certificate import CertificateData, Signatory, render_certificate
 from training.people.models import Participant
 from training.sessions.models import SessionKind, SessionStatus, TrainingSession
+from training.text import ascii_name as _ascii_name
 
 SERIAL_PATTERN = re.compile(r"^ATL-(\d{4})-(\d{6})$")
 CODE_LENGTH = 32  # base32 of 20 random bytes: 160 bits
@@ -656,9 +656,9 @@ def session_certificates(
 
 
 def ascii_name(text: str) -> str:
-    """An ASCII-safe file name part: accents dropped, other characters out."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").upper() or "CERTIFICATE"
+    """A certificate file name part: ASCII capitals, digits and dashes
+    ("Traoré" -> "TRAORE"; training.text.ascii_name does the folding)."""
+    return _ascii_name(text, "CERTIFICATE", keep="").upper()
 
 
 def download_name(certificate: Certificate) -> str:

@@ -3,6 +3,7 @@ portal and the public verification pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import (
@@ -10,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -30,29 +30,21 @@ from training.certificates.forms import (
     VerifyForm,
 )
 from training.certificates.home import participant_trainings
-from training.certificates.models import CertificateKind, CertificateStatus
+from training.certificates.models import Certificate, CertificateKind, CertificateStatus
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
-from training.permissions import authorize, require
+from training.permissions import require
 from training.sessions.models import TrainingSession
+from training.web.downloads import send_download
 from training.web.errors import refuse
+from training.web.loaders import found, load, load_child
 
 bp = Blueprint("certificates", __name__)
 
 
 def _verify_limit() -> str:
     return current_app.config["VERIFY_RATE_LIMIT"]
-
-
-def _pdf_response(content: bytes, filename: str, mimetype: str = "application/pdf"):
-    """A document download: the name is built by the server (ASCII-safe),
-    never cached by a shared browser."""
-    response = make_response(content)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _session_page(training_session: TrainingSession, status: int = 200, **forms):
@@ -76,22 +68,21 @@ def _session_page(training_session: TrainingSession, status: int = 200, **forms)
 @bp.route("/sessions/<int:session_id>/certificates")
 @require("certificates.manage")
 def session_certificates(session_id: int):
-    training_session = db.get_or_404(TrainingSession, session_id)
+    training_session = load(TrainingSession, session_id, "certificates.manage")
     return _session_page(training_session)
 
 
 @bp.route("/sessions/<int:session_id>/certificates/issue", methods=["POST"])
 @require("certificates.manage")
 def issue_all(session_id: int):
-    training_session = db.get_or_404(TrainingSession, session_id)
+    training_session = load(TrainingSession, session_id, "certificates.manage")
     form = IssueAllForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         result = services.issue_all_eligible(training_session, current_user)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return _session_page(training_session, 409)
     db.session.commit()
     if result.issued:
@@ -109,24 +100,21 @@ def issue_all(session_id: int):
 @bp.route("/sessions/<int:session_id>/certificates/issue-one", methods=["POST"])
 @require("certificates.manage")
 def issue_one(session_id: int):
-    training_session = db.get_or_404(TrainingSession, session_id)
+    training_session = load(TrainingSession, session_id, "certificates.manage")
     form = IssueOneForm()
     if not form.validate_on_submit():
         flash(_("Check the form: %(errors)s", errors=_form_errors(form)), "danger")
         return _session_page(
             training_session, 400, issue_one_form=form, failed_enrollment_id=form.enrollment_id.data
         )
-    enrollment = db.session.get(Enrollment, form.enrollment_id.data)
-    if enrollment is None or enrollment.session_id != training_session.id:
-        abort(404)
+    enrollment = load_child(Enrollment, form.enrollment_id.data, training_session.id, "session_id")
     kind = CertificateKind(form.kind.data) if form.kind.data else None
     try:
         certificate = services.issue_certificate(
             enrollment, current_user, kind=kind, override_reason=form.reason.data
         )
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return _session_page(
             training_session, 422, issue_one_form=form, failed_enrollment_id=enrollment.id
         )
@@ -150,17 +138,14 @@ def _form_errors(form) -> str:
     )
 
 
-def _certificate_or_404(serial: str):
-    certificate = services.get_certificate(serial)
-    if certificate is None:
-        abort(404)
-    return certificate
+def _certificate_or_404(serial: str, action: str):
+    return found(services.get_certificate(serial), action)
 
 
 @bp.route("/certificates/<serial>/revoke", methods=["POST"])
 @require("certificates.manage")
 def revoke(serial: str):
-    certificate = _certificate_or_404(serial)
+    certificate = _certificate_or_404(serial, "certificates.manage")
     training_session = certificate.enrollment.training_session
     form = RevokeForm()
     if not form.validate_on_submit():
@@ -169,8 +154,7 @@ def revoke(serial: str):
     try:
         services.revoke_certificate(certificate, current_user, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return _session_page(training_session, 409)
     db.session.commit()
     flash(_("Certificate %(serial)s revoked.", serial=serial), "success")
@@ -180,7 +164,7 @@ def revoke(serial: str):
 @bp.route("/certificates/<serial>/reissue", methods=["POST"])
 @require("certificates.manage")
 def reissue(serial: str):
-    certificate = _certificate_or_404(serial)
+    certificate = _certificate_or_404(serial, "certificates.manage")
     training_session = certificate.enrollment.training_session
     form = ReissueForm()
     if not form.validate_on_submit():
@@ -189,8 +173,7 @@ def reissue(serial: str):
     try:
         replacement = services.reissue_certificate(certificate, current_user, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return _session_page(training_session, 409)
     db.session.commit()
     flash(
@@ -207,25 +190,27 @@ def reissue(serial: str):
 @bp.route("/sessions/<int:session_id>/certificates.zip")
 @require("certificates.manage")
 def session_zip(session_id: int):
-    training_session = db.get_or_404(TrainingSession, session_id)
-    certificates = services.session_certificates(training_session, with_pdf=True)
-    if not certificates:
-        flash(_("No certificate has been issued for this session yet."), "warning")
-        return redirect(url_for("certificates.session_certificates", session_id=session_id))
-    name = f"certificates-{services.ascii_name(training_session.code)}.zip"
-    return _pdf_response(services.session_zip(certificates), name, "application/zip")
+    return _session_file(session_id, "zip", "application/zip", services.session_zip)
 
 
 @bp.route("/sessions/<int:session_id>/certificates.pdf")
 @require("certificates.manage")
 def session_print(session_id: int):
-    training_session = db.get_or_404(TrainingSession, session_id)
+    return _session_file(session_id, "pdf", "application/pdf", services.merged_pdf)
+
+
+def _session_file(
+    session_id: int, extension: str, mimetype: str, build: Callable[[list[Certificate]], bytes]
+):
+    """Every certificate of the session in one file (`build` makes it), or
+    back to the certificates page when none is issued yet."""
+    training_session = load(TrainingSession, session_id, "certificates.manage")
     certificates = services.session_certificates(training_session, with_pdf=True)
     if not certificates:
         flash(_("No certificate has been issued for this session yet."), "warning")
         return redirect(url_for("certificates.session_certificates", session_id=session_id))
-    name = f"certificates-{services.ascii_name(training_session.code)}.pdf"
-    return _pdf_response(services.merged_pdf(certificates), name)
+    name = f"certificates-{services.ascii_name(training_session.code)}.{extension}"
+    return send_download(build(certificates), name, mimetype)
 
 
 @bp.route("/certificates/<serial>.pdf")
@@ -234,8 +219,7 @@ def download(serial: str):
     """The certificate's frozen PDF. A revoked one is no longer served (410
     Gone): a copy printed from it would look valid; its verification page
     says it was revoked. The frozen bytes stay in the database untouched."""
-    certificate = _certificate_or_404(serial)
-    authorize("certificates.download", certificate)
+    certificate = _certificate_or_404(serial, "certificates.download")
     if certificate.status == CertificateStatus.REVOKED:
         explanation = _(
             "Certificate %(serial)s was revoked on %(day)s: it is no longer valid and its PDF "
@@ -246,7 +230,9 @@ def download(serial: str):
         return render_template(
             "errors/error.html", code=410, title=_("Certificate revoked"), explanation=explanation
         ), 410
-    return _pdf_response(certificate.pdf or b"", services.download_name(certificate))
+    return send_download(
+        certificate.pdf or b"", services.download_name(certificate), "application/pdf"
+    )
 
 
 @bp.route("/me")
@@ -283,7 +269,7 @@ def verify_code(code: str):
 def qualify_graduates(session_id: int):
     """A training of trainers: its graduates enter the trainer registry,
     qualified for the curriculum."""
-    training_session = db.get_or_404(TrainingSession, session_id)
+    training_session = load(TrainingSession, session_id, "certificates.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

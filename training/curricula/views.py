@@ -15,23 +15,12 @@ from training.curricula.models import Curriculum, CurriculumOwner, CurriculumSta
 from training.domain import DomainError
 from training.extensions import db
 from training.permissions import require
-from training.web.errors import show_on_form
+from training.web.errors import refuse
+from training.web.loaders import load, load_child
 
 bp = Blueprint("curricula", __name__)
 
 PER_PAGE = 25
-
-
-def _form_error(form: CurriculumForm | ModuleForm, error: DomainError, default_field: str) -> None:
-    db.session.rollback()
-    show_on_form(form, error, default_field)
-
-
-def _load_module(curriculum_id: int, module_id: int) -> Module:
-    module = db.get_or_404(Module, module_id)
-    if module.curriculum_id != curriculum_id:
-        abort(404)
-    return module
 
 
 @bp.route("/curricula")
@@ -59,7 +48,7 @@ def create_curriculum():
         try:
             curriculum = services.create_curriculum(actor=current_user, **form.values())
         except DomainError as error:
-            _form_error(form, error, "code")
+            refuse(error, form, "code")
         else:
             db.session.commit()
             flash(_("Curriculum %(code)s created as a draft.", code=curriculum.code), "success")
@@ -71,13 +60,13 @@ def create_curriculum():
 @bp.route("/curricula/<int:curriculum_id>")
 @require("curricula.view")
 def show_curriculum(curriculum_id: int):
-    return _render_show(db.get_or_404(Curriculum, curriculum_id))
+    return _render_show(load(Curriculum, curriculum_id, "curricula.view"))
 
 
 @bp.route("/curricula/<int:curriculum_id>/edit", methods=["GET", "POST"])
 @require("curricula.manage")
 def edit_curriculum(curriculum_id: int):
-    curriculum = db.get_or_404(Curriculum, curriculum_id)
+    curriculum = load(Curriculum, curriculum_id, "curricula.manage")
     form = CurriculumForm(obj=curriculum)
     if request.method == "GET":
         form.theme.data = curriculum.theme.value
@@ -86,7 +75,7 @@ def edit_curriculum(curriculum_id: int):
         try:
             services.update_curriculum(curriculum, actor=current_user, **form.values())
         except DomainError as error:
-            _form_error(form, error, "code")
+            refuse(error, form, "code")
         else:
             db.session.commit()
             flash(_("Curriculum %(code)s saved.", code=curriculum.code), "success")
@@ -105,15 +94,14 @@ def _render_show(curriculum: Curriculum, status: int = 200):
 
 def _refused(curriculum_id: int, error: DomainError):
     """A refused action: nothing is kept, the page says why (409)."""
-    db.session.rollback()
-    flash(error.message, "danger")
-    return _render_show(db.get_or_404(Curriculum, curriculum_id), 409)
+    refuse(error)
+    return _render_show(load(Curriculum, curriculum_id), 409)
 
 
 @bp.route("/curricula/<int:curriculum_id>/approve", methods=["POST"])
 @require("curricula.manage")
 def approve_curriculum(curriculum_id: int):
-    curriculum = db.get_or_404(Curriculum, curriculum_id)
+    curriculum = load(Curriculum, curriculum_id, "curricula.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -130,7 +118,7 @@ def approve_curriculum(curriculum_id: int):
 @bp.route("/curricula/<int:curriculum_id>/retire", methods=["POST"])
 @require("curricula.manage")
 def retire_curriculum(curriculum_id: int):
-    curriculum = db.get_or_404(Curriculum, curriculum_id)
+    curriculum = load(Curriculum, curriculum_id, "curricula.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -148,13 +136,13 @@ def retire_curriculum(curriculum_id: int):
 @bp.route("/curricula/<int:curriculum_id>/modules/new", methods=["GET", "POST"])
 @require("curricula.manage")
 def add_module(curriculum_id: int):
-    curriculum = db.get_or_404(Curriculum, curriculum_id)
+    curriculum = load(Curriculum, curriculum_id, "curricula.manage")
     form = ModuleForm()
     if form.validate_on_submit():
         try:
             module = services.add_module(curriculum, **form.values())
         except DomainError as error:
-            _form_error(form, error, "title_en")
+            refuse(error, form, "title_en")
         else:
             db.session.commit()
             flash(_("Module “%(title)s” added.", title=module.title_en), "success")
@@ -168,13 +156,13 @@ def add_module(curriculum_id: int):
 @bp.route("/curricula/<int:curriculum_id>/modules/<int:module_id>/edit", methods=["GET", "POST"])
 @require("curricula.manage")
 def edit_module(curriculum_id: int, module_id: int):
-    module = _load_module(curriculum_id, module_id)
+    module = load_child(Module, module_id, curriculum_id, "curriculum_id", "curricula.manage")
     form = ModuleForm(obj=module)
     if form.validate_on_submit():
         try:
             services.update_module(module, **form.values())
         except DomainError as error:
-            _form_error(form, error, "title_en")
+            refuse(error, form, "title_en")
         else:
             db.session.commit()
             flash(_("Module “%(title)s” saved.", title=module.title_en), "success")
@@ -188,7 +176,7 @@ def edit_module(curriculum_id: int, module_id: int):
 @bp.route("/curricula/<int:curriculum_id>/modules/<int:module_id>/remove", methods=["POST"])
 @require("curricula.manage")
 def remove_module(curriculum_id: int, module_id: int):
-    module = _load_module(curriculum_id, module_id)
+    module = load_child(Module, module_id, curriculum_id, "curriculum_id", "curricula.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     title = module.title_en
@@ -209,7 +197,7 @@ def remove_module(curriculum_id: int, module_id: int):
 def move_module(curriculum_id: int, module_id: int, direction: str):
     if direction not in ("up", "down"):
         abort(404)
-    module = _load_module(curriculum_id, module_id)
+    module = load_child(Module, module_id, curriculum_id, "curriculum_id", "curricula.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -3,8 +3,6 @@ of nominees."""
 
 from __future__ import annotations
 
-import io
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -13,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale, ngettext
@@ -33,25 +30,14 @@ from training.people.services import DuplicateParticipant, organisations, partic
 from training.people.views import participant_details
 from training.permissions import authorize, require
 from training.sessions.models import TrainingSession
-from training.web.errors import show_on_form
+from training.web.downloads import send_download
+from training.web.errors import refuse
+from training.web.loaders import load, load_child
 
 bp = Blueprint("enrollment", __name__)
 
 SEARCH_LIMIT = 20
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _load_session(session_id: int) -> TrainingSession:
-    training_session = db.get_or_404(TrainingSession, session_id)
-    authorize("enrollment.manage", training_session)
-    return training_session
-
-
-def _load_enrollment(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
-    enrollment = db.get_or_404(Enrollment, enrollment_id)
-    if enrollment.session_id != training_session.id:
-        abort(404)
-    return enrollment
 
 
 # --- the enrollments page ------------------------------------------------------------
@@ -99,13 +85,13 @@ def _render_enrollments(training_session: TrainingSession, status: int = 200):
 @bp.route("/sessions/<int:session_id>/enrollments")
 @require("enrollment.manage")
 def session_enrollments(session_id: int):
-    return _render_enrollments(_load_session(session_id))
+    return _render_enrollments(load(TrainingSession, session_id, "enrollment.manage"))
 
 
 @bp.route("/sessions/<int:session_id>/enrollments/nominate", methods=["POST"])
 @require("enrollment.manage")
 def nominate(session_id: int):
-    training_session = _load_session(session_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
     form = NominateForm()
     if not form.validate_on_submit():
         if form.participant_id.errors:
@@ -113,7 +99,7 @@ def nominate(session_id: int):
         else:
             flash(_("The nominating organisation no longer exists; choose another."), "danger")
         return _render_enrollments(training_session, 400)
-    participant = db.get_or_404(Participant, int(form.participant_id.data))
+    participant = load(Participant, int(form.participant_id.data))
     nominating_organisation = None
     if form.nominating_organisation_id.data:
         nominating_organisation = db.session.get(
@@ -130,8 +116,7 @@ def nominate(session_id: int):
             nominating_organisation=nominating_organisation,
         )
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return _render_enrollments(training_session, 409)
     db.session.commit()
     flash(_("%(name)s is nominated.", name=participant.full_name), "success")
@@ -141,7 +126,7 @@ def nominate(session_id: int):
 @bp.route("/sessions/<int:session_id>/enrollments/new", methods=["GET", "POST"])
 @require("enrollment.manage")
 def nominate_new_participant(session_id: int):
-    training_session = _load_session(session_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
     authorize("participants.manage")
     form = ParticipantForm()
     duplicates: list[Participant] = []
@@ -155,13 +140,11 @@ def nominate_new_participant(session_id: int):
                 allow_duplicate=bool(form.create_anyway.data),
             )
         except DuplicateParticipant as error:
-            db.session.rollback()
+            refuse(error, form, "create_anyway")
             duplicates = error.matches
-            show_on_form(form, error, "create_anyway")
             status = 409
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "given_name")
+            refuse(error, form, "given_name")
             status = 400
         else:
             db.session.commit()
@@ -184,15 +167,14 @@ def nominate_new_participant(session_id: int):
 @bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/confirm", methods=["POST"])
 @require("enrollment.manage")
 def confirm(session_id: int, enrollment_id: int):
-    training_session = _load_session(session_id)
-    enrollment = _load_enrollment(training_session, enrollment_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    enrollment = load_child(Enrollment, enrollment_id, session_id, "session_id")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         services.confirm(enrollment, actor=current_user)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return _render_enrollments(training_session, 409)
     db.session.commit()
     name = enrollment.participant.full_name
@@ -213,15 +195,14 @@ def confirm(session_id: int, enrollment_id: int):
 @bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
 @require("enrollment.manage")
 def withdraw(session_id: int, enrollment_id: int):
-    training_session = _load_session(session_id)
-    enrollment = _load_enrollment(training_session, enrollment_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    enrollment = load_child(Enrollment, enrollment_id, session_id, "session_id")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         result = services.withdraw(enrollment, actor=current_user)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return _render_enrollments(training_session, 409)
     db.session.commit()
     flash(_("%(name)s is withdrawn.", name=enrollment.participant.full_name), "success")
@@ -245,13 +226,13 @@ def withdraw(session_id: int, enrollment_id: int):
 @bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
 @require("enrollment.manage")
 def import_nominees(session_id: int):
-    training_session = _load_session(session_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
     form = UploadForm()
     if form.validate_on_submit():
         try:
             rows = importer.read_rows(form.file.data.read())
         except DomainError as error:
-            form.file.errors = [*form.file.errors, error.message]
+            refuse(error, form, "file")
         else:
             uploads.store_upload(training_session, rows)
             return redirect(url_for("enrollment.import_preview", session_id=session_id))
@@ -271,7 +252,7 @@ def _checked_upload(training_session: TrainingSession) -> importer.ImportCheck |
 @bp.route("/sessions/<int:session_id>/import/preview")
 @require("enrollment.manage")
 def import_preview(session_id: int):
-    training_session = _load_session(session_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
     check = _checked_upload(training_session)
     if check is None:
         flash(_("Upload the file of nominees first."), "warning")
@@ -287,7 +268,7 @@ def import_preview(session_id: int):
 @bp.route("/sessions/<int:session_id>/import/confirm", methods=["POST"])
 @require("enrollment.manage")
 def import_all(session_id: int):
-    training_session = _load_session(session_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     check = _checked_upload(training_session)
@@ -297,8 +278,7 @@ def import_all(session_id: int):
     try:
         count = importer.import_rows(training_session, check, actor=current_user)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return render_template(
             "enrollment/import_preview.html",
             training_session=training_session,
@@ -314,7 +294,7 @@ def import_all(session_id: int):
 @bp.route("/sessions/<int:session_id>/import/cancel", methods=["POST"])
 @require("enrollment.manage")
 def import_cancel(session_id: int):
-    training_session = _load_session(session_id)
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
     if ConfirmForm().validate_on_submit():
         uploads.discard_upload(training_session)
     return redirect(url_for("enrollment.import_nominees", session_id=session_id))
@@ -323,18 +303,14 @@ def import_cancel(session_id: int):
 @bp.route("/sessions/<int:session_id>/import/template.csv")
 @require("enrollment.manage")
 def import_template_csv(session_id: int):
-    _load_session(session_id)
-    data = io.BytesIO(importer.template_csv(str(get_locale())))
-    return send_file(
-        data, mimetype="text/csv", as_attachment=True, download_name="atelier-nominees.csv"
-    )
+    load(TrainingSession, session_id, "enrollment.manage")
+    body = importer.template_csv(str(get_locale()))
+    return send_download(body, "atelier-nominees.csv", "text/csv")
 
 
 @bp.route("/sessions/<int:session_id>/import/template.xlsx")
 @require("enrollment.manage")
 def import_template_xlsx(session_id: int):
-    _load_session(session_id)
-    data = io.BytesIO(importer.template_xlsx(str(get_locale())))
-    return send_file(
-        data, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="atelier-nominees.xlsx"
-    )
+    load(TrainingSession, session_id, "enrollment.manage")
+    body = importer.template_xlsx(str(get_locale()))
+    return send_download(body, "atelier-nominees.xlsx", XLSX_MIMETYPE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,9 +30,10 @@ from training.people.models import (
     Trainer,
     TrainerQualification,
 )
-from training.permissions import authorize, require
+from training.permissions import require
 from training.sessions.models import Assignment, TrainingSession
-from training.web.errors import show_on_form
+from training.web.errors import refuse
+from training.web.loaders import load, load_child
 
 bp = Blueprint("people", __name__)
 
@@ -108,12 +109,10 @@ def create_participant():
                 allow_duplicate=bool(form.create_anyway.data),
             )
         except services.DuplicateParticipant as error:
-            db.session.rollback()
+            refuse(error, form, "create_anyway")
             duplicates = error.matches
-            show_on_form(form, error, "create_anyway")
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "given_name")
+            refuse(error, form, "given_name")
         else:
             db.session.commit()
             flash(_("Participant %(name)s registered.", name=participant.full_name), "success")
@@ -157,16 +156,14 @@ def _render_participant(participant: Participant, screening_form: ScreeningForm,
 @bp.route("/participants/<int:participant_id>")
 @require("participants.view")
 def show_participant(participant_id: int):
-    participant = db.get_or_404(Participant, participant_id)
-    authorize("participants.view", participant)
+    participant = load(Participant, participant_id, "participants.view")
     return _render_participant(participant, ScreeningForm(formdata=None, screened_on=date.today()))
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
 @require("participants.manage")
 def edit_participant(participant_id: int):
-    participant = db.get_or_404(Participant, participant_id)
-    authorize("participants.manage", participant)
+    participant = load(Participant, participant_id, "participants.manage")
     form = ParticipantForm(obj=participant)
     if request.method == "GET":
         form.organisation_id.data = participant.organisation_id or 0
@@ -177,8 +174,7 @@ def edit_participant(participant_id: int):
         try:
             services.update_participant(participant, participant_details(form), actor=current_user)
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "given_name")
+            refuse(error, form, "given_name")
         else:
             db.session.commit()
             flash(_("Participant %(name)s saved.", name=participant.full_name), "success")
@@ -191,8 +187,7 @@ def edit_participant(participant_id: int):
 @bp.route("/participants/<int:participant_id>/screenings", methods=["POST"])
 @require("screening.manage")
 def record_screening(participant_id: int):
-    participant = db.get_or_404(Participant, participant_id)
-    authorize("screening.manage", participant)
+    participant = load(Participant, participant_id, "screening.manage")
     form = ScreeningForm()
     if form.validate_on_submit():
         try:
@@ -207,8 +202,7 @@ def record_screening(participant_id: int):
                 actor=current_user,
             )
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "status")
+            refuse(error, form, "status")
         else:
             db.session.commit()
             flash(_("Screening result recorded."), "success")
@@ -248,8 +242,7 @@ def create_trainer():
         try:
             trainer = services.create_trainer(_trainer_details(form), actor=current_user)
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "name")
+            refuse(error, form, "name")
         else:
             db.session.commit()
             flash(_("Trainer %(name)s added.", name=trainer.name), "success")
@@ -262,8 +255,7 @@ def create_trainer():
 @bp.route("/trainers/<int:trainer_id>/edit", methods=["GET", "POST"])
 @require("trainers.manage")
 def edit_trainer(trainer_id: int):
-    trainer = db.get_or_404(Trainer, trainer_id)
-    authorize("trainers.manage", trainer)
+    trainer = load(Trainer, trainer_id, "trainers.manage")
     form = TrainerForm(obj=trainer)
     if request.method == "GET":
         form.organisation_id.data = trainer.organisation_id or 0
@@ -272,8 +264,7 @@ def edit_trainer(trainer_id: int):
         try:
             services.update_trainer(trainer, _trainer_details(form), actor=current_user)
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "name")
+            refuse(error, form, "name")
         else:
             db.session.commit()
             flash(_("Trainer %(name)s saved.", name=trainer.name), "success")
@@ -317,19 +308,17 @@ def _render_trainer(trainer: Trainer, form: QualificationForm, status: int = 200
 @bp.route("/trainers/<int:trainer_id>")
 @require("trainers.view")
 def show_trainer(trainer_id: int):
-    trainer = db.get_or_404(Trainer, trainer_id)
-    authorize("trainers.view", trainer)
+    trainer = load(Trainer, trainer_id, "trainers.view")
     return _render_trainer(trainer, _qualification_form())
 
 
 @bp.route("/trainers/<int:trainer_id>/qualifications", methods=["POST"])
 @require("trainers.manage")
 def add_qualification(trainer_id: int):
-    trainer = db.get_or_404(Trainer, trainer_id)
-    authorize("trainers.manage", trainer)
+    trainer = load(Trainer, trainer_id, "trainers.manage")
     form = _qualification_form()
     if form.validate_on_submit():
-        curriculum = db.get_or_404(Curriculum, form.curriculum_id.data)
+        curriculum = load(Curriculum, form.curriculum_id.data)
         try:
             services.add_qualification(
                 trainer,
@@ -339,8 +328,7 @@ def add_qualification(trainer_id: int):
                 actor=current_user,
             )
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "curriculum_id")
+            refuse(error, form, "curriculum_id")
         else:
             db.session.commit()
             flash(_("Qualification added."), "success")
@@ -353,11 +341,8 @@ def add_qualification(trainer_id: int):
 )
 @require("trainers.manage")
 def remove_qualification(trainer_id: int, qualification_id: int):
-    trainer = db.get_or_404(Trainer, trainer_id)
-    qualification = db.get_or_404(TrainerQualification, qualification_id)
-    if qualification.trainer_id != trainer.id:
-        abort(404)
-    authorize("trainers.manage", trainer)
+    trainer = load(Trainer, trainer_id, "trainers.manage")
+    qualification = load_child(TrainerQualification, qualification_id, trainer.id, "trainer_id")
     form = ConfirmForm()
     if form.validate_on_submit():
         services.remove_qualification(qualification, actor=current_user)

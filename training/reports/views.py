@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +22,7 @@ from training.reports import exports, presenters, projection, queries
 from training.reports.forms import DrillDownForm, ReportFilterForm
 from training.reports.queries import Report
 from training.sessions.models import TrainingSession
+from training.web.downloads import send_download
 
 bp = Blueprint("reports", __name__)
 
@@ -103,12 +104,7 @@ def _drill_down(template: str, form: DrillDownForm, statement: Any) -> str:
     )
 
 
-def _download(body: bytes | str, mimetype: str, name: str) -> Response:
-    """A file named by the server, never cached."""
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _file_name(stem: str, extension: str) -> str:
@@ -135,7 +131,7 @@ def export_csv():
     form, report = _report_for_export()
     body = exports.report_csv(exports.report_tables(report), presenters.filter_summary(form))
     # A byte-order mark lets Excel read the accents of a UTF-8 CSV.
-    return _download("\ufeff" + body, "text/csv; charset=utf-8", _file_name("report", "csv"))
+    return send_download("\ufeff" + body, _file_name("report", "csv"), "text/csv; charset=utf-8")
 
 
 @bp.route("/reports/export.xlsx")
@@ -145,11 +141,7 @@ def export_xlsx():
     body = exports.report_xlsx(
         exports.report_tables(report), presenters.filter_summary(form), date.today()
     )
-    return _download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _file_name("report", "xlsx"),
-    )
+    return send_download(body, _file_name("report", "xlsx"), XLSX_MIMETYPE)
 
 
 @bp.route("/reports/export-participants.xlsx")
@@ -160,11 +152,7 @@ def export_participants():
     form = _validated(ReportFilterForm(request.args), "reports/index.html", report=None)
     trainings = db.session.execute(queries.training_rows(form.filters()))
     body = exports.participants_xlsx(exports.participants_table(trainings))
-    return _download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _file_name("participants", "xlsx"),
-    )
+    return send_download(body, _file_name("participants", "xlsx"), XLSX_MIMETYPE)
 
 
 @bp.route("/reports/donor-report.pdf")
@@ -173,6 +161,6 @@ def donor_report():
     """The donor-ready PDF of the filtered report, in the user's language."""
     form, report = _report_for_export()
     document = presenters.donor_document(report, presenters.filter_summary(form), date.today())
-    return _download(
-        pdf.render_donor_report(document), "application/pdf", _file_name("donor-report", "pdf")
+    return send_download(
+        pdf.render_donor_report(document), _file_name("donor-report", "pdf"), "application/pdf"
     )

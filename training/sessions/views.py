@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -28,7 +27,7 @@ from training.domain import DomainError
 from training.enrollment import queries as enrollment_queries
 from training.extensions import db
 from training.people.models import Organisation, Sex, Trainer
-from training.permissions import authorize, can, require
+from training.permissions import can, require
 from training.sessions import services
 from training.sessions.calendar import calendar_bytes
 from training.sessions.forms import AssignmentForm, SessionFilterForm, SessionForm, StatusForm
@@ -40,7 +39,9 @@ from training.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
-from training.web.errors import show_on_form
+from training.web.downloads import send_download
+from training.web.errors import refuse
+from training.web.loaders import load, load_child
 
 bp = Blueprint("sessions", __name__)
 
@@ -155,12 +156,6 @@ def _render_session(
     ), status
 
 
-def _load_session(session_id: int, action: str) -> TrainingSession:
-    training_session = db.get_or_404(TrainingSession, session_id)
-    authorize(action, training_session)
-    return training_session
-
-
 # Pages ---------------------------------------------------------------------
 
 
@@ -208,8 +203,7 @@ def create_session():
         try:
             training_session = services.create_session(actor=current_user, **_session_values(form))
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "code")
+            refuse(error, form, "code")
         else:
             db.session.commit()
             flash(_("Session %(code)s scheduled.", code=training_session.code), "success")
@@ -229,22 +223,22 @@ SESSION_PAGE_LOADS = (
 @bp.route("/sessions/<int:session_id>")
 @require("sessions.view")
 def show_session(session_id: int):
-    training_session = db.get_or_404(TrainingSession, session_id, options=SESSION_PAGE_LOADS)
-    authorize("sessions.view", training_session)
+    training_session = load(
+        TrainingSession, session_id, "sessions.view", options=SESSION_PAGE_LOADS
+    )
     return _render_session(training_session)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @require("sessions.manage")
 def edit_session(session_id: int):
-    training_session = _load_session(session_id, "sessions.manage")
+    training_session = load(TrainingSession, session_id, "sessions.manage")
     form = _session_form(training_session)
     if form.validate_on_submit():
         try:
             services.update_session(training_session, actor=current_user, **_session_values(form))
         except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "code")
+            refuse(error, form, "code")
         else:
             db.session.commit()
             flash(_("Session %(code)s saved.", code=training_session.code), "success")
@@ -258,7 +252,7 @@ def edit_session(session_id: int):
 @bp.route("/sessions/<int:session_id>/status", methods=["POST"])
 @require("sessions.manage")
 def change_status(session_id: int):
-    training_session = _load_session(session_id, "sessions.manage")
+    training_session = load(TrainingSession, session_id, "sessions.manage")
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_("This status does not exist."), "danger")
@@ -268,9 +262,8 @@ def change_status(session_id: int):
             training_session, SessionStatus(form.status.data), actor=current_user
         )
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_session(db.get_or_404(TrainingSession, session_id), status=409)
+        refuse(error)
+        return _render_session(training_session, status=409)
     db.session.commit()
     flash(
         _(
@@ -286,7 +279,7 @@ def change_status(session_id: int):
 @bp.route("/sessions/<int:session_id>/trainers", methods=["POST"])
 @require("sessions.manage")
 def assign_trainer(session_id: int):
-    training_session = _load_session(session_id, "sessions.manage")
+    training_session = load(TrainingSession, session_id, "sessions.manage")
     form = _assignment_form()
     if not form.validate_on_submit():
         return _render_session(training_session, assignment_form=form, status=422)
@@ -302,12 +295,9 @@ def assign_trainer(session_id: int):
             override_reason=form.override_reason.data,
         )
     except DomainError as error:
-        db.session.rollback()
-        show_on_form(form, error, "trainer_id")
+        refuse(error, form, "trainer_id")
         status = 409 if isinstance(error, services.TrainerClash) else 422
-        return _render_session(
-            db.get_or_404(TrainingSession, session_id), assignment_form=form, status=status
-        )
+        return _render_session(training_session, assignment_form=form, status=status)
     db.session.commit()
     flash(
         _("%(trainer)s assigned to %(code)s.", trainer=trainer.name, code=training_session.code),
@@ -319,10 +309,8 @@ def assign_trainer(session_id: int):
 @bp.route("/sessions/<int:session_id>/trainers/<int:assignment_id>/remove", methods=["POST"])
 @require("sessions.manage")
 def remove_assignment(session_id: int, assignment_id: int):
-    training_session = _load_session(session_id, "sessions.manage")
-    assignment = db.get_or_404(Assignment, assignment_id)
-    if assignment.session_id != training_session.id:
-        abort(404)
+    training_session = load(TrainingSession, session_id, "sessions.manage")
+    assignment = load_child(Assignment, assignment_id, training_session.id, "session_id")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = assignment.trainer.name
@@ -337,10 +325,7 @@ def remove_assignment(session_id: int, assignment_id: int):
 # Calendars -----------------------------------------------------------------
 
 
-def _calendar_response(payload: bytes, filename: str) -> Response:
-    response = Response(payload, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+CALENDAR_MIMETYPE = "text/calendar; charset=utf-8"
 
 
 @bp.route("/sessions.ics")
@@ -348,13 +333,12 @@ def _calendar_response(payload: bytes, filename: str) -> Response:
 def calendar_feed():
     sessions = services.calendar_sessions(current_user)
     payload = calendar_bytes(sessions, _locale(), _("Atelier sessions"))
-    return _calendar_response(payload, "atelier-sessions.ics")
+    return send_download(payload, "atelier-sessions.ics", CALENDAR_MIMETYPE)
 
 
 @bp.route("/sessions/<int:session_id>.ics")
 @require("calendar.view")
 def session_calendar(session_id: int):
-    training_session = _load_session(session_id, "calendar.view")
+    training_session = load(TrainingSession, session_id, "calendar.view")
     payload = calendar_bytes([training_session], _locale(), training_session.code)
-    filename = f"session-{training_session.id}.ics"
-    return _calendar_response(payload, filename)
+    return send_download(payload, f"session-{training_session.id}.ics", CALENDAR_MIMETYPE)

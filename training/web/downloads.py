@@ -3,18 +3,13 @@ shared browser."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from urllib.parse import quote
 
 from flask import Response
 
+from training.text import ascii_name
 
-def ascii_name(text: str, fallback: str = "document") -> str:
-    """A file name part safe everywhere: accents dropped, anything but
-    letters, digits, dots, dashes and underscores replaced by a dash."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", plain).strip("-.") or fallback
+__all__ = ["ascii_name", "send_download"]
 
 
 def send_download(
@@ -23,8 +18,14 @@ def send_download(
     """`body` as a download named `filename` (an ASCII name for every
     browser, and the exact name as RFC 6266's filename*), with
     `Cache-Control: no-store`: personal documents stay off shared
-    computers' caches."""
-    response = Response(body, mimetype=mimetype)
+    computers' caches. `inline` opens it in the browser (a sheet to print)
+    instead of saving it."""
+    # A type that names its charset is taken as it is; a bare text type
+    # gets "; charset=utf-8" from Werkzeug (which would add it twice).
+    if ";" in mimetype:
+        response = Response(body, content_type=mimetype)
+    else:
+        response = Response(body, mimetype=mimetype)
     disposition = "inline" if inline else "attachment"
     fallback = ascii_name(filename)
     header = f'{disposition}; filename="{fallback}"'

@@ -20,19 +20,25 @@ from training.transactions import writing
 def show_on_form(form, error: DomainError, default_field: str) -> None:
     """Put a broken rule's message next to the field it concerns (the
     error's own field when the form has it, else `default_field`)."""
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    name = error.field if error.field in _field_names(form) else default_field
+    field = getattr(form, name)
     field.errors = [*field.errors, error.message]
 
 
 def refuse(error: DomainError, form=None, field: str | None = None) -> None:
     """A service refused: nothing of the request is kept (rollback), and the
-    user reads why, next to the form field it concerns when there is a
-    form (`field` when the error names none), else in a flash."""
+    user reads why, next to the form field it concerns (the error's own
+    field when the form has it, else `field`), else in a flash."""
     db.session.rollback()
-    if form is not None and (error.field or field):
-        show_on_form(form, error, field or error.field or "")
+    target = error.field if form is not None and error.field in _field_names(form) else field
+    if form is not None and target is not None:
+        show_on_form(form, error, target)
     else:
         flash(error.message, "danger")
+
+
+def _field_names(form) -> set[str]:
+    return set(getattr(form, "_fields", {}))
 
 
 REFUSAL_AUDIT_WINDOW = timedelta(minutes=1)

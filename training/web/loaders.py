@@ -6,10 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from flask import abort
+
 from training.extensions import db
 from training.permissions import authorize
 
 T = TypeVar("T")
+
+
+def found(obj: T | None, action: str | None = None) -> T:
+    """`obj` from a look-up other than by id (a certificate by its serial):
+    404 when there is none, then 403 unless the signed-in user may `action`
+    it (no check when None)."""
+    if obj is None:
+        abort(404)
+    if action is not None:
+        authorize(action, obj)
+    return obj
 
 
 def load(
@@ -17,20 +30,17 @@ def load(
 ) -> T:
     """The `model` row with this id (404 when there is none) that the
     signed-in user may `action` (403 otherwise; no check when None)."""
-    obj = db.get_or_404(model, object_id, options=options)
-    if action is not None:
-        authorize(action, obj)
-    return obj
+    return found(db.session.get(model, object_id, options=options), action)
 
 
 def load_child(
     model: type[T], object_id: int, parent_id: int, parent_column: str, action: str | None = None
 ) -> T:
     """A row that belongs to another (an enrollment of a session, a module of
-    a curriculum): 404 unless its `parent_column` is `parent_id`."""
-    obj = load(model, object_id, action)
+    a curriculum): 404 unless its `parent_column` is `parent_id`, so an id
+    taken from another parent names nothing (checked before `action`: a
+    refusal would say that the id exists)."""
+    obj = load(model, object_id)
     if getattr(obj, parent_column) != parent_id:
-        from flask import abort
-
         abort(404)
-    return obj
+    return found(obj, action)
