@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -23,6 +24,7 @@ _STARTED = "bench_statement_started"
 class Executed:
     statement: str
     seconds: float = 0.0
+    parameters: Any = None  # as given to the DB-API cursor (for an EXPLAIN)
 
 
 @contextmanager
@@ -30,8 +32,8 @@ def recording_statements(engine: sa.Engine) -> Iterator[list[Executed]]:
     """Every statement the engine executes inside the block, with its time."""
     executed: list[Executed] = []
 
-    def before(connection, _cursor, statement, *_args) -> None:
-        executed.append(Executed(statement))
+    def before(connection, _cursor, statement, parameters, *_args) -> None:
+        executed.append(Executed(statement, parameters=parameters))
         connection.info[_STARTED] = (executed[-1], time.perf_counter())
 
     def after(connection, *_args) -> None:
