@@ -9,10 +9,11 @@ from typing import Any
 from training.attendance.alerts import days_without_attendance
 from training.attendance.home import trainer_home
 from training.auth.models import User
-from training.certificates.alerts import certificates_to_issue
 from training.certificates.home import participant_home
 from training.enrollment.alerts import nominees_awaiting_screening
 from training.permissions import can
+from training.reports import projection
+from training.reports.alerts import certificates_to_issue
 from training.sessions.alerts import sessions_without_lead, upcoming_sessions
 
 
@@ -20,6 +21,7 @@ def coordinator_home(today: date) -> dict[str, Any]:
     """The coordinator's (and administrator's) home: the sessions coming up
     and what needs doing, each item linking to where it is done. A fixed
     number of queries whatever the size of the programme."""
+    projection.catch_up()  # "certificates to issue" reads the reports' table
     return {
         "today": today,
         "upcoming_sessions": upcoming_sessions(today),

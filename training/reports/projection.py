@@ -4,12 +4,13 @@ kept up to date out of the write path.
 The pattern is Warehouse's search index (warehouse/search/__init__.py):
 
 - **collect in the flush**: a listener on the application's session factory
-  (registered by `create_app`, never at import) notes what a flush changed
-  that the rows copy (WATCHED, declared beside `source_rows()`), and marks
-  it stale with one `INSERT ... ON CONFLICT DO NOTHING` into
-  `report_stale`, in the writer's transaction: no lookup, no lock. ORM bulk
-  statements (`session.execute(insert(Model), rows)`, `update(Model)`) are
-  marked too (`do_orm_execute`), so no ORM write slips past;
+  (registered by `create_app`, never at import) notes what each flush
+  changed that the rows copy (WATCHED, declared beside `source_rows()`);
+  just before the transaction commits, its marks are written with one
+  `INSERT ... ON CONFLICT DO NOTHING` into `report_stale`, in the writer's
+  transaction: no lookup, no lock, one statement. ORM bulk statements
+  (`session.execute(insert(Model), rows)`, `update(Model)`) are marked too
+  (`do_orm_execute`), so no ORM write slips past;
 - **catch up before reading**: the reports (`catch_up()`, called before every
   report page, export and the donor report) claim the stale marks, find the
   sessions they concern and rewrite those sessions' rows from the source
@@ -233,10 +234,32 @@ def mark_stale(connection: Connection, marks: Iterable[tuple[str, int]]) -> None
     connection.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
+# Where a transaction's marks wait until it commits.
+_PENDING = "report_stale_marks"
+
+
+def _pending(session: Session) -> set[tuple[str, int]]:
+    pending: set[tuple[str, int]] = session.info.setdefault(_PENDING, set())
+    return pending
+
+
 def _after_flush(session: Session, _flush_context: Any) -> None:
     # The new, dirty and deleted objects and their attribute histories are
     # still those of before the flush here; their ids are assigned.
-    mark_stale(session.connection(), _flushed_marks(session))
+    _pending(session).update(_flushed_marks(session))
+
+
+def _before_commit(session: Session) -> None:
+    """A transaction's marks, written once, just before it commits: one
+    statement whatever the number of flushes."""
+    session.flush()  # the last changes' marks too
+    marks = session.info.pop(_PENDING, None)
+    if marks:
+        mark_stale(session.connection(), marks)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def _bulk_marks(state: ORMExecuteState) -> set[tuple[str, int]]:
@@ -256,9 +279,7 @@ def _bulk_marks(state: ORMExecuteState) -> set[tuple[str, int]]:
 
 def _do_orm_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        marks = _bulk_marks(state)
-        if marks:
-            mark_stale(state.session.connection(), marks)
+        _pending(state.session).update(_bulk_marks(state))
 
 
 def init_app(app: Flask) -> None:
@@ -268,12 +289,18 @@ def init_app(app: Flask) -> None:
     if not event.contains(factory, "after_flush", _after_flush):
         event.listen(factory, "after_flush", _after_flush)
         event.listen(factory, "do_orm_execute", _do_orm_execute)
+        event.listen(factory, "before_commit", _before_commit)
+        event.listen(factory, "after_rollback", _after_rollback)
 
 
 # --- catching up (the read path) ----------------------------------------------
 
 
 def is_stale(connection: Connection | None = None) -> bool:
+    """Whether some rows wait to be caught up (marked, or about to be marked
+    by this transaction's commit)."""
+    if db.session.info.get(_PENDING):
+        return True
     connection = connection or db.session.connection()
     return connection.scalar(sa.select(sa.exists().select_from(ReportStale))) or False
 
