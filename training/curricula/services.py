@@ -51,7 +51,7 @@ def search_curricula(
     theme: Theme | None = None,
     owner: CurriculumOwner | None = None,
     status: CurriculumStatus | None = None,
-) -> sa.Select[tuple[Curriculum]]:
+) -> sa.Select[Curriculum]:
     """The statement behind the curricula list: the search matches the code
     and both titles, case- and accent-insensitively."""
     statement = sa.select(Curriculum).order_by(Curriculum.code)

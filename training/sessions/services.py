@@ -105,7 +105,7 @@ class AssignmentRefused(DomainError):
 # Queries -------------------------------------------------------------------
 
 
-def visible_sessions(user: Any, action: str = "sessions.list") -> sa.Select[tuple[TrainingSession]]:
+def visible_sessions(user: Any, action: str = "sessions.list") -> sa.Select[TrainingSession]:
     """The sessions a user may list for `action`, by permissions' policy
     (session_scope): coordination sees all, a trainer the sessions they are
     assigned to, a participant (their calendar) those they are confirmed in."""
@@ -129,7 +129,7 @@ def search_sessions(
     kind: SessionKind | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> sa.Select[tuple[TrainingSession]]:
+) -> sa.Select[TrainingSession]:
     """The sessions list: the user's visible sessions, filtered; the date
     range keeps the sessions that overlap it. Newest first."""
     statement = visible_sessions(user)
