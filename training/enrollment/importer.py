@@ -16,7 +16,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pycountry
 import sqlalchemy as sa
@@ -40,6 +40,9 @@ from training.people.services import (
 )
 from training.sessions.models import TrainingSession
 from training.text import clean, fold
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 MAX_ROWS = 2000
 # Caps that keep reading linear and small, fit for a 2,000-row sheet of the
@@ -536,7 +539,7 @@ def check_rows(training_session: TrainingSession, rows: list[dict[str, str]]) ->
     return ImportCheck(rows=checked)
 
 
-def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor: Any) -> int:
+def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor: User) -> int:
     """Nominate every row (registering those not yet known): all rows or
     none. Refused, before any write, when a row has an error. The caller
     commits, or rolls back on a DomainError."""
