@@ -5,22 +5,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import Model
-from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
+from training.orm import UTCDateTime, str_enum, utcnow
+
+# Role is defined beside what each role may do; it is a column of User.
+from training.permissions import Role
 
 if TYPE_CHECKING:
     from training.people.models import Participant, Trainer
-
-
-class Role(LabelledEnum):
-    ADMIN = "admin", _l("Administrator")
-    COORDINATOR = "coordinator", _l("Coordinator")
-    TRAINER = "trainer", _l("Trainer")
-    PARTICIPANT = "participant", _l("Participant")
 
 
 class User(UserMixin, Model):
