@@ -71,6 +71,9 @@ test-browser: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The architecture (pyproject.toml [tool.importlinter]) and the types.
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	@# --strict: a package pip-audit cannot audit fails the audit instead of being
 	@# skipped under "No known vulnerabilities found"; the grep is the backstop.
 	@$(BIN)/pip-audit --strict --progress-spinner off -r requirements.txt -r requirements-dev.txt \

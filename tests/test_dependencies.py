@@ -54,12 +54,13 @@ def test_make_run_installs_production_and_make_test_and_lint_the_tools():
 
 def _fake_bin(folder: Path, audit_output: str, audit_status: int) -> Path:
     folder.mkdir()
-    (folder / "ruff").write_text("#!/bin/sh\nexit 0\n")
+    for passing in ("ruff", "lint-imports", "mypy"):
+        (folder / passing).write_text("#!/bin/sh\nexit 0\n")
     (folder / "pip-audit").write_text(
         f"#!/bin/sh\necho \"$@\" > {folder / 'arguments'}\ncat <<'END'\n{audit_output}\nEND\n"
         f"exit {audit_status}\n"
     )
-    for tool in ("ruff", "pip-audit"):
+    for tool in ("ruff", "lint-imports", "mypy", "pip-audit"):
         (folder / tool).chmod(0o755)
     return folder
 

@@ -53,6 +53,8 @@ def restore_database(backup: Path, url: sa.engine.URL | str) -> None:
     """Restore a backup made by backup_database into the (empty) database at `url`."""
     url = sa.engine.make_url(url)
     if url.get_backend_name() == "sqlite":
+        if not url.database:
+            raise ValueError("no database file to restore into: in-memory SQLite")
         private_file(Path(url.database))
         with sqlite3.connect(backup) as source, sqlite3.connect(url.database) as target:
             source.backup(target)

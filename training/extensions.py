@@ -1,6 +1,7 @@
 """Extensions are created unbound here and bound in create_app()."""
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, has_request_context, request
 from flask_babel import Babel
@@ -31,6 +32,15 @@ class _SQLAlchemy(SQLAlchemy):
 
 
 db = _SQLAlchemy(model_class=Base)
+
+# The base class of every model. At run time it is Flask-SQLAlchemy's db.Model
+# (Base plus the table-name and bind mixins); a type checker cannot follow an
+# attribute of an instance as a base class, so it reads Base, which declares
+# the same typed columns.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -39,7 +49,9 @@ bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-def gunicorn_workers(argv: list[str] | None = None, environ: dict | None = None) -> int:
+def gunicorn_workers(
+    argv: list[str] | None = None, environ: Mapping[str, str] | None = None
+) -> int:
     """How many gunicorn workers run this application, as its command line,
     GUNICORN_CMD_ARGS or WEB_CONCURRENCY say (1 when not under gunicorn)."""
     import os

@@ -4,6 +4,7 @@ percentages and countries."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from functools import lru_cache
 
 import pycountry
@@ -20,7 +21,7 @@ def _locale(locale_name: str) -> Locale:
 
 
 @lru_cache(maxsize=8)
-def _territories(locale_name: str) -> dict[str, str]:
+def _territories(locale_name: str) -> Mapping[str, str]:
     return _locale(locale_name).territories
 
 

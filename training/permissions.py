@@ -15,9 +15,20 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from training.auth.models import Role
+from training.orm import LabelledEnum
+
+
+# A user's role, stored on the account (auth.models.User.role). It lives
+# here, with what each role may do, so that the rules import no model.
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    COORDINATOR = "coordinator", _l("Coordinator")
+    TRAINER = "trainer", _l("Trainer")
+    PARTICIPANT = "participant", _l("Participant")
+
 
 # Endpoints reachable without signing in. Every other endpoint is refused to
 # anonymous visitors by the before_request guard in create_app() (deny by

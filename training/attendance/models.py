@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.extensions import db
+from training.extensions import Model
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 from training.sessions.models import Period
 
@@ -32,7 +32,7 @@ class AttendanceStatus(LabelledEnum):
 ATTENDED_STATUSES = tuple(status for status in AttendanceStatus if status.attended)
 
 
-class AttendanceRecord(db.Model):
+class AttendanceRecord(Model):
     __table_args__ = (
         sa.UniqueConstraint("enrollment_id", "date", "period"),
         # Covers "attended periods per enrollment on the session's days",
@@ -55,10 +55,10 @@ class AttendanceRecord(db.Model):
     enrollment: Mapped[Enrollment] = relationship(back_populates="attendance_records")
     recorded_by: Mapped[Optional[User]] = relationship()
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
-class AttendanceDayLock(db.Model):
+class AttendanceDayLock(Model):
     """A closed day: read-only for trainers; a coordinator corrects it with a
     written reason."""
 

@@ -394,7 +394,7 @@ def missing_cells(training_session: TrainingSession, day: date) -> int:
             AttendanceRecord.date == day,
         )
     )
-    return confirmed * len(Period) - recorded
+    return (confirmed or 0) * len(Period) - (recorded or 0)
 
 
 def close_day(training_session: TrainingSession, day: date, *, actor: User) -> AttendanceDayLock:

@@ -26,18 +26,13 @@ from flask_babel import gettext as _
 from training.audit.labels import SIGN_IN_FAILURES, action_label, action_subject, field_enum
 from training.audit.labels import field_label as _field_label
 from training.audit.models import AuditEvent
+from training.curricula.models import Curriculum
 from training.extensions import db
 from training.formatting import country_name, percent
 from training.labels import label
-from training.models import (
-    Curriculum,
-    Organisation,
-    Participant,
-    SessionLanguage,
-    Trainer,
-    TrainingSession,
-)
+from training.people.models import Organisation, Participant, Trainer
 from training.permissions import can
+from training.sessions.models import SessionLanguage, TrainingSession
 
 NOTHING = "—"
 

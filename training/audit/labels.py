@@ -10,22 +10,18 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from training.models import (
+from training.attendance.models import AttendanceStatus
+from training.certificates.models import CertificateKind, CertificateStatus
+from training.curricula.models import CurriculumOwner, CurriculumStatus, Theme
+from training.enrollment.models import EnrollmentStatus
+from training.people.models import ScreeningFramework, ScreeningStatus
+from training.permissions import Role
+from training.sessions.models import (
     AssignmentRole,
-    AttendanceStatus,
-    CertificateKind,
-    CertificateStatus,
-    CurriculumOwner,
-    CurriculumStatus,
-    EnrollmentStatus,
     Period,
-    Role,
-    ScreeningFramework,
-    ScreeningStatus,
     SessionKind,
     SessionLanguage,
     SessionStatus,
-    Theme,
 )
 
 # "Confirmed" names an event here and a status elsewhere: French words them

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.extensions import db
+from training.extensions import Model
 from training.orm import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from training.auth.models import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which record, when (UTC), with the values before and
     after. Written by services, never by views."""
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from training.audit.models import AuditEvent
 from training.extensions import db
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 
 def _plain(value: Any) -> Any:
@@ -22,7 +25,7 @@ def _plain(value: Any) -> Any:
 def record_event(
     action: str,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     entity: Any = None,
     entity_type: str | None = None,
     entity_id: int | None = None,

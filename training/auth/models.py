@@ -5,25 +5,20 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.extensions import db
-from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
+from training.extensions import Model
+from training.orm import UTCDateTime, str_enum, utcnow
+
+# Role is defined beside what each role may do; it is a column of User.
+from training.permissions import Role
 
 if TYPE_CHECKING:
     from training.people.models import Participant, Trainer
 
 
-class Role(LabelledEnum):
-    ADMIN = "admin", _l("Administrator")
-    COORDINATOR = "coordinator", _l("Coordinator")
-    TRAINER = "trainer", _l("Trainer")
-    PARTICIPANT = "participant", _l("Participant")
-
-
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +58,7 @@ class SessionEnd(enum.StrEnum):
     ENDED_BY_ADMIN = "ended_by_admin"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser, kept on the server. The cookie holds only a
     random token; its SHA-256 is stored here, so a copy of this table signs
     no one in. A session that has ended (or timed out) makes the request
@@ -90,7 +85,7 @@ class UserSession(db.Model):
         return self.ended_at is None
 
 
-class Throttle(db.Model):
+class Throttle(Model):
     """Attempts counted per key (an address, an account) in a store that
     every worker shares: reserved before a password is checked, refunded
     when it was right (training/auth/throttle.py)."""

@@ -9,6 +9,7 @@ import re
 import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -394,7 +395,8 @@ def end_sessions(user: User, reason: SessionEnd, *, keep: UserSession | None = N
     )
     if keep is not None:
         statement = statement.where(UserSession.id != keep.id)
-    return db.session.execute(statement).rowcount
+    # An UPDATE's result is a CursorResult, which counts the rows it changed.
+    return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount
 
 
 def sign_out_everywhere(user: User, *, actor: User) -> int:

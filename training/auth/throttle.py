@@ -68,6 +68,7 @@ def key_for(policy: Policy, subject: str) -> str:
 def _insert_if_missing(key: str, now: datetime) -> None:
     values = {"key": key, "attempts": 0, "window_start": now, "not_before": now}
     dialect = db.session.get_bind().dialect.name
+    statement: sa.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(Throttle).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":

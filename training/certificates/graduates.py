@@ -6,7 +6,7 @@ session it comes from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -24,6 +24,9 @@ from training.people.services import (
     normalise_email,
 )
 from training.sessions.models import SessionKind, TrainingSession
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 
 @dataclass
@@ -52,7 +55,7 @@ def graduates(training_session: TrainingSession) -> list[Participant]:
     )
 
 
-def _trainer_for(participant: Participant, language: str, *, actor: Any) -> tuple[Trainer, bool]:
+def _trainer_for(participant: Participant, language: str, *, actor: User) -> tuple[Trainer, bool]:
     """The graduate's trainer record: the one with their email, else a new
     one from their participant record (name, organisation, email)."""
     email = normalise_email(participant.email)
@@ -71,7 +74,7 @@ def _trainer_for(participant: Participant, language: str, *, actor: Any) -> tupl
     return create_trainer(details, actor=actor), True
 
 
-def qualify_graduates(training_session: TrainingSession, *, actor: Any) -> Qualified:
+def qualify_graduates(training_session: TrainingSession, *, actor: User) -> Qualified:
     """Qualify every graduate of a completed training of trainers for its
     curriculum, from its last day, open-ended. Idempotent: a graduate
     already qualified for the curriculum keeps that qualification."""

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from training.extensions import db
+from training.extensions import Model
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class CertificateStatus(LabelledEnum):
     REVOKED = "revoked", _l("Revoked"), "danger"
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """An issued certificate. What it states is frozen at issue, and so are
     the bytes of its PDF: later edits never change an issued certificate."""
 
@@ -116,7 +116,7 @@ class Certificate(db.Model):
         return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
 
 
-class CertificateSerialCounter(db.Model):
+class CertificateSerialCounter(Model):
     """The last serial number used per year; incremented by a single UPDATE so
     concurrent issuers never draw the same number."""
 

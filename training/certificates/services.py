@@ -44,7 +44,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -69,6 +69,9 @@ from training.pdf.certificate import CertificateData, Signatory, render_certific
 from training.people.models import Participant
 from training.sessions.models import SessionKind, SessionStatus, TrainingSession
 from training.text import ascii_name as _ascii_name
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 SERIAL_PATTERN = re.compile(r"^ATL-(\d{4})-(\d{6})$")
 CODE_LENGTH = 32  # base32 of 20 random bytes: 160 bits
@@ -338,7 +341,7 @@ def _create(
     enrollment: Enrollment,
     kind: CertificateKind,
     serial: str,
-    actor: Any,
+    actor: User,
     settings: dict[str, Any],
     override_reason: str | None = None,
     replaces: Certificate | None = None,
@@ -367,7 +370,7 @@ def _create(
 
 def _audit_issue(
     certificate: Certificate,
-    actor: Any,
+    actor: User,
     action: str = "certificate.issued",
     reason: str | None = None,
 ) -> None:
@@ -390,7 +393,7 @@ def _audit_issue(
 def _issue_checked(
     enrollment: Enrollment,
     kind: CertificateKind,
-    actor: Any,
+    actor: User,
     settings: dict[str, Any],
     override_reason: str | None,
 ) -> Certificate:
@@ -419,7 +422,7 @@ def _issue_checked(
 
 def issue_certificate(
     enrollment: Enrollment,
-    actor: Any,
+    actor: User,
     kind: CertificateKind | None = None,
     override_reason: str | None = None,
 ) -> Certificate:
@@ -458,7 +461,7 @@ class BatchResult:
     already: int  # eligible enrollments that already held a certificate
 
 
-def issue_all_eligible(training_session: TrainingSession, actor: Any) -> BatchResult:
+def issue_all_eligible(training_session: TrainingSession, actor: User) -> BatchResult:
     """Issue every eligible certificate of the session not issued yet, in
     the caller's transaction: all or none. Serials are drawn in one block.
     When another coordinator issued some of them meanwhile (the unique
@@ -507,7 +510,7 @@ def _revoke(certificate: Certificate, reason: str) -> None:
     certificate.current_enrollment_id = None
 
 
-def revoke_certificate(certificate: Certificate, actor: Any, reason: str | None) -> Certificate:
+def revoke_certificate(certificate: Certificate, actor: User, reason: str | None) -> Certificate:
     """Revoke a valid certificate, with a written reason (required). A
     revoked certificate stays revoked; its verification page says so."""
     reason = _required_reason(reason)
@@ -526,7 +529,7 @@ def revoke_certificate(certificate: Certificate, actor: Any, reason: str | None)
     return certificate
 
 
-def reissue_certificate(certificate: Certificate, actor: Any, reason: str | None) -> Certificate:
+def reissue_certificate(certificate: Certificate, actor: User, reason: str | None) -> Certificate:
     """A correction: a new certificate stating today's data (a corrected
     name, say), with a new serial and code, that replaces this one, which
     is revoked. The new PDF names the serial it replaces."""

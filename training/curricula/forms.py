@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import enum
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SearchField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
@@ -11,7 +14,7 @@ from training.labels import choices
 from training.web.forms import CleanForm
 
 
-def _any_choice(enum_class: type) -> list[tuple[str, object]]:
+def _any_choice(enum_class: type[enum.Enum]) -> list[tuple[str, Any]]:
     return [("", _l("Any")), *choices(enum_class)]
 
 
@@ -68,13 +71,13 @@ class CurriculumForm(CleanForm):
     def values(self) -> dict[str, object]:
         """The curriculum's values as the service takes them."""
         return {
-            "code": self.code.data.strip(),
-            "title_en": self.title_en.data.strip(),
-            "title_fr": self.title_fr.data.strip(),
+            "code": (self.code.data or "").strip(),
+            "title_en": (self.title_en.data or "").strip(),
+            "title_fr": (self.title_fr.data or "").strip(),
             "description": (self.description.data or "").strip() or None,
             "theme": Theme(self.theme.data),
             "owner": CurriculumOwner(self.owner.data),
-            "version": self.version.data.strip(),
+            "version": (self.version.data or "").strip(),
             "min_attendance_percent": self.min_attendance_percent.data,
             "pass_mark_percent": self.pass_mark_percent.data,
             "certificate_validity_months": self.certificate_validity_months.data,
@@ -95,8 +98,8 @@ class ModuleForm(CleanForm):
 
     def values(self) -> dict[str, object]:
         return {
-            "title_en": self.title_en.data.strip(),
-            "title_fr": self.title_fr.data.strip(),
+            "title_en": (self.title_en.data or "").strip(),
+            "title_fr": (self.title_fr.data or "").strip(),
             "aim": (self.aim.data or "").strip() or None,
             "learning_outcomes": (self.learning_outcomes.data or "").strip() or None,
             "duration_minutes": self.duration_minutes.data,

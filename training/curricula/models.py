@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.extensions import db
+from training.extensions import Model
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 from training.text import fold
 
@@ -42,7 +42,7 @@ class CurriculumStatus(LabelledEnum):
     RETIRED = "retired", _l("Retired"), "dark"
 
 
-class Curriculum(db.Model):
+class Curriculum(Model):
     __table_args__ = (
         sa.CheckConstraint(
             "min_attendance_percent BETWEEN 0 AND 100", name="min_attendance_percent_range"
@@ -124,7 +124,7 @@ class Curriculum(db.Model):
         return f"<Curriculum {self.code}>"
 
 
-class Module(db.Model):
+class Module(Model):
     __table_args__ = (
         sa.UniqueConstraint("curriculum_id", "position"),
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),

@@ -3,7 +3,7 @@ and retiring them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,6 +21,9 @@ from training.curricula.models import (
 from training.domain import DomainError
 from training.extensions import db
 from training.text import fold
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 CURRICULUM_FIELDS = (
     "code",
@@ -51,7 +54,7 @@ def search_curricula(
     theme: Theme | None = None,
     owner: CurriculumOwner | None = None,
     status: CurriculumStatus | None = None,
-) -> sa.Select[tuple[Curriculum]]:
+) -> sa.Select[Curriculum]:
     """The statement behind the curricula list: the search matches the code
     and both titles, case- and accent-insensitively."""
     statement = sa.select(Curriculum).order_by(Curriculum.code)
@@ -86,7 +89,7 @@ def _ensure_not_retired(curriculum: Curriculum) -> None:
         )
 
 
-def create_curriculum(*, actor: Any, **values: Any) -> Curriculum:
+def create_curriculum(*, actor: User, **values: Any) -> Curriculum:
     """A new curriculum starts as a draft; its code is unique (whatever the case)."""
     values = {key: values[key] for key in CURRICULUM_FIELDS if key in values}
     values["code"] = values["code"].strip()
@@ -103,7 +106,7 @@ def create_curriculum(*, actor: Any, **values: Any) -> Curriculum:
     return curriculum
 
 
-def update_curriculum(curriculum: Curriculum, *, actor: Any, **values: Any) -> Curriculum:
+def update_curriculum(curriculum: Curriculum, *, actor: User, **values: Any) -> Curriculum:
     """Edit a draft or approved curriculum; a retired one is frozen. The
     audit keeps the fields that changed, before and after."""
     _ensure_not_retired(curriculum)
@@ -126,7 +129,7 @@ def update_curriculum(curriculum: Curriculum, *, actor: Any, **values: Any) -> C
     return curriculum
 
 
-def approve_curriculum(curriculum: Curriculum, *, actor: Any) -> Curriculum:
+def approve_curriculum(curriculum: Curriculum, *, actor: User) -> Curriculum:
     """A draft becomes schedulable once it has at least one module."""
     if curriculum.status != CurriculumStatus.DRAFT:
         raise CurriculumNotApprovable(
@@ -149,7 +152,7 @@ def approve_curriculum(curriculum: Curriculum, *, actor: Any) -> Curriculum:
     return curriculum
 
 
-def retire_curriculum(curriculum: Curriculum, *, actor: Any) -> Curriculum:
+def retire_curriculum(curriculum: Curriculum, *, actor: User) -> Curriculum:
     """A retired curriculum can no longer be scheduled or changed; its
     sessions, certificates and history stay as they are."""
     _ensure_not_retired(curriculum)

@@ -301,13 +301,16 @@ class _DemoBuilder(ScreeningMixin):
             category: ScreeningStatus,
         ) -> _Person:
             organisation = self.organisations[organisation_key]
+            country = organisation.country
+            if country is None:  # the demo's people all work for national bodies
+                raise ValueError(f"demo organisation {organisation_key} has no country")
             used_names.add(search_key(given, family))
             participant = Participant(
                 given_name=given,
                 family_name=family,
                 search_name=search_key(given, family),
                 sex=sex,
-                nationality=organisation.country,
+                nationality=country,
                 organisation=organisation,
                 rank=rank,
                 function=function,
@@ -324,12 +327,12 @@ class _DemoBuilder(ScreeningMixin):
                 while not phone or phone in used_phones:
                     digits = [rng.randint(0, 9) for _ in range(7)]
                     phone = (
-                        f"{people_data.PHONE_PREFIX[organisation.country]}{digits[0]} "
+                        f"{people_data.PHONE_PREFIX[country]}{digits[0]} "
                         f"{digits[1]}{digits[2]} {digits[3]}{digits[4]} {digits[5]}{digits[6]}"
                     )
                 used_phones.add(phone)
                 participant.phone = phone
-            person = _Person(participant, organisation.kind, organisation.country, category)
+            person = _Person(participant, organisation.kind, country, category)
             self.people.append(person)
             return person
 
@@ -498,30 +501,35 @@ class _DemoBuilder(ScreeningMixin):
             if kind == SessionKind.TRAINING_OF_TRAINERS:
                 self.tot_session = training_session
 
-        for position, row in enumerate(data.CURRENT_CYCLE):
+        for position, upcoming in enumerate(data.CURRENT_CYCLE):
             if position == 0:
-                start = self.today + timedelta(days=row.starts_in_days)
+                start = self.today + timedelta(days=upcoming.starts_in_days)
             else:
-                start = _monday_on_or_after(self.today + timedelta(days=row.starts_in_days))
-            end = start + timedelta(days=row.days - 1)
+                start = _monday_on_or_after(self.today + timedelta(days=upcoming.starts_in_days))
+            end = start + timedelta(days=upcoming.days - 1)
             training_session = make(
-                row.curriculum,
+                upcoming.curriculum,
                 SessionKind.TRAINING,
                 start,
                 end,
-                row.city,
-                row.venue,
-                row.language,
-                row.capacity,
-                SessionStatus(row.status),
-                row.partners,
-                row.screening_required,
+                upcoming.city,
+                upcoming.venue,
+                upcoming.language,
+                upcoming.capacity,
+                SessionStatus(upcoming.status),
+                upcoming.partners,
+                upcoming.screening_required,
             )
             if position == 0:
                 self.in_progress = training_session
             self.sessions.append(
                 _PlannedSession(
-                    training_session, row.trainers, row.confirmed, row.nominated, row.waitlisted, 0
+                    training_session,
+                    upcoming.trainers,
+                    upcoming.confirmed,
+                    upcoming.nominated,
+                    upcoming.waitlisted,
+                    0,
                 )
             )
 

@@ -42,7 +42,7 @@ def issue_demo_certificates(today: date) -> int:
     completed sessions but one (see _unissued_session); returns how many
     were issued. `today` is the demo's reference date: only sessions ended
     by then count."""
-    coordinator = db.session.scalar(sa.select(User).where(User.email == DEMO_COORDINATOR))
+    coordinator = db.session.scalars(sa.select(User).where(User.email == DEMO_COORDINATOR)).one()
     participant_user = db.session.scalar(sa.select(User).where(User.email == DEMO_PARTICIPANT))
     completed = list(
         db.session.scalars(

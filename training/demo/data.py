@@ -46,7 +46,9 @@ class OrganisationRow:
     active_until: date | None = None
 
 
-def _national(country: str, rows: list[tuple[OrganisationKind, str, str]]) -> list[OrganisationRow]:
+def _national(
+    country: str, rows: list[tuple[OrganisationKind, str, str | None]]
+) -> list[OrganisationRow]:
     return [
         OrganisationRow(f"{country}-{kind.value}", name, acronym, country, kind)
         for kind, name, acronym in rows

@@ -16,7 +16,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pycountry
 import sqlalchemy as sa
@@ -40,6 +40,9 @@ from training.people.services import (
 )
 from training.sessions.models import TrainingSession
 from training.text import clean, fold
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 MAX_ROWS = 2000
 # Caps that keep reading linear and small, fit for a 2,000-row sheet of the
@@ -399,8 +402,15 @@ def _organisations() -> dict[str, Organisation]:
 
 # The longest text each column may hold: the database's, which the forms
 # enforce too (a longer cell is a row error, never a database error).
+def _max_length(name: str) -> int:
+    length = cast(sa.String, Participant.__table__.c[name].type).length
+    if length is None:  # pragma: no cover - each of these columns is a String(n)
+        raise TypeError(f"participant.{name} has no maximum length")
+    return length
+
+
 _MAX_LENGTHS = {
-    name: Participant.__table__.c[name].type.length
+    name: _max_length(name)
     for name in ("given_name", "family_name", "rank", "function", "email", "phone")
 }
 _COLUMN_TITLES = {
@@ -470,7 +480,8 @@ def _keys(row: ImportRow) -> PersonKeys:
 def _earlier_line(keys: PersonKeys, line: int, seen: dict[tuple[str, Any], int]) -> int | None:
     """The first earlier line of the file that this row duplicates (the same
     rule as against the database), remembering this row's keys."""
-    found = [("name", (keys.name_key, keys.organisation_id))] if keys.name_key else []
+    found: list[tuple[str, Any]] = []
+    found += [("name", (keys.name_key, keys.organisation_id))] if keys.name_key else []
     found += [("email", keys.email)] if keys.email else []
     found += [("phone", keys.phone)] if keys.phone else []
     earlier = next((seen[key] for key in found if key in seen), None)
@@ -528,7 +539,7 @@ def check_rows(training_session: TrainingSession, rows: list[dict[str, str]]) ->
     return ImportCheck(rows=checked)
 
 
-def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor: Any) -> int:
+def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor: User) -> int:
     """Nominate every row (registering those not yet known): all rows or
     none. Refused, before any write, when a row has an error. The caller
     commits, or rolls back on a DomainError."""
@@ -540,14 +551,17 @@ def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor:
                 check.error_count,
             )
         )
-    new_rows = [row for row in check.rows if row.existing is None]
+    # A row without a sex has an error (refused above): each new row has one.
+    new_rows = [
+        (row, row.sex) for row in check.rows if row.existing is None and row.sex is not None
+    ]
     created = iter(
         create_participants(
             [
                 ParticipantDetails(
                     given_name=row.values["given_name"],
                     family_name=row.values["family_name"],
-                    sex=row.sex,
+                    sex=sex,
                     nationality=row.nationality,
                     organisation=row.organisation,
                     rank=row.values.get("rank"),
@@ -555,7 +569,7 @@ def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor:
                     email=row.values.get("email"),
                     phone=row.values.get("phone"),
                 )
-                for row in new_rows
+                for row, sex in new_rows
             ],
             actor=actor,
         )
@@ -584,7 +598,7 @@ def template_xlsx(language: str) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = _("Nominees")[:31]
     sheet.append(template_headings(language))
     buffer = io.BytesIO()

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.extensions import db
+from training.extensions import Model
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class EnrollmentStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     __table_args__ = (
         sa.UniqueConstraint("participant_id", "session_id"),
         sa.UniqueConstraint("session_id", "waitlist_position"),

@@ -11,7 +11,7 @@ coordinators confirming the last place at once cannot both win.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -26,6 +26,9 @@ from training.people.screening import is_cleared
 from training.people.services import ParticipantDetails, create_participant
 from training.sessions.models import TrainingSession
 from training.sessions.services import lock_session
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def _audit_status(
     enrollment: Enrollment,
     before: EnrollmentStatus | None,
     *,
-    actor: Any,
+    actor: User,
     reason: str | None = None,
 ) -> None:
     record_event(
@@ -76,7 +79,7 @@ def nominate(
     training_session: TrainingSession,
     participant: Participant,
     *,
-    actor: Any,
+    actor: User,
     nominating_organisation: Organisation | None = None,
 ) -> Enrollment:
     """Put a participant forward for a session (status nominated). A
@@ -110,7 +113,7 @@ def nominate(
 
 
 def nominate_many(
-    training_session: TrainingSession, participants: list[Participant], *, actor: Any
+    training_session: TrainingSession, participants: list[Participant], *, actor: User
 ) -> list[Enrollment]:
     """nominate() for a whole list at once (the bulk import): the same rules,
     with one query and one flush for the list. Refused, before any change,
@@ -159,7 +162,7 @@ def nominate_new_participant(
     training_session: TrainingSession,
     details: ParticipantDetails,
     *,
-    actor: Any,
+    actor: User,
     allow_duplicate: bool = False,
 ) -> Enrollment:
     """Register a new participant (with the duplicate check) and nominate
@@ -182,7 +185,7 @@ def _screening_refusal(enrollment: Enrollment, training_session: TrainingSession
     return None
 
 
-def confirm(enrollment: Enrollment, *, actor: Any) -> Enrollment:
+def confirm(enrollment: Enrollment, *, actor: User) -> Enrollment:
     """Confirm a nominated (or waiting) enrollment. Refused when the session
     requires screening and the participant has no current clearance on its
     start date. When the session is full the enrollment waits in line
@@ -213,7 +216,7 @@ def confirm(enrollment: Enrollment, *, actor: Any) -> Enrollment:
     return enrollment
 
 
-def _promote_first_waiting(training_session: TrainingSession, *, actor: Any) -> Enrollment | None:
+def _promote_first_waiting(training_session: TrainingSession, *, actor: User) -> Enrollment | None:
     """Move the first enrollment in line who may be confirmed (cleared, when
     the session requires screening) up to confirmed, while a place is free."""
     if confirmed_count(training_session) >= training_session.capacity:
@@ -241,7 +244,7 @@ def _promote_first_waiting(training_session: TrainingSession, *, actor: Any) -> 
     return None
 
 
-def withdraw(enrollment: Enrollment, *, actor: Any) -> Withdrawal:
+def withdraw(enrollment: Enrollment, *, actor: User) -> Withdrawal:
     """Withdraw an enrollment. When it held a confirmed place, the first
     waiting enrollment who may be confirmed moves up automatically. Refused
     once the session is completed: its enrollments are its record."""

@@ -591,7 +591,7 @@ def _draw_course(
     if len(lines) > 2:
         size = 14.0
         lines = simpleSplit(titles[primary], BOLD, size, TEXT_WIDTH)[:3]
-    y = COURSE_Y
+    y: float = COURSE_Y
     canvas.setFont(BOLD, size)
     for line in lines:
         canvas.drawCentredString(CENTRE, y, line)

@@ -87,7 +87,7 @@ class _BitBuffer(qrencoder.QRBitBuffer):
         return self.length
 
     @property
-    def buffer(self) -> list[int]:  # type: ignore[override]
+    def buffer(self) -> list[int]:
         padded = self.value << (-self.length % 8)
         return list(padded.to_bytes((self.length + 7) // 8, "big"))
 
@@ -193,7 +193,7 @@ def qr_path_operators(value: str, level: str = ERROR_CORRECTION) -> tuple[int, s
     the quiet zone."""
     modules = qr_modules(value, level)
     count = len(modules)
-    operators = []
+    operators: list[str] = []
     for row_index, row in enumerate(modules):
         y = count - 1 - row_index + QUIET_ZONE
         operators.extend(

@@ -169,7 +169,7 @@ class _Styles:
 
     def __init__(self) -> None:
         register_fonts()
-        base = {"fontName": FONT_REGULAR, "textColor": _INK, "alignment": TA_LEFT}
+        base: dict[str, Any] = {"fontName": FONT_REGULAR, "textColor": _INK, "alignment": TA_LEFT}
         self.organiser = ParagraphStyle(
             "organiser",
             fontSize=8.5,

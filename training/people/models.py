@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.extensions import db
+from training.extensions import Model
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class ScreeningStatus(LabelledEnum):
         return self in (ScreeningStatus.CLEARED, ScreeningStatus.CLEARED_WITH_CONDITIONS)
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __table_args__ = (
         sa.UniqueConstraint("name", "country"),
         sa.CheckConstraint(
@@ -88,7 +88,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.acronym or self.name}>"
 
 
-class Trainer(db.Model):
+class Trainer(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     organisation_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
@@ -112,7 +112,7 @@ class Trainer(db.Model):
         return f"<Trainer {self.name}>"
 
 
-class TrainerQualification(db.Model):
+class TrainerQualification(Model):
     __table_args__ = (
         sa.UniqueConstraint("trainer_id", "curriculum_id"),
         sa.CheckConstraint(
@@ -136,7 +136,7 @@ class TrainerQualification(db.Model):
         return self.qualified_on <= day and (self.expires_on is None or day <= self.expires_on)
 
 
-class Participant(db.Model):
+class Participant(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(sa.String(100))
     family_name: Mapped[str] = mapped_column(sa.String(100))
@@ -177,7 +177,7 @@ class Participant(db.Model):
         return f"<Participant {self.full_name}>"
 
 
-class ScreeningRecord(db.Model):
+class ScreeningRecord(Model):
     __table_args__ = (
         sa.CheckConstraint(
             "valid_until IS NULL OR screened_on IS NULL OR valid_until >= screened_on",

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,6 +30,9 @@ from training.people.models import (
 )
 from training.people.screening import current_screening
 from training.text import fold, search_key
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 TRAINER_LANGUAGES = ("fr", "en", "ar")
 _PHONE_PUNCTUATION = (" ", "-", ".", "(", ")", "/")
@@ -250,7 +253,7 @@ def _require_names(details: ParticipantDetails) -> None:
 
 
 def create_participant(
-    details: ParticipantDetails, *, actor: Any, allow_duplicate: bool = False
+    details: ParticipantDetails, *, actor: User, allow_duplicate: bool = False
 ) -> Participant:
     """Register a participant. Refused (DuplicateParticipant, carrying the
     look-alikes) when one with the same normalised name and organisation, or
@@ -281,7 +284,9 @@ def create_participant(
     return participant
 
 
-def create_participants(details_list: list[ParticipantDetails], *, actor: Any) -> list[Participant]:
+def create_participants(
+    details_list: list[ParticipantDetails], *, actor: User
+) -> list[Participant]:
     """Register many participants at once (the importer, which has already
     checked them for duplicates against the database and each other): one
     flush for all, one audit event each."""
@@ -305,7 +310,7 @@ def create_participants(details_list: list[ParticipantDetails], *, actor: Any) -
 
 
 def update_participant(
-    participant: Participant, details: ParticipantDetails, *, actor: Any
+    participant: Participant, details: ParticipantDetails, *, actor: User
 ) -> None:
     """Change a participant's details; the search key follows the name."""
     _require_names(details)
@@ -348,7 +353,7 @@ def record_screening(
     valid_until: date | None,
     reference: str | None,
     notes: str | None,
-    actor: Any,
+    actor: User,
 ) -> ScreeningRecord:
     """Add a screening result to the participant's history (never overwrite
     one: the history is the evidence), audited with its status and dates."""
@@ -408,7 +413,7 @@ def _apply_trainer(trainer: Trainer, details: TrainerDetails) -> None:
     trainer.email = normalise_email(details.email)
 
 
-def create_trainer(details: TrainerDetails, *, actor: Any) -> Trainer:
+def create_trainer(details: TrainerDetails, *, actor: User) -> Trainer:
     """Add a trainer to the registry."""
     trainer = Trainer()
     _apply_trainer(trainer, details)
@@ -418,7 +423,7 @@ def create_trainer(details: TrainerDetails, *, actor: Any) -> Trainer:
     return trainer
 
 
-def update_trainer(trainer: Trainer, details: TrainerDetails, *, actor: Any) -> None:
+def update_trainer(trainer: Trainer, details: TrainerDetails, *, actor: User) -> None:
     """Change a trainer's name, organisation, languages or email."""
     before = {"name": trainer.name, "languages": trainer.languages}
     _apply_trainer(trainer, details)
@@ -438,7 +443,7 @@ def add_qualification(
     *,
     qualified_on: date,
     expires_on: date | None,
-    actor: Any,
+    actor: User,
     source_session_id: int | None = None,
 ) -> TrainerQualification:
     """Record that the trainer may deliver the curriculum from `qualified_on`
@@ -482,7 +487,7 @@ def add_qualification(
     return qualification
 
 
-def remove_qualification(qualification: TrainerQualification, *, actor: Any) -> None:
+def remove_qualification(qualification: TrainerQualification, *, actor: User) -> None:
     """Withdraw a qualification (recorded in the audit with its dates)."""
     record_event(
         "trainer.qualification_removed",

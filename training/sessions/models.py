@@ -9,7 +9,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import FunctionElement
 
-from training.extensions import db
+from training.extensions import Model, db
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ session_partner = sa.Table(
 )
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Model):
     """A workshop session delivering one curriculum; `training_session` in
     code so that nothing shadows flask.session."""
 
@@ -206,7 +206,7 @@ class TrainingSession(db.Model):
         return f"<TrainingSession {self.code}>"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __table_args__ = (sa.UniqueConstraint("session_id", "trainer_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import format_date, ngettext
@@ -35,6 +35,9 @@ from training.sessions.models import (
     TrainingSession,
 )
 from training.sessions.signals import dates_changing
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 SESSION_FIELDS = (
     "curriculum",
@@ -105,7 +108,7 @@ class AssignmentRefused(DomainError):
 # Queries -------------------------------------------------------------------
 
 
-def visible_sessions(user: Any, action: str = "sessions.list") -> sa.Select[tuple[TrainingSession]]:
+def visible_sessions(user: Any, action: str = "sessions.list") -> sa.Select[TrainingSession]:
     """The sessions a user may list for `action`, by permissions' policy
     (session_scope): coordination sees all, a trainer the sessions they are
     assigned to, a participant (their calendar) those they are confirmed in."""
@@ -129,7 +132,7 @@ def search_sessions(
     kind: SessionKind | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> sa.Select[tuple[TrainingSession]]:
+) -> sa.Select[TrainingSession]:
     """The sessions list: the user's visible sessions, filtered; the date
     range keeps the sessions that overlap it. Newest first."""
     statement = visible_sessions(user)
@@ -262,7 +265,7 @@ def _describe(training_session: TrainingSession) -> dict[str, Any]:
 
 def create_session(
     *,
-    actor: Any,
+    actor: User,
     curriculum: Curriculum,
     code: str,
     kind: SessionKind,
@@ -310,7 +313,7 @@ def create_session(
 
 
 def update_session(
-    training_session: TrainingSession, *, actor: Any, **values: Any
+    training_session: TrainingSession, *, actor: User, **values: Any
 ) -> TrainingSession:
     """Edit a session. A new curriculum must be approved (the current one may
     since have been retired); capacity stays at or above the confirmed count;
@@ -359,7 +362,7 @@ def update_session(
 
 
 def change_status(
-    training_session: TrainingSession, new_status: SessionStatus, *, actor: Any
+    training_session: TrainingSession, new_status: SessionStatus, *, actor: User
 ) -> TrainingSession:
     """Move a session along planned → open → in progress → completed, or
     cancel it before it is completed; every other move is refused."""
@@ -445,7 +448,7 @@ def assign_trainer(
     trainer: Trainer,
     role: AssignmentRole,
     *,
-    actor: Any,
+    actor: User,
     override_reason: str | None = None,
 ) -> Assignment:
     """Assign a trainer to a session as lead or co-trainer.
@@ -508,7 +511,7 @@ def assign_trainer(
     return assignment
 
 
-def remove_assignment(assignment: Assignment, *, actor: Any) -> None:
+def remove_assignment(assignment: Assignment, *, actor: User) -> None:
     """Take a trainer off a session; the audit keeps who it was."""
     training_session = assignment.training_session
     record_event(

@@ -132,7 +132,7 @@ def register_error_pages(app: Flask) -> None:
             return error
         # A CSRF failure carries its own, clearer description.
         detail = None
-        if error.code == 400 and getattr(error, "description", "") and "CSRF" in error.description:
+        if error.code == 400 and "CSRF" in (error.description or ""):
             detail = _(
                 "Your form expired or was sent from elsewhere. Reload the page and try again."
             )
