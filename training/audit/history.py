@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from babel import Locale
@@ -26,13 +26,13 @@ from flask_babel import gettext as _
 from training.audit.labels import SIGN_IN_FAILURES, action_label, action_subject, field_enum
 from training.audit.labels import field_label as _field_label
 from training.audit.models import AuditEvent
-from training.curricula.models import Curriculum
-from training.extensions import db
+from training.extensions import Model, db
 from training.formatting import country_name, percent
 from training.labels import label
-from training.people.models import Organisation, Participant, Trainer
 from training.permissions import can
-from training.sessions.models import SessionLanguage, TrainingSession
+
+if TYPE_CHECKING:
+    from training.sessions.models import TrainingSession
 
 NOTHING = "—"
 
@@ -42,12 +42,23 @@ DATE_FIELDS = frozenset(
 PERCENT_FIELDS = frozenset({"min_attendance_percent", "pass_mark_percent"})
 MONTH_FIELDS = frozenset({"certificate_validity_months"})
 
-# Fields holding another record's id, shown by that record's name.
-REFERENCE_FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
-    "organisation_id": (Organisation, lambda organisation: organisation.label),
-    "trainer_id": (Trainer, lambda trainer: trainer.name),
-    "curriculum_id": (Curriculum, lambda curriculum: curriculum.code),
+# Fields holding another record's id, shown by that record's name: the
+# mapped class (by name) and what to show of it. Named, not imported: every
+# area records events through audit.services, so audit finds their models
+# in the ORM's registry instead of importing them back.
+REFERENCE_FIELDS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "organisation_id": ("Organisation", lambda organisation: organisation.label),
+    "trainer_id": ("Trainer", lambda trainer: trainer.name),
+    "curriculum_id": ("Curriculum", lambda curriculum: curriculum.code),
 }
+
+
+def _mapped(name: str) -> Any:
+    """The mapped class of that name (every model is mapped by create_app)."""
+    for mapper in Model.registry.mappers:
+        if mapper.class_.__name__ == name:
+            return mapper.class_
+    raise LookupError(f"no mapped class named {name}")
 
 
 # What a reader without "history.view_all" (a session's trainer) reads of a
@@ -109,7 +120,8 @@ def _referenced_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
     for key, ids in wanted.items():
         if not ids:
             continue
-        model, name_of = REFERENCE_FIELDS[key]
+        model_name, name_of = REFERENCE_FIELDS[key]
+        model = _mapped(model_name)
         for record in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
             names[(key, record.id)] = name_of(record)
     return names
@@ -120,9 +132,12 @@ def _participant_names(events: list[AuditEvent]) -> dict[int, str]:
     ids = {event.participant_id for event in events if event.participant_id}
     if not ids:
         return {}
+    participant_model = _mapped("Participant")
     return {
         participant.id: participant.full_name
-        for participant in db.session.scalars(sa.select(Participant).where(Participant.id.in_(ids)))
+        for participant in db.session.scalars(
+            sa.select(participant_model).where(participant_model.id.in_(ids))
+        )
     }
 
 
@@ -174,7 +189,8 @@ class _ValueWriter:
 
     def _language(self, code: str) -> str:
         try:
-            return label(SessionLanguage(code))
+            language = field_enum("session.updated", "language")
+            return label(language(code)) if language is not None else code
         except ValueError:
             return code
 

@@ -10,19 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from training.attendance.models import AttendanceStatus
-from training.certificates.models import CertificateKind, CertificateStatus
-from training.curricula.models import CurriculumOwner, CurriculumStatus, Theme
-from training.enrollment.models import EnrollmentStatus
-from training.people.models import ScreeningFramework, ScreeningStatus
-from training.permissions import Role
-from training.sessions.models import (
-    AssignmentRole,
-    Period,
-    SessionKind,
-    SessionLanguage,
-    SessionStatus,
-)
+from training.orm import LabelledEnum
 
 # "Confirmed" names an event here and a status elsewhere: French words them
 # differently ("Inscription confirmée", "Confirmé"), hence the context.
@@ -131,27 +119,29 @@ SUBJECT_FIELD_LABELS: dict[tuple[str, str], Any] = {
 }
 
 # The enum a stored value belongs to, by the action's subject and the field:
-# the status of a session is not the status of an enrollment.
-SUBJECT_FIELD_ENUMS: dict[tuple[str, str], type[enum.Enum]] = {
-    ("session", "status"): SessionStatus,
-    ("session", "kind"): SessionKind,
-    ("curriculum", "status"): CurriculumStatus,
-    ("enrollment", "status"): EnrollmentStatus,
-    ("screening", "status"): ScreeningStatus,
-    ("attendance", "status"): AttendanceStatus,
-    ("certificate", "status"): CertificateStatus,
-    ("certificate", "kind"): CertificateKind,
-    ("assignment", "role"): AssignmentRole,
-    ("user", "role"): Role,
+# the status of a session is not the status of an enrollment. Enums are
+# named, not imported: every area records events through audit.services, so
+# audit cannot import them back (they are found among the LabelledEnums).
+SUBJECT_FIELD_ENUMS: dict[tuple[str, str], str] = {
+    ("session", "status"): "SessionStatus",
+    ("session", "kind"): "SessionKind",
+    ("curriculum", "status"): "CurriculumStatus",
+    ("enrollment", "status"): "EnrollmentStatus",
+    ("screening", "status"): "ScreeningStatus",
+    ("attendance", "status"): "AttendanceStatus",
+    ("certificate", "status"): "CertificateStatus",
+    ("certificate", "kind"): "CertificateKind",
+    ("assignment", "role"): "AssignmentRole",
+    ("user", "role"): "Role",
 }
 
 # Fields whose enum is the same whatever the record.
-FIELD_ENUMS: dict[str, type[enum.Enum]] = {
-    "language": SessionLanguage,
-    "theme": Theme,
-    "owner": CurriculumOwner,
-    "framework": ScreeningFramework,
-    "period": Period,
+FIELD_ENUMS: dict[str, str] = {
+    "language": "SessionLanguage",
+    "theme": "Theme",
+    "owner": "CurriculumOwner",
+    "framework": "ScreeningFramework",
+    "period": "Period",
 }
 
 # Why a sign-in failed, as recorded by auth.services.
@@ -176,4 +166,17 @@ def field_label(action: str, key: str) -> str:
 
 def field_enum(action: str, key: str) -> type[enum.Enum] | None:
     """The enum the field's stored values belong to, if any."""
-    return SUBJECT_FIELD_ENUMS.get((action_subject(action), key), FIELD_ENUMS.get(key))
+    name = SUBJECT_FIELD_ENUMS.get((action_subject(action), key), FIELD_ENUMS.get(key))
+    return _labelled_enums().get(name) if name else None
+
+
+def _labelled_enums() -> dict[str, type[LabelledEnum]]:
+    """Every LabelledEnum by name (each area's models are imported by
+    create_app before any page is shown; a few dozen classes to walk)."""
+    found: dict[str, type[LabelledEnum]] = {}
+    pending = list(LabelledEnum.__subclasses__())
+    while pending:
+        enum_class = pending.pop()
+        found[enum_class.__name__] = enum_class
+        pending.extend(enum_class.__subclasses__())
+    return found
