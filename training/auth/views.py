@@ -286,7 +286,7 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.role.data = user.role.value
         form.locale.data = user.locale or ""
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.name.data is not None and form.email.data is not None:
         try:
             services.update_user(
                 user,

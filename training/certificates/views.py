@@ -102,7 +102,7 @@ def issue_all(session_id: int):
 def issue_one(session_id: int):
     training_session = load(TrainingSession, session_id, "certificates.manage")
     form = IssueOneForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.enrollment_id.data is None:
         flash(_("Check the form: %(errors)s", errors=_form_errors(form)), "danger")
         return _session_page(
             training_session, 400, issue_one_form=form, failed_enrollment_id=form.enrollment_id.data

@@ -93,8 +93,8 @@ def session_enrollments(session_id: int):
 def nominate(session_id: int):
     training_session = load(TrainingSession, session_id, "enrollment.manage")
     form = NominateForm()
-    if not form.validate_on_submit():
-        if form.participant_id.errors:
+    if not form.validate_on_submit() or form.participant_id.data is None:
+        if form.participant_id.errors or form.participant_id.data is None:
             flash(_("Choose a participant to nominate."), "danger")
         else:
             flash(_("The nominating organisation no longer exists; choose another."), "danger")

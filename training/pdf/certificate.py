@@ -34,6 +34,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from math import cos, pi, sin
+from typing import Any, cast
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -218,14 +219,17 @@ class CertificateFont(ttfonts.TTFont):
             self.splitString(_PRIMED_CHARACTERS, scratch)
             self._primed = self.state.pop(scratch)
         state = copy.copy(self._primed)
-        state.assignments = dict(state.assignments)
+        # `assignments` is set in State.__init__ but missing from the stubs.
+        state.assignments = dict(state.assignments)  # type: ignore[attr-defined]
         state.subsets = [list(subset) for subset in state.subsets]
         self.state[doc] = state
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
         """ReportLab's TTFont.addObjects, with each subset's tables and font
         program taken from the caches, already compressed."""
-        state = self.state.get(doc) or ttfonts.TTFont.State(self._asciiReadable)
+        # `_asciiReadable` is TTFont's own (private, undeclared) setting.
+        ascii_readable = self._asciiReadable  # type: ignore[attr-defined]
+        state = self.state.get(doc) or ttfonts.TTFont.State(ascii_readable)
         self.state[doc] = state
         state.frozen = 1
         face = self.face
@@ -235,7 +239,9 @@ class CertificateFont(ttfonts.TTFont):
                 (ttfonts.SUBSETN(index), b"+", self.postscript_name, face.subfontNameX)
             ).decode("pdfdoc")
             widths, cmap = _subset_tables(face, tuple(subset), base_font_name)
-            pdf_font = pdfdoc.PDFTrueTypeFont()
+            # A PDF object takes its dictionary's keys as attributes, which
+            # the stubs do not declare.
+            pdf_font: Any = pdfdoc.PDFTrueTypeFont()
             pdf_font.Name = internal_name
             pdf_font.BaseFont = base_font_name
             pdf_font.FirstChar = 0
@@ -246,7 +252,8 @@ class CertificateFont(ttfonts.TTFont):
             )
             pdf_font.FontDescriptor = self._descriptor(doc, base_font_name, subset)
             doc.Reference(pdf_font, internal_name)
-            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+            basic_fonts = cast(pdfdoc.PDFDictionary, doc.idToObject["BasicFonts"])
+            basic_fonts.dict[internal_name] = pdf_font
         del self.state[doc]
 
     def _descriptor(
@@ -468,9 +475,11 @@ def _fit(text: str, font: str, size: float, width: float, minimum: float) -> flo
     return max(minimum, size * width / measured)
 
 
-def _centred(canvas: Canvas, y: float, text: str, font: str, size: float, **kw: float) -> None:
+def _centred(
+    canvas: Canvas, y: float, text: str, font: str, size: float, char_space: float = 0
+) -> None:
     canvas.setFont(font, size)
-    canvas.drawCentredString(CENTRE, y, text, **kw)
+    canvas.drawCentredString(CENTRE, y, text, charSpace=char_space)
 
 
 def _draw_logo(canvas: Canvas, path: str | None, x: float) -> None:
@@ -503,13 +512,13 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
     canvas.setFillColor(UN_BLUE)
     issuers = "  ·  ".join(data.issuers).upper()
     size = _fit(issuers, BOLD, 9.5, TEXT_WIDTH - 140, 6)
-    _centred(canvas, HEADER_Y, issuers, BOLD, size, charSpace=1.2)
+    _centred(canvas, HEADER_Y, issuers, BOLD, size, char_space=1.2)
     _draw_logo(canvas, data.logo_left, 86)
     _draw_logo(canvas, data.logo_right, PAGE_WIDTH - 86)
 
     # Title by kind.
     title = TITLES[data.kind][primary].upper()
-    _centred(canvas, TITLE_Y, title, BOLD, _fit(title, BOLD, 29, TEXT_WIDTH, 16), charSpace=2.5)
+    _centred(canvas, TITLE_Y, title, BOLD, _fit(title, BOLD, 29, TEXT_WIDTH, 16), char_space=2.5)
     if secondary:
         canvas.setFillColor(MUTED)
         _centred(canvas, SUBTITLE_Y, TITLES[data.kind][secondary], REGULAR, 14)
@@ -649,12 +658,14 @@ def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
     # no one needs that makes files a quarter larger. Off, it leaves their
     # filters to the document's default, set here for this document only.
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=0)
-    canvas._doc.defaultStreamFilters = [pdfdoc.PDFZCompress]
+    # The canvas's document is private to ReportLab and absent from the stubs.
+    doc: pdfdoc.PDFDocument = canvas._doc  # type: ignore[attr-defined]
+    doc.defaultStreamFilters = [pdfdoc.PDFZCompress]
     canvas.setTitle(title)
     canvas.setAuthor("Atelier")
     canvas.setCreator("Atelier")
     for font in fonts:
-        font.prime(canvas._doc)
+        font.prime(doc)
     canvas.beginForm(ARTWORK_FORM)
     canvas.addLiteral(_artwork_operators())
     canvas.endForm()

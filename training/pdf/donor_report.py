@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -35,6 +36,9 @@ from reportlab.platypus import (
 )
 
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
+
+if TYPE_CHECKING:
+    from reportlab.platypus.tables import _TableCommand
 
 NAVY = colors.HexColor("#1F3A5F")
 SERIES_COLOURS = (
@@ -196,7 +200,7 @@ def _table(
     data = [[_p(cell, style(column, "head")) for column, cell in enumerate(header)]]
     data += [[_p(cell, style(column, "cell")) for column, cell in enumerate(row)] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    commands = [
+    commands: list[_TableCommand] = [
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C8D0DA")),
@@ -235,13 +239,14 @@ def _chart(chart: ChartData, width: float, no_data: str, decimal_mark: str = "."
         drawing.add(String(0, height - 40, no_data, fontName=FONT_ITALIC, fontSize=9))
         return drawing
     bars = HorizontalBarChart() if long_names else VerticalBarChart()
+    # The stubs type positions and sizes as int; ReportLab takes any number.
     if long_names:
         bars.x, bars.y = 205, 30
-        bars.width, bars.height = width - 245, height - 90
+        bars.width, bars.height = width - 245, height - 90  # type: ignore[assignment]
         bars.categoryAxis.reverseDirection = 1
     else:
         bars.x, bars.y = 45, 40
-        bars.width, bars.height = width - 70, height - 100
+        bars.width, bars.height = width - 70, height - 100  # type: ignore[assignment]
     bars.data = values
     bars.categoryAxis.categoryNames = [_two_lines(name) for name in categories]
     bars.categoryAxis.labels.fontName = FONT_REGULAR
@@ -275,7 +280,8 @@ def _chart(chart: ChartData, width: float, no_data: str, decimal_mark: str = "."
     )
     if len(chart.series) > 1:
         legend = Legend()
-        legend.x, legend.y = width - 150, height - 22
+        # The stubs type the position as int; ReportLab takes any number.
+        legend.x, legend.y = width - 150, height - 22  # type: ignore[assignment]
         legend.fontName, legend.fontSize = FONT_REGULAR, 8
         legend.alignment = "right"
         legend.columnMaximum = 1

@@ -131,7 +131,8 @@ def _data_positions(version: int) -> tuple[tuple[int, int], ...]:
     """(column, row) of every data module of a version, in placement order."""
     probe = qrencoder.QRCode(version, qrencoder.QRErrorCorrectLevel.L)
     probe.version, probe.moduleCount = version, version * 4 + 17
-    return tuple(probe._dataPosIterator())
+    # The uncached generator behind dataPosIterator; private, not in the stubs.
+    return tuple(probe._dataPosIterator())  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=320)
@@ -165,6 +166,8 @@ class FixedMaskQRCode(qrencoder.QRCode):
 
 class FixedMaskQrCodeWidget(QrCodeWidget):
     """ReportLab's own QR widget, encoding with a fixed mask."""
+
+    qr: FixedMaskQRCode
 
     def __init__(self, value: str = "", **kw: object) -> None:
         # Not super().__init__: it would first try the numeric, alphanumeric

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from io import BytesIO
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -40,6 +40,9 @@ from reportlab.platypus import (
 
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 from training.text import clean
+
+if TYPE_CHECKING:
+    from reportlab.platypus.tables import _TableCommand
 
 SheetLanguage = Literal["fr", "en", "both"]
 
@@ -228,7 +231,8 @@ def _canvas_maker(language: SheetLanguage, font_name: str) -> type[Canvas]:
 
         def showPage(self) -> None:
             self._atelier_pages.append(dict(self.__dict__))
-            self._startPage()
+            # Canvas._startPage is private, absent from the stubs.
+            self._startPage()  # type: ignore[attr-defined]
 
         def save(self) -> None:
             totals = Counter(state["_atelier_sheet"][0] for state in self._atelier_pages)
@@ -245,7 +249,8 @@ def _canvas_maker(language: SheetLanguage, font_name: str) -> type[Canvas]:
 
         def _running_head(self, text: str) -> None:
             """Continuation pages name their day at the top as well."""
-            _width, height = self._pagesize
+            # Canvas._pagesize is private, absent from the stubs.
+            _width, height = self._pagesize  # type: ignore[attr-defined]
             self.saveState()
             self.setFillColor(_UN_BLUE)
             self.setFont(font_name, 8.5)
@@ -257,7 +262,8 @@ def _canvas_maker(language: SheetLanguage, font_name: str) -> type[Canvas]:
                 page_label[code]["page"].format(page=page, pages=pages)
                 for code in _languages(language)
             )
-            width, _height = self._pagesize
+            # Canvas._pagesize is private, absent from the stubs.
+            width, _height = self._pagesize  # type: ignore[attr-defined]
             self.saveState()
             self.setStrokeColor(_RULE)
             self.setLineWidth(0.5)
@@ -433,7 +439,8 @@ def _paginate(
                 raise ValueError("a roster row is taller than a page")
             parts.append(None)
         else:
-            first, rest = pieces
+            # A table splits into tables; the stubs say Flowable.
+            first, rest = cast(list[Table], pieces)
             parts.append(first)
         height = later_height
 
@@ -467,7 +474,7 @@ def _roster(sheet: SignInSheet) -> Table:
     # The instruction for late arrivals travels with the roster's last page.
     note = _lines(_label(language, "late"), FONT_REGULAR, _DETAIL_SIZE, sum(inner))
     rows.append([note, "", "", "", "", ""])
-    style = [
+    style: list[_TableCommand] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),
         ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
         ("FONTSIZE", (0, 0), (-1, -1), _CELL_SIZE),

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -98,7 +99,7 @@ def list_participants():
 
 @bp.route("/participants/new", methods=["GET", "POST"])
 @require("participants.manage")
-def create_participant():
+def create_participant() -> ResponseReturnValue:
     form = ParticipantForm()
     duplicates: list[Participant] = []
     if form.validate_on_submit():
@@ -317,7 +318,7 @@ def show_trainer(trainer_id: int):
 def add_qualification(trainer_id: int):
     trainer = load(Trainer, trainer_id, "trainers.manage")
     form = _qualification_form()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.qualified_on.data is not None:
         curriculum = load(Curriculum, form.curriculum_id.data)
         try:
             services.add_qualification(

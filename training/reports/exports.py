@@ -212,7 +212,7 @@ def report_xlsx(
     """A workbook: the filters on a first sheet, then one sheet per table,
     each with a styled, frozen header row."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = _("Filters")[:31]
     sheet.append([spreadsheet_safe(_("Filter")), spreadsheet_safe(_("Value"))])
     for cell in sheet[1]:

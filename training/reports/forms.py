@@ -4,11 +4,11 @@ parsing of drill-down arguments."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, Form, SelectField
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import ValidationError
@@ -44,7 +44,7 @@ class ReportFilterForm(Form):
     organisation_kind = SelectField(_l("Organisation kind"), coerce=_optional_str)
     partner = SelectField(_l("Partner"), coerce=_optional_int)
 
-    def __init__(self, formdata: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, formdata: MultiDict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(formdata, **kwargs)
         everything = ("", _l("All"))
         self.country.choices = [everything, *country_choices()]
@@ -94,11 +94,11 @@ class DrillDownForm(ReportFilterForm):
     certificate = SelectField(_l("Certificate"), coerce=_optional_str)
     scored = SelectField(_l("With both test scores"), coerce=_optional_str)
 
-    def __init__(self, formdata: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, formdata: MultiDict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(formdata, **kwargs)
         everything = ("", _l("All"))
         not_recorded = (UNKNOWN, _l("Not recorded"))
-        self.organisation_kind.choices = [*self.organisation_kind.choices, not_recorded]
+        self.organisation_kind.choices = [everything, *choices(OrganisationKind), not_recorded]
         self.sex.choices = [everything, *choices(Sex)]
         self.nationality.choices = [everything, not_recorded, *country_choices()]
         years = self._year_choices()

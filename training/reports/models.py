@@ -17,14 +17,14 @@ and `flask rebuild-reports` rebuilds the whole table from the source tables
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Optional, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from training.certificates.models import CertificateKind
 from training.curricula.models import Theme
-from training.extensions import db
+from training.extensions import Model
 from training.orm import str_enum
 from training.people.models import OrganisationKind, Sex
 
@@ -34,7 +34,7 @@ FILTERED = ("start_date", "country", "curriculum_id", "session_id")
 SUMMED = ("periods", "attended_periods", "knowledge_gain", "certificate_kind")
 
 
-class ReportTraining(db.Model):
+class ReportTraining(Model):
     __tablename__ = "report_training"
     __table_args__ = (
         # One covering index per GROUP BY of the reports: its group keys
@@ -103,7 +103,7 @@ class ReportTraining(db.Model):
     )
 
 
-class ReportStale(db.Model):
+class ReportStale(Model):
     """A mark left by a write that `report_training` rows copy from: what
     changed (a session, an enrollment, a participant, an organisation or a
     curriculum, by id; ("all", 0) when anything may have). The reports catch
@@ -113,3 +113,9 @@ class ReportStale(db.Model):
 
     kind: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     ref_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+# The two tables, for the projection's Core statements: the declarative base
+# types `__table__` as any FromClause, which has no insert() or delete().
+report_training = cast(sa.Table, ReportTraining.__table__)
+report_stale = cast(sa.Table, ReportStale.__table__)

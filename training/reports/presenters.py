@@ -205,8 +205,13 @@ def headline_figures(report: Report, query: dict[str, str], user: Any) -> list[F
     headline = report.headline
     people = can(user, "participants.view")
 
+    def report_url(endpoint: str, **narrowing: str) -> str:
+        # As Any: url_for's own keywords (_external: bool) refuse a **dict[str, str].
+        arguments: dict[str, Any] = {**query, **narrowing}
+        return url_for(endpoint, **arguments)
+
     def people_url(**narrowing: str) -> str | None:
-        return url_for("reports.participants", **query, **narrowing) if people else None
+        return report_url("reports.participants", **narrowing) if people else None
 
     gain = headline.mean_knowledge_gain
     trainers_url = url_for("people.list_trainers") if can(user, "trainers.view") else None
@@ -214,7 +219,7 @@ def headline_figures(report: Report, query: dict[str, str], user: Any) -> list[F
         Figure(
             _("Sessions held"),
             _number(headline.sessions_held),
-            url_for("reports.sessions", **query),
+            report_url("reports.sessions"),
         ),
         Figure(_("People trained"), _number(headline.people_trained), people_url()),
         Figure(_("Person-trainings"), _number(headline.person_trainings), people_url()),

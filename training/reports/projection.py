@@ -25,9 +25,9 @@ equals a rebuild, so a write path that escapes the marks fails loudly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Flask
@@ -40,9 +40,9 @@ from training.attendance.models import AttendanceRecord, attended_count
 from training.certificates.models import Certificate, CertificateStatus
 from training.curricula.models import Curriculum
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.extensions import db
+from training.extensions import Model, db
 from training.people.models import Organisation, Participant
-from training.reports.models import ReportStale, ReportTraining
+from training.reports.models import ReportStale, report_stale, report_training
 from training.sessions.models import SessionStatus, TrainingSession
 from training.transactions import writing
 
@@ -140,7 +140,7 @@ class Watch:
 
 # Beside source_rows(), and kept in step with it: every column a row copies
 # comes from one of these attributes.
-WATCHED: dict[type, Watch] = {
+WATCHED: dict[type[Model], Watch] = {
     Enrollment: Watch(
         frozenset({"status", "session_id", "participant_id", "pre_test_score", "post_test_score"}),
         "session",
@@ -161,7 +161,9 @@ WATCHED: dict[type, Watch] = {
         "enrollment_id",
     ),
 }
-_WATCHED_TABLES = {model.__table__.name: (model, watch) for model, watch in WATCHED.items()}
+_WATCHED_TABLES = {
+    cast(sa.Table, model.__table__).name: (model, watch) for model, watch in WATCHED.items()
+}
 
 
 def _sessions_of(connection: Connection, marks: Iterable[tuple[str, int]]) -> set[int]:
@@ -226,12 +228,15 @@ def mark_stale(connection: Connection, marks: Iterable[tuple[str, int]]) -> None
     rows = [{"kind": kind, "ref_id": ref_id} for kind, ref_id in sorted(set(marks))]
     if not rows:
         return
-    table = ReportStale.__table__
+    table = report_stale
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql
+
+        connection.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    connection.execute(insert(table).on_conflict_do_nothing(), rows)
+        from sqlalchemy.dialects import sqlite
+
+        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
 
 
 # Where a transaction's marks wait until it commits.
@@ -271,7 +276,7 @@ def _bulk_marks(state: ORMExecuteState) -> set[tuple[str, int]]:
     _model, watch = found
     parameters = state.parameters
     if state.is_insert and parameters:
-        rows = parameters if isinstance(parameters, list) else [parameters]
+        rows = [parameters] if isinstance(parameters, Mapping) else parameters
         if all(watch.id_attribute in row for row in rows):
             return {(watch.kind, row[watch.id_attribute]) for row in rows}
     return {EVERYTHING}
@@ -326,7 +331,7 @@ def catch_up() -> int:
 
 
 def _claim_and_rewrite(connection: Connection) -> int:
-    table = ReportStale.__table__
+    table = report_stale
     # Claimed by DELETE ... RETURNING: a second reader catching up at the same
     # moment waits on these rows (PostgreSQL) or on the write lock (SQLite),
     # then finds them gone and reads what this one wrote.
@@ -343,12 +348,12 @@ def _claim_and_rewrite(connection: Connection) -> int:
 
 
 def _insert(rows: sa.Select) -> sa.Insert:
-    return sa.insert(ReportTraining.__table__).from_select(list(COLUMNS), rows)
+    return sa.insert(report_training).from_select(list(COLUMNS), rows)
 
 
 def refresh_sessions(connection: Connection, session_ids: Iterable[int]) -> None:
     """Rewrite the rows of these sessions from the source tables."""
-    table = ReportTraining.__table__
+    table = report_training
     for chunk in _chunks(sorted(set(session_ids))):
         # Two transactions rewriting the same session's rows would each
         # insert them (PostgreSQL: the second's DELETE cannot see the
@@ -379,8 +384,8 @@ def rebuild(connection: Connection | None = None) -> int:
     """Rebuild the whole table from the source tables (and forget every stale
     mark); returns its rows."""
     connection = connection or db.session.connection()
-    connection.execute(ReportStale.__table__.delete())
-    table = ReportTraining.__table__
+    connection.execute(report_stale.delete())
+    table = report_training
     connection.execute(table.delete())
     connection.execute(_insert(source_rows()))
     # Counted, not the driver's rowcount: psycopg reports -1 for INSERT ... SELECT.
@@ -391,7 +396,7 @@ def differences(connection: Connection | None = None) -> int:
     """Rows of the table that a rebuild would not write, plus rows a rebuild
     would write that the table lacks: 0 when it is up to date."""
     connection = connection or db.session.connection()
-    table = ReportTraining.__table__
+    table = report_training
     stored = sa.select(*(table.c[name] for name in COLUMNS))
     expected = source_rows()
     missing = sa.except_(expected, stored).subquery()

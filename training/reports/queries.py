@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
@@ -352,7 +352,11 @@ def theme_year_groups(filters: ReportFilters) -> list[ThemeYearGroup]:
             sa.func.coalesce(sa.func.sum(ReportTraining.periods), 0),
             sa.func.coalesce(sa.func.sum(ReportTraining.attended_periods), 0),
             sa.func.count(ReportTraining.knowledge_gain),
-            sa.func.coalesce(sa.func.sum(ReportTraining.knowledge_gain), 0),
+            # Never NULL, but typed after the nullable column.
+            cast(
+                "sa.ColumnElement[int]",
+                sa.func.coalesce(sa.func.sum(ReportTraining.knowledge_gain), 0),
+            ),
             *(
                 sa.func.count(sa.case((ReportTraining.certificate_kind == kind, 1)))
                 for kind in kinds
