@@ -32,6 +32,7 @@ from training.labels import label
 from training.permissions import can
 
 if TYPE_CHECKING:
+    from training.auth.models import User
     from training.sessions.models import TrainingSession
 
 NOTHING = "—"
@@ -228,7 +229,7 @@ class _ValueWriter:
 
 
 def readable_events(
-    reader: Any, training_session: TrainingSession, events: Iterable[AuditEvent]
+    reader: User, training_session: TrainingSession, events: Iterable[AuditEvent]
 ) -> list[AuditEvent]:
     """The events of a session's trail that `reader` may read, in the order
     given: all of them with "history.view_all"; otherwise only those of
@@ -249,7 +250,7 @@ def readable_events(
     ]
 
 
-def history_rows(events: Iterable[AuditEvent], reader: Any = None) -> list[HistoryRow]:
+def history_rows(events: Iterable[AuditEvent], reader: User | None = None) -> list[HistoryRow]:
     """One row per event, newest first as given, dates in the reader's
     locale and time zone. A `reader` without "history.view_all" gets no
     coordinator-only field or reason (choose the events with

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from babel.numbers import get_decimal_symbol
 from flask import url_for
@@ -29,6 +29,9 @@ from training.permissions import can
 from training.reports import charts, exports, queries
 from training.reports.forms import DrillDownForm, ReportFilterForm
 from training.reports.queries import Report
+
+if TYPE_CHECKING:
+    from training.auth.models import User
 
 COUNTRIES_CHARTED = 12
 
@@ -199,7 +202,7 @@ class Figure(NamedTuple):
     note: str | None = None
 
 
-def headline_figures(report: Report, query: dict[str, str], user: Any) -> list[Figure]:
+def headline_figures(report: Report, query: dict[str, str], user: User) -> list[Figure]:
     """The headline cards, each linked to the list behind it when `user`
     may open that list."""
     headline = report.headline

@@ -108,7 +108,7 @@ class AssignmentRefused(DomainError):
 # Queries -------------------------------------------------------------------
 
 
-def visible_sessions(user: Any, action: str = "sessions.list") -> sa.Select[TrainingSession]:
+def visible_sessions(user: User, action: str = "sessions.list") -> sa.Select[TrainingSession]:
     """The sessions a user may list for `action`, by permissions' policy
     (session_scope): coordination sees all, a trainer the sessions they are
     assigned to, a participant (their calendar) those they are confirmed in."""
@@ -116,15 +116,17 @@ def visible_sessions(user: Any, action: str = "sessions.list") -> sa.Select[Trai
     scope = session_scope(user, action)
     if scope == Scope.ALL:
         return statement
-    if scope == Scope.TAUGHT:
+    # session_scope gives TAUGHT and CONFIRMED only to a user linked to a
+    # trainer or participant record.
+    if scope == Scope.TAUGHT and user.trainer_id is not None:
         return statement.where(TrainingSession.taught_by(user.trainer_id))
-    if scope == Scope.CONFIRMED:
+    if scope == Scope.CONFIRMED and user.participant_id is not None:
         return statement.where(TrainingSession.confirming(user.participant_id))
     return statement.where(sa.false())
 
 
 def search_sessions(
-    user: Any,
+    user: User,
     *,
     status: SessionStatus | None = None,
     country: str | None = None,
@@ -154,7 +156,7 @@ def search_sessions(
     )
 
 
-def calendar_sessions(user: Any) -> list[TrainingSession]:
+def calendar_sessions(user: User) -> list[TrainingSession]:
     """The sessions of a user's calendar feed, none cancelled."""
     statement = (
         visible_sessions(user, "calendar.view")
