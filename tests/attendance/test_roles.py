@@ -251,3 +251,23 @@ def test_a_day_still_to_come_is_read_only(client, login_as, role):
     assert "Save the day" in client.get(today_url).text
     assert client.post(today_url, data=grid([enrollment])).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceRecord)) == 2
+
+
+def test_a_coordinators_first_entries_on_a_completed_session_are_audited_with_the_reason(
+    client, login_as, workshop
+):
+    """Cells nobody recorded before the session was completed, keyed in by a
+    coordinator afterwards (from the paper sheet, say): the reason demanded
+    for them is kept, in one audit event per cell."""
+    complete(workshop)
+    coordinator = login_as("coordinator")
+    url = f"/sessions/{workshop.id}/attendance/{DAY}"
+    data = grid(workshop.enrollments[:1], "present", {})
+    data["reason"] = CORRECTION
+    assert client.post(url, data=data).status_code == 302
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "attendance.changed")
+    ).all()
+    assert len(events) == 2  # AM and PM of the one participant
+    assert {(e.actor_id, e.reason) for e in events} == {(coordinator.id, CORRECTION)}
+    assert {e.changes["after"]["status"] for e in events} == {"present"}

@@ -366,11 +366,31 @@ def _apply_day(
             )
     db.session.flush()
     if new_rows:
-        # First entries are not audited; one multi-row INSERT. A cell created
-        # meanwhile by another request fails it (unique constraint) and the
-        # caller retries with that cell read back.
+        # First entries are not audited, unless they correct a closed day or
+        # a completed session (then with the reason); one multi-row INSERT. A
+        # cell created meanwhile by another request fails it (unique
+        # constraint) and the caller retries with that cell read back.
         db.session.execute(sa.insert(AttendanceRecord), new_rows)
         result.created = len(new_rows)
+        if reason is not None:
+            for row in new_rows:
+                enrollment_id = row["enrollment_id"]
+                assert isinstance(enrollment_id, int)
+                record_event(
+                    "attendance.changed",
+                    actor=actor,
+                    entity_type="attendance_record",
+                    session_id=session_id,
+                    participant_id=enrollments[enrollment_id].participant_id,
+                    before={"status": None, "date": day, "period": row["period"]},
+                    after={
+                        "status": row["status"],
+                        "note": row["note"],
+                        "date": day,
+                        "period": row["period"],
+                    },
+                    reason=reason,
+                )
     return result
 
 
