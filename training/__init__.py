@@ -120,6 +120,12 @@ def _init_extensions(app: Flask) -> None:
     from training.attendance import services as attendance
 
     attendance.init_app(app)  # days with attendance stay in their session
+    from training.enrollment import pages as enrollment_pages
+    from training.sessions import pages as sessions_pages
+
+    # What the pages of lower areas show from the upper ones (web/panels.py).
+    enrollment_pages.init_app(app)
+    sessions_pages.init_app(app)
 
     @login_manager.user_loader
     def load_user(identifier: str) -> User | None:

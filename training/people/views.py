@@ -17,7 +17,6 @@ from training.audit.models import AuditEvent
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum, CurriculumStatus
 from training.domain import DomainError
-from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.formatting import country_choices
 from training.people import screening, services
@@ -32,7 +31,7 @@ from training.people.models import (
     TrainerQualification,
 )
 from training.permissions import require
-from training.sessions.models import Assignment, TrainingSession
+from training.web import panels
 from training.web.errors import refuse
 from training.web.loaders import load, load_child
 
@@ -125,13 +124,6 @@ def create_participant() -> ResponseReturnValue:
 
 
 def _render_participant(participant: Participant, screening_form: ScreeningForm, status: int = 200):
-    enrollments = db.session.scalars(
-        sa.select(Enrollment)
-        .where(Enrollment.participant_id == participant.id)
-        .join(Enrollment.training_session)
-        .options(selectinload(Enrollment.training_session).selectinload(TrainingSession.curriculum))
-        .order_by(TrainingSession.start_date.desc())
-    ).all()
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.participant_id == participant.id)
@@ -147,10 +139,10 @@ def _render_participant(participant: Participant, screening_form: ScreeningForm,
     return render_template(
         "people/participant.html",
         participant=participant,
-        enrollments=enrollments,
         history=history_rows(events),
         screenings=screenings,
         screening_form=screening_form,
+        **panels.contributions(panels.participant_page, participant),  # its trainings
     ), status
 
 
@@ -289,20 +281,13 @@ def _qualification_form() -> QualificationForm:
 
 
 def _render_trainer(trainer: Trainer, form: QualificationForm, status: int = 200):
-    assignments = db.session.scalars(
-        sa.select(Assignment)
-        .where(Assignment.trainer_id == trainer.id)
-        .join(Assignment.training_session)
-        .options(selectinload(Assignment.training_session).selectinload(TrainingSession.curriculum))
-        .order_by(TrainingSession.start_date.desc())
-    ).all()
     return render_template(
         "people/trainer.html",
         trainer=trainer,
-        assignments=assignments,
         form=form,
         confirm_form=ConfirmForm(),
         today=date.today(),
+        **panels.contributions(panels.trainer_page, trainer),  # its sessions
     ), status
 
 

@@ -24,7 +24,6 @@ from training.audit.history import history_rows, readable_events
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum
 from training.domain import DomainError
-from training.enrollment import queries as enrollment_queries
 from training.extensions import db
 from training.people.models import Organisation, Sex, Trainer
 from training.permissions import can, require
@@ -39,6 +38,7 @@ from training.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
+from training.web import panels
 from training.web.downloads import send_download
 from training.web.errors import refuse
 from training.web.loaders import load, load_child
@@ -146,13 +146,13 @@ def _render_session(
     return render_template(
         "sessions/show.html",
         training_session=training_session,
-        summary=enrollment_queries.enrollment_counts(training_session),
         history=history_rows(events, current_user),
         more_history_url=more_url,
         moves=services.allowed_moves(training_session),
         assignment_form=assignment_form if manage else None,
         manage=manage,
         sexes=Sex,
+        **panels.contributions(panels.session_page, training_session),  # enrollment counts
     ), status
 
 
@@ -181,17 +181,14 @@ def list_sessions():
         date_to=filters.date_to.data,
     )
     page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
-    confirmed = enrollment_queries.confirmed_counts(
-        training_session.id for training_session in page.items
-    )
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "sessions/list.html",
         filters=filters,
         page=page,
         args=args,
-        confirmed=confirmed,
         locale=locale,
+        **panels.contributions(panels.sessions_list, page.items),  # confirmed counts
     )
 
 
