@@ -17,9 +17,21 @@ from wtforms.validators import Length, Optional
 
 from training.attendance.models import AttendanceStatus
 from training.attendance.services import CellKey, DayEntry, ScoreEntry
-from training.domain import DomainError
 from training.sessions.models import Period
 from training.web.forms import CleanForm
+
+
+def _not_understood() -> str:
+    return _("The attendance form was not understood. Reload the page.")
+
+
+class FormNotUnderstood(ValueError):
+    """The grid's or score sheet's fields are malformed (a tampered or stale
+    page): a validation error, not a broken rule. `message` is translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class DaySheetForm(CleanForm):
@@ -82,33 +94,37 @@ class DayInput:
 
 def read_day(data: Mapping[str, str]) -> DayInput:
     """Read the day grid's cells; an unknown status or a malformed cell name
-    refuses the whole form (DomainError)."""
+    refuses the whole form (FormNotUnderstood)."""
     result = DayInput()
     for name, value in data.items():
         if name.startswith("version-"):
             key = _cell(name, "version")
             if key is None or not value.isdigit():
-                raise DomainError(_("The attendance form was not understood. Reload the page."))
+                raise FormNotUnderstood(
+                    _("The attendance form was not understood. Reload the page.")
+                )
             result.loaded_versions[key] = int(value)
         elif name.startswith("note-"):
             key = _cell(name, "note")
             if key is None:
-                raise DomainError(_("The attendance form was not understood. Reload the page."))
+                raise FormNotUnderstood(
+                    _("The attendance form was not understood. Reload the page.")
+                )
             if len(value) > 500:
-                raise DomainError(_("A note is at most 500 characters long."))
+                raise FormNotUnderstood(_("A note is at most 500 characters long."))
             result.notes[key] = value
     for name, value in data.items():
         if not name.startswith("status-"):
             continue
         key = _cell(name, "status")
         if key is None:
-            raise DomainError(_("The attendance form was not understood. Reload the page."))
+            raise FormNotUnderstood(_not_understood())
         if not value:
             continue
         try:
             status = AttendanceStatus(value)
         except ValueError:
-            raise DomainError(_("Unknown attendance status.")) from None
+            raise FormNotUnderstood(_("Unknown attendance status.")) from None
         result.statuses[key] = status.value
         result.entries.append(DayEntry(key[0], key[1], status, result.notes.get(key) or None))
     return result
@@ -130,7 +146,7 @@ def read_scores(data: Mapping[str, str], enrollment_ids: list[int]) -> ScoresInp
     for name in data:
         prefix, _sep, number = name.partition("-")
         if prefix in ("pre", "post") and (not number.isdigit() or int(number) not in known):
-            raise DomainError(
+            raise FormNotUnderstood(
                 _("Scores can only be recorded for participants confirmed in this session.")
             )
     for enrollment_id in enrollment_ids:

@@ -27,6 +27,7 @@ from training.attendance.forms import (
     CloseDayForm,
     DayInput,
     DaySheetForm,
+    FormNotUnderstood,
     ScoresForm,
     note_field,
     read_day,
@@ -212,8 +213,8 @@ def day_sheet(session_id: int, day: str):
         return _render_day(training_session, the_day, form, status=400)
     try:
         submitted = read_day(request.form)
-    except DomainError as error:
-        refuse(error)
+    except FormNotUnderstood as error:
+        flash(error.message, "danger")
         return _render_day(training_session, the_day, form, status=400)
     fill = request.form.get("fill")
     if fill in {period.value for period in Period}:
@@ -301,8 +302,8 @@ def scores(session_id: int):
         abort(400)
     try:
         submitted = read_scores(request.form, [enrollment.id for enrollment in enrollments])
-    except DomainError as error:
-        refuse(error, form)
+    except FormNotUnderstood as error:
+        flash(error.message, "danger")
         return _render_scores(training_session, form, enrollments, values, status=400)
     values.update(submitted.values)
     if submitted.errors:
