@@ -75,6 +75,10 @@ def test_a_coordinator_qualifies_the_graduates_from_the_certificates_page(client
     trainer_page = client.get(f"/trainers/{trainer.id}").get_data(as_text=True)
     assert "CT-TOT-01" in trainer_page
 
+    page = client.get(f"/sessions/{training_session.id}/certificates").get_data(as_text=True)
+    assert "1 trainer qualified through this session." in page
+    assert "Qualify the graduates as trainers" not in page
+
     again = client.post(
         f"/sessions/{training_session.id}/certificates/qualify-trainers",
         data={},

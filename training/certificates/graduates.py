@@ -15,7 +15,7 @@ from training.certificates.models import Certificate, CertificateKind, Certifica
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db
-from training.people.models import Participant, Trainer
+from training.people.models import Participant, Trainer, TrainerQualification
 from training.people.services import (
     TRAINER_LANGUAGES,
     TrainerDetails,
@@ -52,6 +52,19 @@ def graduates(training_session: TrainingSession) -> list[Participant]:
             )
             .order_by(Participant.family_name, Participant.given_name, Participant.id)
         )
+    )
+
+
+def qualified_through(training_session: TrainingSession) -> int:
+    """How many trainers this session has qualified (their qualification
+    names it as its source)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(TrainerQualification)
+            .where(TrainerQualification.source_session_id == training_session.id)
+        )
+        or 0
     )
 
 

@@ -62,6 +62,11 @@ def _session_page(training_session: TrainingSession, status: int = 200, **forms)
         failed_enrollment_id=forms.get("failed_enrollment_id"),
         kinds=list(CertificateKind),
         confirm_form=ConfirmForm(),
+        qualified_here=(
+            graduates.qualified_through(training_session)
+            if training_session.is_training_of_trainers
+            else 0
+        ),
     ), status
 
 
