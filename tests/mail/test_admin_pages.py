@@ -130,3 +130,11 @@ def test_retry_needs_its_csrf_token(app, client, login_as):
     db.session.refresh(message)
     assert message.status is MailStatus.FAILED
     assert db.session.scalar(sa.select(OutboxMessage.attempts)) == 3
+
+
+def test_the_page_speaks_french_to_a_french_administrator(client, login_as):
+    queued()
+    login_as("admin", locale="fr")
+    text = client.get("/admin/mail").get_data(as_text=True)
+    assert "Le courriel n'est pas configuré\u00a0: 1 message conservé." in text
+    assert "Destinataire" in text

@@ -158,3 +158,36 @@ def test_a_commit_that_queued_mail_wakes_the_sending_thread(app, smtp):
     db.session.rollback()
     status = db.session.scalar(sa.select(OutboxMessage.status))
     assert status is MailStatus.SENT
+
+
+@pytest.mark.committed
+def test_two_senders_at_once_send_each_message_once(app, smtp):
+    import threading
+
+    for number in range(6):
+        queue(to_address=f"nominee{number}@example.org")
+    barrier = threading.Barrier(2)
+    sent: list[int] = []
+    errors: list[BaseException] = []
+
+    def sender() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                sent.append(send_pending(limit=10))
+                db.session.remove()
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert sum(sent) == 6
+    recipients = sorted(envelope.rcpt_tos[0] for envelope in smtp.envelopes)
+    assert recipients == sorted(f"nominee{number}@example.org" for number in range(6))
+    db.session.rollback()
+    statuses = db.session.scalars(sa.select(OutboxMessage.status)).all()
+    assert statuses == [MailStatus.SENT] * 6

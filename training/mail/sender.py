@@ -20,7 +20,7 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -65,15 +65,18 @@ def _claim(limit: int, now: datetime) -> list[int]:
         ).all()
         claimed = []
         for message_id in candidates:
-            result = db.session.execute(
-                sa.update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, due)
-                .values(
-                    status=MailStatus.SENDING,
-                    attempts=OutboxMessage.attempts + 1,
-                    next_attempt_at=now + LEASE,
-                )
-                .execution_options(synchronize_session=False)
+            result = cast(
+                "sa.CursorResult[Any]",
+                db.session.execute(
+                    sa.update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, due)
+                    .values(
+                        status=MailStatus.SENDING,
+                        attempts=OutboxMessage.attempts + 1,
+                        next_attempt_at=now + LEASE,
+                    )
+                    .execution_options(synchronize_session=False)
+                ),
             )
             if result.rowcount == 1:
                 claimed.append(message_id)
