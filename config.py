@@ -13,6 +13,7 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
 MIN_SECRET_KEY_BYTES = 32
+MAIL_TLS_MODES = ("none", "starttls", "ssl")
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -106,6 +107,18 @@ class Config:
     ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
     ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None
 
+    # Mail (training/mail): without a host nothing is sent and the outbox
+    # keeps every message for an administrator to read at /admin/mail.
+    ATELIER_MAIL_HOST = os.environ.get("ATELIER_MAIL_HOST", "").strip() or None
+    ATELIER_MAIL_PORT = int(os.environ.get("ATELIER_MAIL_PORT") or 0) or None  # 587, 465, 25
+    ATELIER_MAIL_TLS = os.environ.get("ATELIER_MAIL_TLS", "starttls").strip().lower()
+    ATELIER_MAIL_USER = os.environ.get("ATELIER_MAIL_USER") or None
+    ATELIER_MAIL_PASSWORD = os.environ.get("ATELIER_MAIL_PASSWORD") or None
+    ATELIER_MAIL_SENDER = os.environ.get("ATELIER_MAIL_SENDER") or "Atelier <atelier@localhost>"
+    ATELIER_MAIL_MAX_ATTEMPTS = int(os.environ.get("ATELIER_MAIL_MAX_ATTEMPTS", "8"))
+    # A thread of the app process sends after each commit that queued mail.
+    ATELIER_MAIL_BACKGROUND = True
+
     HSTS = False
     TESTING = False
     DEBUG = False
@@ -167,6 +180,11 @@ def production_problems(config: object) -> list[str]:
             f"ATELIER_PUBLIC_URL must be an https:// address (it is {public_url!r}); "
             "certificates print it in their QR codes."
         )
+    mail_tls = getattr(config, "ATELIER_MAIL_TLS", "starttls")
+    if mail_tls not in MAIL_TLS_MODES:
+        problems.append(
+            f"ATELIER_MAIL_TLS must be one of {', '.join(MAIL_TLS_MODES)} (it is {mail_tls!r})."
+        )
     if getattr(config, "DEBUG", False) or _flask_debug_requested():
         problems.append(
             "FLASK_DEBUG is on; the debugger executes code sent to it. Unset FLASK_DEBUG "
@@ -189,6 +207,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     BABEL_DEFAULT_LOCALE = "en"
+    ATELIER_MAIL_HOST = None
+    ATELIER_MAIL_BACKGROUND = False  # tests call send_pending themselves
 
 
 CONFIGS = {

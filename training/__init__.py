@@ -39,6 +39,7 @@ BLUEPRINT_MODULES = (
     "training.attendance.views",
     "training.certificates.views",
     "training.reports.views",
+    "training.mail.views",
 )
 
 
@@ -74,11 +75,13 @@ def create_app(config: object | str | None = None) -> Flask:
     _install_template_helpers(app)
 
     from training.cli import register_commands
+    from training.mail.cli import register_mail_commands
     from training.pdf.fonts import register_fonts
     from training.web.errors import register_error_pages
 
     register_error_pages(app)
     register_commands(app)
+    register_mail_commands(app)
     register_fonts()
     _configure_logging(app)
     return app
@@ -120,6 +123,9 @@ def _init_extensions(app: Flask) -> None:
     from training.attendance import services as attendance
 
     attendance.init_app(app)  # days with attendance stay in their session
+    from training import mail
+
+    mail.init_app(app)  # queued mail is sent after the commit that wrote it
     from training.enrollment import pages as enrollment_pages
     from training.sessions import pages as sessions_pages
 

@@ -11,6 +11,7 @@ from training.certificates.models import (
 )
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
 from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.mail.models import MailStatus, OutboxMessage
 from training.people.models import (
     Organisation,
     OrganisationKind,
@@ -50,9 +51,11 @@ __all__ = [
     "CurriculumStatus",
     "Enrollment",
     "EnrollmentStatus",
+    "MailStatus",
     "Module",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
     "Participant",
     "Period",
     "ReportTraining",

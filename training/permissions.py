@@ -74,7 +74,7 @@ _COORDINATION = {
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {
-    Role.ADMIN: frozenset(_COORDINATION | {"users.manage"}),
+    Role.ADMIN: frozenset(_COORDINATION | {"users.manage", "mail.view"}),
     Role.COORDINATOR: frozenset(_COORDINATION),
     Role.TRAINER: frozenset(
         {

@@ -25,6 +25,7 @@ NAV_ITEMS = (
     NavItem("reports.index", _l("Reports"), "reports.view"),
     NavItem("certificates.my_trainings", _l("My trainings"), "me.view"),
     NavItem("auth.users", _l("Users"), "users.manage"),
+    NavItem("mail.outbox", _l("Mail"), "mail.view"),
 )
 
 
