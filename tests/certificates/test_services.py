@@ -22,6 +22,7 @@ from training.certificates.models import (
     CertificateKind,
     CertificateSerialCounter,
     CertificateStatus,
+    group_code,
 )
 from training.domain import DomainError
 from training.extensions import db
@@ -365,7 +366,7 @@ def test_verification_states(app):
     assert services.verify("A" * 32).state == "unknown"
     assert services.verify("short").state == "unknown"
     services.revoke_certificate(certificate, coordinator, "Fraud")
-    result = services.verify(services.group_code(code), today=date(2026, 6, 1))
+    result = services.verify(group_code(code), today=date(2026, 6, 1))
     assert result.state == "revoked"
     assert result.revoked_on == datetime.now(UTC).date()
     assert result.holder_name == certificate.holder_name

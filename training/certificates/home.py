@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from training.attendance.services import attendance_rate
 from training.auth.models import User
-from training.certificates.models import Certificate, CertificateStatus
+from training.certificates.models import Certificate
 from training.certificates.services import evaluate
 from training.enrollment.models import Enrollment
 from training.extensions import db
@@ -29,7 +29,7 @@ class TrainingRow:
 
     @property
     def valid_certificates(self) -> list[Certificate]:
-        return [c for c in self.certificates if c.status == CertificateStatus.VALID]
+        return [c for c in self.certificates if c.is_valid]
 
 
 def _result(enrollment: Enrollment, rate: float | None) -> str:
@@ -41,9 +41,7 @@ def _result(enrollment: Enrollment, rate: float | None) -> str:
         return _("Training to come")
     if training_session.status != SessionStatus.COMPLETED:
         return str(label(training_session.status))  # in progress, cancelled
-    current = next(
-        (c for c in enrollment.certificates if c.status == CertificateStatus.VALID), None
-    )
+    current = enrollment.current_certificate
     if current is not None:
         return str(label(current.kind))
     if evaluate(enrollment, rate).eligible:

@@ -27,6 +27,11 @@ class CertificateStatus(LabelledEnum):
     REVOKED = "revoked", _l("Revoked"), "danger"
 
 
+def group_code(code: str) -> str:
+    """A verification code as printed for reading: groups of four."""
+    return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
+
+
 class Certificate(Model):
     """An issued certificate. What it states is frozen at issue, and so are
     the bytes of its PDF: later edits never change an issued certificate."""
@@ -112,8 +117,7 @@ class Certificate(Model):
 
     @property
     def grouped_code(self) -> str:
-        code = self.verification_code
-        return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
+        return group_code(self.verification_code)
 
 
 class CertificateSerialCounter(Model):

@@ -110,17 +110,13 @@ class Eligibility:
         return self.kind is not None and self.certificate is None
 
 
-def _current_certificate(enrollment: Enrollment) -> Certificate | None:
-    return next((c for c in enrollment.certificates if c.status == CertificateStatus.VALID), None)
-
-
 def evaluate(enrollment: Enrollment, rate: float | None) -> Eligibility:
     """The eligibility of one enrollment given its attendance rate (from
     attendance_rates / attendance_rate); see the module's docstring."""
     training_session = enrollment.training_session
     curriculum = training_session.curriculum
     score = enrollment.post_test_score
-    current = _current_certificate(enrollment)
+    current = enrollment.current_certificate
 
     def result(kind: CertificateKind | None, reason: str | None, overridable: bool) -> Eligibility:
         return Eligibility(enrollment, rate, score, kind, reason, current, overridable)
@@ -232,10 +228,6 @@ def normalise_code(text: str) -> str:
     """A typed or scanned code in its stored form: upper case, without
     spaces, dashes or other separators, digits 0/1/8 read as O/I/B."""
     return re.sub(r"[^A-Z0-9]", "", text.upper()).translate(_CONFUSABLES)
-
-
-def group_code(code: str) -> str:
-    return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
 
 
 # ----------------------------------------------------------------- statement
@@ -432,7 +424,7 @@ def issue_certificate(
     attendance or test rule, or another kind, and the reason is kept. A
     session not completed or an enrollment not confirmed is refused."""
     override_reason = (override_reason or "").strip() or None
-    existing = _current_certificate(enrollment)
+    existing = enrollment.current_certificate
     if existing is not None:
         return existing
     eligibility = evaluate(enrollment, attendance_rate(enrollment))

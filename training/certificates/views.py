@@ -30,7 +30,7 @@ from training.certificates.forms import (
     VerifyForm,
 )
 from training.certificates.home import participant_trainings
-from training.certificates.models import Certificate, CertificateKind, CertificateStatus
+from training.certificates.models import Certificate, CertificateKind, CertificateStatus, group_code
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
@@ -264,7 +264,7 @@ def verify():
 @limiter.shared_limit(_verify_limit, scope="verify")
 def verify_code(code: str):
     result = services.verify(code, datetime.now(UTC).date())
-    form = VerifyForm(data={"code": services.group_code(services.normalise_code(code))})
+    form = VerifyForm(data={"code": group_code(services.normalise_code(code))})
     status = 404 if result.state == "unknown" else 200
     return render_template("certificates/verify.html", form=form, result=result), status
 

@@ -77,6 +77,11 @@ class Enrollment(Model):
         return self.status != EnrollmentStatus.WITHDRAWN
 
     @property
+    def current_certificate(self) -> Optional[Certificate]:
+        """The enrollment's valid certificate (at most one), if any."""
+        return next((c for c in self.certificates if c.is_valid), None)
+
+    @property
     def knowledge_gain(self) -> Optional[int]:
         if self.pre_test_score is None or self.post_test_score is None:
             return None
