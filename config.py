@@ -85,6 +85,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
+    # Links that let a person choose their password: an invitation (or any
+    # printed letter) works for days, a reset sent by mail for hours.
+    ATELIER_INVITATION_DAYS = int(os.environ.get("ATELIER_INVITATION_DAYS", "14"))
+    ATELIER_RESET_HOURS = int(os.environ.get("ATELIER_RESET_HOURS", "2"))
+    ATELIER_RESET_RATE_LIMIT = os.environ.get("ATELIER_RESET_RATE_LIMIT", "5 per 15 minutes")
     # Past its free failures an account waits, doubling up to this many
     # seconds, before its next sign-in attempt is checked (never a lock).
     LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("ATELIER_LOGIN_MAX_DELAY", "60"))

@@ -32,6 +32,7 @@ from training.auth.models import Role, SessionEnd, User, UserSession
 from training.domain import DomainError
 from training.extensions import db
 from training.permissions import require
+from training.web import panels
 from training.web.errors import refuse
 from training.web.loaders import load, load_child
 
@@ -310,6 +311,7 @@ def edit_user(user_id: int):
         user=user,
         open_sessions=open_sessions,
         confirm_form=ConfirmForm(),
+        **panels.contributions(panels.user_page, user),  # its linked record
     )
 
 

@@ -49,7 +49,9 @@ def recipient_locale(*preferences: str | None) -> str:
     return default if default in MAIL_LOCALES else "fr"
 
 
-def render_mail(template: str, *, locale: str, subject: Any, **context: Any) -> tuple[str, str, str]:
+def render_mail(
+    template: str, *, locale: str, subject: Any, **context: Any
+) -> tuple[str, str, str]:
     """(subject, text, html) of `template` in `locale`. `subject` may be a lazy
     string: it is read inside the recipient's language."""
     with force_locale(locale):
