@@ -276,17 +276,19 @@ _SUBJECTS = {
 }
 
 
-def mail_locale(user: User) -> str:
-    return recipient_locale(user.locale, person_locale(linked_person(user)))
+def mail_locale(user: User, fallback: str | None = None) -> str:
+    """The account's own language, else its record's, else `fallback` (the
+    language the request was made in)."""
+    return recipient_locale(user.locale, person_locale(linked_person(user)), fallback)
 
 
-def _mail_link(user: User, link: IssuedLink) -> None:
+def _mail_link(user: User, link: IssuedLink, *, fallback_locale: str | None = None) -> None:
     purpose = link.token.purpose
     compose_mail(
         purpose.value,
         to_address=user.email,
         to_name=user.name,
-        locale=mail_locale(user),
+        locale=mail_locale(user, fallback_locale),
         subject=_SUBJECTS[purpose],
         kind=f"auth.{purpose.value}",
         reference=f"user:{user.id}",
@@ -334,11 +336,12 @@ def reset_policies() -> tuple[throttle.Policy, throttle.Policy]:
     )
 
 
-def request_reset(email: str, *, address: str) -> None:
+def request_reset(email: str, *, address: str, locale: str | None = None) -> None:
     """Someone asks for a reset link for `email`. The answer never says
     whether the account exists: the same page follows, and mail goes only to
     an active account's own address. TooManyAttempts when this address asked
-    too often."""
+    too often. The mail is in the account's language, else `locale` (the
+    page's)."""
     by_address, by_account = reset_policies()
     throttle.reserve(by_address, address)  # raises TooManyAttempts
     account = auth.normalise_email(email)
@@ -351,7 +354,7 @@ def request_reset(email: str, *, address: str) -> None:
     except throttle.TooManyAttempts:
         return  # the same answer; the account's mailbox is not flooded
     link = issue_link(user, TokenPurpose.PASSWORD_RESET, actor=None)
-    _mail_link(user, link)
+    _mail_link(user, link, fallback_locale=locale)
 
 
 def link_policy() -> throttle.Policy:

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -59,7 +60,11 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
-            services.request_reset(form.email.data or "", address=request.remote_addr or "")
+            services.request_reset(
+                form.email.data or "",
+                address=request.remote_addr or "",
+                locale=str(get_locale()),
+            )
         except throttle.TooManyAttempts as refused:
             db.session.commit()
             return _too_many(refused.retry_after, "accounts/forgot_password.html", form=form)

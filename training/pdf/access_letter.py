@@ -18,7 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Frame, Paragraph
+from reportlab.platypus import Flowable, Frame, Paragraph, Spacer, Table, TableStyle
 
 from training.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
 from training.pdf.qr import draw_qr
@@ -84,6 +84,22 @@ def _styles(font: str, bold: str) -> dict[str, ParagraphStyle]:
     }
 
 
+class _QrCode(Flowable):
+    """The link's QR code on a white square, `size` points wide."""
+
+    def __init__(self, value: str, size: float) -> None:
+        super().__init__()
+        self.value, self.size = value, size
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(colors.white)
+        canvas.rect(0, 0, self.size, self.size, stroke=0, fill=1)
+        canvas.setFillColor(colors.black)
+        draw_qr(canvas, self.value, 0, 0, self.size)
+
+
 def _text(value: str) -> str:
     return escape(value).replace("\n", "<br/>")
 
@@ -112,82 +128,55 @@ def render_access_letter(letter: AccessLetter) -> bytes:
     canvas.line(_MARGIN, top - 6, _PAGE_WIDTH - _MARGIN, top - 6)
 
     width = _PAGE_WIDTH - 2 * _MARGIN
+    link_cell = [
+        Paragraph(_text(letter.link_label), styles["label"]),
+        Paragraph(_text(letter.url), styles["url"]),
+        Spacer(0, 3 * mm),
+        Paragraph(_text(letter.expiry), styles["strong"]),
+        Paragraph(_text(letter.qr_caption), styles["small"]),
+    ]
+    link_box = Table(
+        [[_QrCode(letter.url, _QR_SIZE), link_cell]],
+        colWidths=[_QR_SIZE + 12 * mm, width - _QR_SIZE - 12 * mm],
+        style=TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), _BOX),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (0, 0), 6 * mm),
+                ("RIGHTPADDING", (0, 0), (0, 0), 6 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 6 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6 * mm),
+                ("RIGHTPADDING", (1, 0), (1, 0), 6 * mm),
+            ]
+        ),
+    )
     story: list[Flowable] = [
         Paragraph(_text(letter.recipient_name), styles["name"]),
-        Paragraph(_text(letter.recipient_detail), styles["detail"])
-        if letter.recipient_detail
-        else Paragraph("", styles["detail"]),
+        Paragraph(_text(letter.recipient_detail), styles["detail"]),
+        Spacer(0, 4 * mm),
         Paragraph(_text(letter.title), styles["title"]),
         *(Paragraph(_text(paragraph), styles["body"]) for paragraph in letter.paragraphs),
+        Spacer(0, 2 * mm),
         Paragraph(_text(letter.sign_in_label), styles["label"]),
         Paragraph(_text(letter.sign_in_name), styles["value"]),
+        Spacer(0, 4 * mm),
+        link_box,
+        Spacer(0, 8 * mm),
+        Paragraph(_text(letter.warning), styles["body"]),
+        Paragraph(_text(letter.issued_by), styles["small"]),
     ]
     body_top = top - 16 * mm
-    box_height = _QR_SIZE + 14 * mm
-    box_bottom = 62 * mm
     Frame(
         _MARGIN,
-        box_bottom + box_height + 6 * mm,
+        20 * mm,
         width,
-        body_top - (box_bottom + box_height + 6 * mm),
+        body_top - 20 * mm,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,
         bottomPadding=0,
         showBoundary=0,
     ).addFromList(story, canvas)
-
-    # The link: a tinted box with the QR code on the left, the address and
-    # its expiry on the right.
-    canvas.setFillColor(_BOX)
-    canvas.roundRect(_MARGIN, box_bottom, width, box_height, 4 * mm, stroke=0, fill=1)
-    qr_x = _MARGIN + 7 * mm
-    qr_y = box_bottom + (box_height - _QR_SIZE) / 2
-    canvas.setFillColor(colors.white)
-    canvas.rect(qr_x, qr_y, _QR_SIZE, _QR_SIZE, stroke=0, fill=1)
-    canvas.setFillColor(colors.black)
-    draw_qr(canvas, letter.url, qr_x, qr_y, _QR_SIZE)
-    text_x = qr_x + _QR_SIZE + 8 * mm
-    text_width = _MARGIN + width - 7 * mm - text_x
-    Frame(
-        text_x,
-        box_bottom + 5 * mm,
-        text_width,
-        box_height - 10 * mm,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        showBoundary=0,
-    ).addFromList(
-        [
-            Paragraph(_text(letter.link_label), styles["label"]),
-            Paragraph(_text(letter.url), styles["url"]),
-            Paragraph("", styles["small"]),
-            Paragraph(_text(letter.expiry), styles["strong"]),
-            Paragraph(_text(letter.qr_caption), styles["small"]),
-        ],
-        canvas,
-    )
-
-    # Below: the warning, and who prepared the letter.
-    Frame(
-        _MARGIN,
-        20 * mm,
-        width,
-        box_bottom - 26 * mm,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        showBoundary=0,
-    ).addFromList(
-        [
-            Paragraph(_text(letter.warning), styles["body"]),
-            Paragraph(_text(letter.issued_by), styles["small"]),
-        ],
-        canvas,
-    )
     canvas.setFillColor(_MUTED)
     canvas.setFont(font, 8)
     canvas.drawString(_MARGIN, 12 * mm, letter.reference)
