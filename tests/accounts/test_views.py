@@ -371,3 +371,45 @@ def test_no_email_address_or_token_reaches_the_logs(client, caplog, app):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "/account/link/[redacted]" in logged
     assert token not in logged and "secret.person@example.org" not in logged
+
+
+# --- inviting a user from the users page ---------------------------------------------
+
+
+def test_an_admin_invites_a_user_who_chooses_their_own_password(client, login_as, app):
+    login_as("admin")
+    response = client.post(
+        "/admin/users/invite",
+        data={
+            "name": "Hawa Traoré",
+            "email": "Hawa.Traore@example.org",
+            "role": "coordinator",
+            "locale": "fr",
+        },
+    )
+    user = db.session.scalar(sa.select(User).where(User.email == "hawa.traore@example.org"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/users/{user.id}/edit"
+    assert not user.has_password and user.role is Role.COORDINATOR
+    (message,) = outbox()
+    assert message.locale == "fr" and message.subject == "Votre compte Atelier est prêt"
+    duplicate = client.post(
+        "/admin/users/invite",
+        data={"name": "Hawa", "email": "hawa.traore@example.org", "role": "trainer", "locale": ""},
+    )
+    assert duplicate.status_code == 200 and "already exists" in page_text(duplicate)
+    assert len(outbox()) == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 200), ("coordinator", 403), ("trainer", 403), ("participant", 403)],
+)
+def test_only_an_admin_opens_the_invitation_form(client, login_as, role, status):
+    login_as(role)
+    assert client.get("/admin/users/invite").status_code == status
+    posted = client.post(
+        "/admin/users/invite",
+        data={"name": "X", "email": "x@example.org", "role": "trainer", "locale": ""},
+    )
+    assert posted.status_code == (302 if status == 200 else 403)

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 
+from training.auth.forms import UserForm
 from training.web.forms import CleanForm
 
 
@@ -17,6 +18,10 @@ class ChoosePasswordForm(CleanForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Save my password"))
+
+
+class InviteUserForm(UserForm):
+    submit = SubmitField(_l("Create and send the invitation"))
 
 
 class LinkRecordForm(CleanForm):

@@ -215,6 +215,29 @@ def give_access(person: Person, *, actor: User) -> Access:
     return Access(user=user, created=created, mailed=mailed)
 
 
+def invite_user(*, email: str, name: str, role: Role, locale: str | None, actor: User) -> User:
+    """A new account with no password yet, and its invitation by mail: the
+    person chooses their own password (an administrator never knows it)."""
+    email = auth.normalise_email(email)
+    if auth.find_user_by_email(email) is not None:
+        raise auth.DuplicateEmail(
+            _("A user with this email address already exists."), field="email"
+        )
+    user = User(
+        email=email,
+        name=name.strip()[:200],
+        password_hash=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(16),
+        role=role,
+        locale=locale or None,
+        active=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.created", actor=actor, entity=user, after={"email": email, "role": role})
+    send_invitation(user, actor=actor)
+    return user
+
+
 # --- links -------------------------------------------------------------------------
 
 

@@ -19,13 +19,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from training.accounts import services
-from training.accounts.forms import ChoosePasswordForm, ForgotPasswordForm, LinkRecordForm
+from training.accounts.forms import (
+    ChoosePasswordForm,
+    ForgotPasswordForm,
+    InviteUserForm,
+    LinkRecordForm,
+)
 from training.accounts.letters import letter_for
 from training.accounts.models import TokenPurpose
 from training.auth import services as auth
 from training.auth import throttle
 from training.auth.forms import ConfirmForm
-from training.auth.models import SessionEnd, User
+from training.auth.models import Role, SessionEnd, User
 from training.auth.views import SESSION_TOKEN, current_user_session
 from training.domain import DomainError
 from training.extensions import db
@@ -250,6 +255,35 @@ def print_person_letter(kind: str, person_id: int):
 
 def _user_page(user: User) -> str:
     return url_for("auth.edit_user", user_id=user.id)
+
+
+@bp.route("/admin/users/invite", methods=["GET", "POST"])
+@require("users.manage")
+def invite_user():
+    form = InviteUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.invite_user(
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=Role(form.role.data),
+                locale=form.locale.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            refuse(error, form, "email")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s's account is created: an invitation was sent to %(email)s.",
+                    name=user.name,
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.edit_user", user_id=user.id))
+    return render_template("accounts/invite_user.html", form=form)
 
 
 @bp.route("/admin/users/<int:user_id>/access/mail", methods=["POST"])
