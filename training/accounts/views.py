@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,7 +15,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from training.accounts import services
 from training.accounts.forms import (
@@ -31,7 +30,12 @@ from training.auth import services as auth
 from training.auth import throttle
 from training.auth.forms import ConfirmForm
 from training.auth.models import Role, SessionEnd, User
-from training.auth.views import SESSION_TOKEN, current_user_session
+from training.auth.views import (
+    current_user_session,
+    fresh_browser_session,
+    start_session,
+    too_many,
+)
 from training.domain import DomainError
 from training.extensions import db
 from training.people.models import Participant, Trainer
@@ -47,19 +51,6 @@ bp = Blueprint("accounts", __name__)
 LINK_KEY = "account_link"
 
 
-def _too_many(retry_after: int, template: str, **context):
-    flash(
-        _(
-            "Too many attempts in a short time. Try again in %(seconds)d seconds.",
-            seconds=retry_after,
-        ),
-        "danger",
-    )
-    response = current_app.make_response((render_template(template, **context), 429))
-    response.headers["Retry-After"] = str(retry_after)
-    return response
-
-
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
@@ -72,7 +63,7 @@ def forgot_password():
             )
         except throttle.TooManyAttempts as refused:
             db.session.commit()
-            return _too_many(refused.retry_after, "accounts/forgot_password.html", form=form)
+            return too_many(refused.retry_after, "accounts/forgot_password.html", form=form)
         db.session.commit()
         return render_template("accounts/reset_requested.html")
     return render_template("accounts/forgot_password.html", form=form)
@@ -84,7 +75,7 @@ def open_link(token: str):
         record = services.find_link(token[:100], address=request.remote_addr or "")
     except throttle.TooManyAttempts as refused:
         db.session.commit()
-        return _too_many(refused.retry_after, "accounts/link_invalid.html")
+        return too_many(refused.retry_after, "accounts/link_invalid.html")
     db.session.commit()
     if record is None:
         return render_template("accounts/link_invalid.html"), 404
@@ -95,10 +86,7 @@ def open_link(token: str):
             auth.end_session(own, SessionEnd.SIGNED_OUT)
             db.session.commit()
         logout_user()
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    fresh_browser_session()
     session[LINK_KEY] = record.id
     return redirect(url_for("accounts.choose_password"))
 
@@ -116,18 +104,7 @@ def choose_password():
         except DomainError as error:
             refuse(error, form, "password")
         else:
-            locale = session.get("locale")
-            session.clear()
-            if locale:
-                session["locale"] = locale
-            _session, cookie_token = auth.open_session(
-                user,
-                user_agent=request.headers.get("User-Agent", ""),
-                address=request.remote_addr,
-            )
-            login_user(user)
-            session[SESSION_TOKEN] = cookie_token
-            session.permanent = True
+            start_session(user)
             db.session.commit()
             flash(
                 _(
