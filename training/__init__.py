@@ -37,6 +37,7 @@ BLUEPRINT_MODULES = (
     "training.sessions.views",
     "training.people.views",
     "training.enrollment.views",
+    "training.enrollment.merge_views",
     "training.attendance.views",
     "training.certificates.views",
     "training.reports.views",

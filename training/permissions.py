@@ -59,6 +59,7 @@ _COORDINATION = {
     "enrollment.manage",
     "participants.view",
     "participants.manage",
+    "participants.merge",
     "screening.view_notes",
     "screening.manage",
     "trainers.view",
