@@ -17,13 +17,14 @@ internet, no tracking) and queues the result in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
 from training.mail.models import OutboxMessage
-from training.mail.services import queue_mail
+from training.mail.services import Attachment, queue_mail
 
 MAIL_LOCALES = ("fr", "en")
 
@@ -49,7 +50,9 @@ def recipient_locale(*preferences: str | None) -> str:
     return default if default in MAIL_LOCALES else "fr"
 
 
-def render_mail(template: str, *, locale: str, subject: Any, **context: Any) -> tuple[str, str, str]:
+def render_mail(
+    template: str, *, locale: str, subject: Any, **context: Any
+) -> tuple[str, str, str]:
     """(subject, text, html) of `template` in `locale`. `subject` may be a lazy
     string: it is read inside the recipient's language."""
     with force_locale(locale):
@@ -69,9 +72,11 @@ def compose_mail(
     subject: Any,
     kind: str,
     reference: str | None = None,
+    attachments: Sequence[Attachment] = (),
     **context: Any,
 ) -> OutboxMessage:
-    """Render `template` for one recipient and queue it (no commit)."""
+    """Render `template` for one recipient and queue it (no commit), with
+    its `attachments`."""
     subject_text, text, html = render_mail(
         template, locale=locale, subject=subject, recipient_name=to_name, **context
     )
@@ -84,4 +89,5 @@ def compose_mail(
         locale=locale,
         kind=kind,
         reference=reference,
+        attachments=attachments,
     )
