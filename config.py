@@ -106,6 +106,11 @@ class Config:
     )
     ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
     ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None
+    # The letterhead of convocation letters (signed by signatory 1): the
+    # programme's name (a translated default when unset) and the place the
+    # letters are written from.
+    ATELIER_PROGRAMME_NAME = os.environ.get("ATELIER_PROGRAMME_NAME", "").strip() or None
+    ATELIER_LETTER_PLACE = os.environ.get("ATELIER_LETTER_PLACE", "Dakar").strip()
 
     # Mail (training/mail): without a host nothing is sent and the outbox
     # keeps every message for an administrator to read at /admin/mail.
