@@ -126,6 +126,9 @@ def _init_extensions(app: Flask) -> None:
     from training import mail
 
     mail.init_app(app)  # queued mail is sent after the commit that wrote it
+    from training import notifications
+
+    notifications.init_app(app)  # mail to nominees and trainers, written with the change
     from training.enrollment import pages as enrollment_pages
     from training.sessions import pages as sessions_pages
 

@@ -34,7 +34,7 @@ from training.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
-from training.sessions.signals import dates_changing
+from training.sessions.signals import dates_changing, trainer_assigned, trainer_removed
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -510,12 +510,15 @@ def assign_trainer(
         after={"trainer": trainer.name, "role": role, "qualified": qualified},
         reason=reason,
     )
+    trainer_assigned.send(assignment)
     return assignment
 
 
 def remove_assignment(assignment: Assignment, *, actor: User) -> None:
-    """Take a trainer off a session; the audit keeps who it was."""
+    """Take a trainer off a session; the audit keeps who it was, and the
+    trainer is told (trainer_removed, sent while the assignment is whole)."""
     training_session = assignment.training_session
+    trainer_removed.send(assignment)
     record_event(
         "assignment.removed",
         actor=actor,
