@@ -190,6 +190,15 @@ def confirm(session_id: int, enrollment_id: int):
             ),
             "warning",
         )
+    if training_session.send_notifications and not enrollment.participant.email:
+        flash(
+            _(
+                "%(name)s has no email address: they were sent no message. Tell them in person "
+                "(their convocation letter is below once they are confirmed).",
+                name=name,
+            ),
+            "info",
+        )
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 

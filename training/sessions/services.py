@@ -52,6 +52,7 @@ SESSION_FIELDS = (
     "capacity",
     "partners",
     "screening_required",
+    "send_notifications",
 )
 
 
@@ -262,6 +263,7 @@ def _describe(training_session: TrainingSession) -> dict[str, Any]:
         "capacity": training_session.capacity,
         "partners": ", ".join(sorted(p.acronym or p.name for p in training_session.partners)),
         "screening_required": training_session.screening_required,
+        "send_notifications": training_session.send_notifications,
     }
 
 
@@ -280,6 +282,7 @@ def create_session(
     capacity: int,
     partners: Iterable[Organisation] = (),
     screening_required: bool = True,
+    send_notifications: bool = True,
 ) -> TrainingSession:
     """Schedule a session of an approved curriculum; it starts as planned."""
     code = code.strip()
@@ -300,6 +303,7 @@ def create_session(
         capacity=capacity,
         partners=list(partners),
         screening_required=screening_required,
+        send_notifications=send_notifications,
         status=SessionStatus.PLANNED,
     )
     db.session.add(training_session)
