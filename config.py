@@ -85,6 +85,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
+    # Links that let a person choose their password: an invitation (or any
+    # printed letter) works for days, a reset sent by mail for hours.
+    ATELIER_INVITATION_DAYS = int(os.environ.get("ATELIER_INVITATION_DAYS", "14"))
+    ATELIER_RESET_HOURS = int(os.environ.get("ATELIER_RESET_HOURS", "2"))
+    ATELIER_RESET_RATE_LIMIT = os.environ.get("ATELIER_RESET_RATE_LIMIT", "5 per 15 minutes")
     # Past its free failures an account waits, doubling up to this many
     # seconds, before its next sign-in attempt is checked (never a lock).
     LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("ATELIER_LOGIN_MAX_DELAY", "60"))
@@ -106,9 +111,9 @@ class Config:
     )
     ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
     ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None
-    # The letterhead of convocation letters (signed by signatory 1): the
-    # programme's name (a translated default when unset) and the place the
-    # letters are written from.
+    # Printed letters: the programme's name on their letterhead (each letter
+    # has its default when unset), and the place convocation letters (signed
+    # by signatory 1) are written from.
     ATELIER_PROGRAMME_NAME = os.environ.get("ATELIER_PROGRAMME_NAME", "").strip() or None
     ATELIER_LETTER_PLACE = os.environ.get("ATELIER_LETTER_PLACE", "Dakar").strip()
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system programs `make test` needs when they are missing:
 # PostgreSQL 15's server programs, Debian's Chromium for the browser tests,
-# the DejaVu fonts the PDFs use, and poppler-utils (pdftoppm) for the docs.
+# the DejaVu fonts the PDFs use, poppler-utils (pdftoppm) for the docs, and
+# openssl for the certificate of the mail TLS tests.
 # Runs without standard input (CI); needs root for apt-get.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ pg_bin >/dev/null || missing+=(postgresql-15)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v openssl >/dev/null || missing+=(openssl)  # the mail TLS tests' certificate
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"

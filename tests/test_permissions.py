@@ -17,12 +17,14 @@ def build_url(rule) -> str:
 
     def replace(match: re.Match) -> str:
         converter = match.group(1) or "default"
-        name = match.group(2)
+        name = match.group(3)
         if name == "day":
             return "2026-01-05"
+        if converter == "any":  # the first of its words
+            return match.group(2).split(",")[0].strip()
         return SAMPLE_VALUES.get(converter, "x")
 
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", replace, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", replace, rule.rule)
 
 
 def all_rules(app):

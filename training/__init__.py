@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ BLUEPRINT_MODULES = (
     "training.certificates.views",
     "training.reports.views",
     "training.mail.views",
+    "training.accounts.views",
 )
 
 
@@ -129,11 +131,13 @@ def _init_extensions(app: Flask) -> None:
     from training import notifications
 
     notifications.init_app(app)  # mail to nominees and trainers, written with the change
+    from training.accounts import pages as accounts_pages
     from training.enrollment import pages as enrollment_pages
     from training.sessions import pages as sessions_pages
 
     # What the pages of lower areas show from the upper ones (web/panels.py).
     enrollment_pages.init_app(app)
+    accounts_pages.init_app(app)
     sessions_pages.init_app(app)
 
     @login_manager.user_loader
@@ -380,7 +384,30 @@ class _EscapeNewlines(logging.Filter):
         return True
 
 
+class RedactAccountLinks(logging.Filter):
+    """A server's access log writes every request line: the token of an
+    invitation or reset link (/account/link/<token>) must not end up there."""
+
+    LINK = re.compile(r"(/account/link/)[^\s\"'?#]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.LINK.sub(r"\1[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+# The loggers that write request lines: Werkzeug's development server, and
+# gunicorn's access log.
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
+
+
 def _configure_logging(app: Flask) -> None:
     app.logger.addFilter(_EscapeNewlines())
+    for name in ACCESS_LOGGERS:
+        access_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactAccountLinks) for f in access_logger.filters):
+            access_logger.addFilter(RedactAccountLinks())
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)

@@ -1,5 +1,6 @@
 """Every model in one import, for Alembic, `flask shell` and the tests."""
 
+from training.accounts.models import AccountToken, TokenPurpose
 from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
 from training.audit.models import AuditEvent
 from training.auth.models import Role, User
@@ -36,6 +37,7 @@ from training.sessions.models import (
 )
 
 __all__ = [
+    "AccountToken",
     "Assignment",
     "AssignmentRole",
     "AttendanceDayLock",
@@ -69,6 +71,7 @@ __all__ = [
     "SessionStatus",
     "Sex",
     "Theme",
+    "TokenPurpose",
     "Trainer",
     "TrainerQualification",
     "TrainingSession",

@@ -38,6 +38,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "bootstrap.static",
         "auth.login",
+        "accounts.forgot_password",
+        "accounts.open_link",
+        "accounts.choose_password",
         "home.healthz",
         "home.set_language",
         "certificates.verify",
@@ -61,6 +64,8 @@ _COORDINATION = {
     "screening.manage",
     "trainers.view",
     "trainers.manage",
+    # Give a trainer or a participant an account; mail or print their link.
+    "accounts.invite",
     "attendance.view",
     "attendance.record",
     "attendance.correct_locked",

@@ -67,6 +67,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def live_server(live_app) -> Iterator[str]:
     port = _free_port()
+    # Links in mail and on certificates lead to this server.
+    live_app.config["ATELIER_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     server = make_server("127.0.0.1", port, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -78,6 +80,9 @@ def live_server(live_app) -> Iterator[str]:
 
     with live_app.app_context():
         catch_up()  # what the journeys' last writes marked stale, as a report would
+        # Whatever catch_up read (nothing stale: no commit) must not keep its
+        # transaction, which holds SQLite's write lock outside a request.
+        db.session.remove()
         with db.engine.connect() as connection:
             assert differences(connection) == 0, "report_training differs from a rebuild"
 

@@ -18,8 +18,25 @@ if TYPE_CHECKING:
     from training.people.models import Participant, Trainer
 
 
+# The stored "hash" of an account that has no password yet: werkzeug cannot
+# parse it, so it matches nothing (the suffix is random, so no two are equal).
+UNUSABLE_PASSWORD_PREFIX = "!"  # noqa: S105 (a marker, not a password)
+
+
 class User(UserMixin, Model):
     __tablename__ = "user_account"
+    # An account's link agrees with its role: a trainer account may link a
+    # trainer record, a participant account a participant record, and
+    # coordinators and administrators link neither.
+    __table_args__ = (
+        sa.CheckConstraint(
+            "trainer_id IS NULL OR role = 'trainer'", name="trainer_link_matches_role"
+        ),
+        sa.CheckConstraint(
+            "participant_id IS NULL OR role = 'participant'",
+            name="participant_link_matches_role",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -41,6 +58,12 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account created by an invitation and not yet taken
+        up: its stored hash matches no password."""
+        return not self.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

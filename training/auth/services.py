@@ -154,6 +154,10 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         record_event("auth.sign_in_failed", entity_type="user_account", after={"reason": "unknown"})
         return None
+    if not user.has_password:  # invited, not yet taken up: the same time as a wrong password
+        check_password_hash(_DUMMY_HASH, password)
+        record_event("auth.sign_in_failed", entity=user, after={"reason": "no_password"})
+        return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         record_event(
             "auth.sign_in_failed",
@@ -213,6 +217,14 @@ def update_user(
         raise DuplicateEmail(_("A user with this email address already exists."), field="email")
     if user.id == actor.id and (role != Role.ADMIN or not active):
         raise DomainError(_("You cannot remove your own administrator access."), field="role")
+    # A linked account keeps the role of its record (the database agrees).
+    if (user.trainer_id is not None and role != Role.TRAINER) or (
+        user.participant_id is not None and role != Role.PARTICIPANT
+    ):
+        raise DomainError(
+            _("This account is linked to a record; unlink it before changing its role."),
+            field="role",
+        )
     before = {"name": user.name, "email": user.email, "role": user.role, "active": user.active}
     user.name, user.email, user.role, user.locale = name.strip(), email, role, locale or None
     if user.active and not active:

@@ -32,6 +32,7 @@ from training.auth.models import Role, SessionEnd, User, UserSession
 from training.domain import DomainError
 from training.extensions import db
 from training.permissions import require
+from training.web import panels
 from training.web.errors import refuse
 from training.web.loaders import load, load_child
 
@@ -95,7 +96,8 @@ def current_user_session() -> UserSession | None:
     return g.get("user_session")
 
 
-def _too_many(form, retry_after: int, template: str):
+def too_many(retry_after: int, template: str, **context):
+    """429 with Retry-After: `template` again, saying when to try again."""
     flash(
         _(
             "Too many attempts in a short time. Try again in %(seconds)d seconds.",
@@ -103,7 +105,7 @@ def _too_many(form, retry_after: int, template: str):
         ),
         "danger",
     )
-    response = current_app.make_response((render_template(template, form=form), 429))
+    response = current_app.make_response((render_template(template, **context), 429))
     response.headers["Retry-After"] = str(retry_after)
     return response
 
@@ -123,25 +125,36 @@ def login():
                 policies=policies,
             )
         except throttle.TooManyAttempts as refused:
-            return _too_many(form, refused.retry_after, "auth/login.html")
+            return too_many(refused.retry_after, "auth/login.html", form=form)
         if user is None:
             db.session.commit()  # keep the audit of the failure
             flash(_("The email or password is not correct."), "danger")
             return render_template("auth/login.html", form=form), 200
-        locale = session.get("locale")
-        # A new session at sign-in: nothing set before survives (no fixation).
-        session.clear()
-        if locale:
-            session["locale"] = locale
-        _record, token = services.open_session(
-            user, user_agent=request.headers.get("User-Agent", ""), address=request.remote_addr
-        )
-        login_user(user)
-        session[SESSION_TOKEN] = token
-        session.permanent = True
+        start_session(user)
         db.session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
+
+
+def fresh_browser_session() -> None:
+    """Forget everything this browser's session held but its language: a
+    sign-in, or a link that signs someone in, starts clean (no fixation)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on this browser: a new server-side session, whose token
+    the cookie carries (the caller commits)."""
+    fresh_browser_session()
+    _record, token = services.open_session(
+        user, user_agent=request.headers.get("User-Agent", ""), address=request.remote_addr
+    )
+    login_user(user)
+    session[SESSION_TOKEN] = token
+    session.permanent = True
 
 
 def _forget_this_browser() -> None:
@@ -229,7 +242,7 @@ def change_password():
                 keep=current_user_session(),
             )
         except throttle.TooManyAttempts as refused:
-            return _too_many(form, refused.retry_after, "auth/password.html")
+            return too_many(refused.retry_after, "auth/password.html", form=form)
         except DomainError as error:
             refuse(error, form, "password")
         else:
@@ -310,6 +323,7 @@ def edit_user(user_id: int):
         user=user,
         open_sessions=open_sessions,
         confirm_form=ConfirmForm(),
+        **panels.contributions(panels.user_page, user),  # its linked record
     )
 
 

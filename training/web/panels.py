@@ -20,6 +20,7 @@ participant_page = _signals.signal("participant-page")  # sender: the Participan
 trainer_page = _signals.signal("trainer-page")  # sender: the Trainer
 session_page = _signals.signal("session-page")  # sender: the TrainingSession
 sessions_list = _signals.signal("sessions-list")  # sender: the listed TrainingSessions
+user_page = _signals.signal("user-page")  # sender: the User on the administrator's form
 
 
 def contributions(signal: Any, sender: Any) -> dict[str, Any]:
