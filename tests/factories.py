@@ -42,7 +42,6 @@ from training.models import (
     TrainerQualification,
     TrainingSession,
 )
-from training.text import search_key
 
 TEST_PASSWORD = "Correct-Horse-Battery-7"
 _counter = itertools.count(1)
@@ -195,7 +194,6 @@ def make_participant(cleared: bool = True, **attributes: Any) -> Participant:
     if "organisation" not in values and "organisation_id" not in values:
         values["organisation"] = make_organisation(country=values.get("nationality") or "ML")
     participant = Participant(**values)
-    participant.search_name = search_key(participant.given_name, participant.family_name)
     _save(participant)
     if cleared:
         screen(participant)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import jellyfish
+
 
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, single-spaced: "  Moussa TRAORÉ " -> "moussa traore"."""
@@ -19,6 +21,29 @@ def fold(text: str | None) -> str:
 def search_key(given_name: str | None, family_name: str | None) -> str:
     """The folded "given family" name stored in Participant.search_name."""
     return fold(f"{given_name or ''} {family_name or ''}")
+
+
+def name_tokens(given_name: str | None, family_name: str | None) -> list[str]:
+    """The folded words of a name, hyphens and apostrophes splitting them:
+    "Aïssata N'Diaye-Maïga" -> ["aissata", "n", "diaye", "maiga"]."""
+    return re.findall(r"[^\W_]+", search_key(given_name, family_name))
+
+
+def match_key(given_name: str | None, family_name: str | None) -> str:
+    """The name's words in alphabetical order: the same for "Awa DIALLO",
+    "Diallo Awa" and "awa diallo" (given and family names swapped, as forms
+    from different services often do)."""
+    return " ".join(sorted(name_tokens(given_name, family_name)))
+
+
+def sound_key(given_name: str | None, family_name: str | None) -> str:
+    """How the name sounds, word by word (Metaphone, from jellyfish), in
+    alphabetical order: "Mohamed Traoré", "Mohammed Traore" and "Traoré
+    Mouhamadou" share one key. It proposes candidates for a person to
+    check, never a match on its own."""
+    return " ".join(
+        sorted(jellyfish.metaphone(word) for word in name_tokens(given_name, family_name))
+    )
 
 
 # Line and paragraph separators that some programs put inside a cell: Word's

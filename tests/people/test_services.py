@@ -101,17 +101,62 @@ def test_duplicate_is_refused_with_the_existing_record(app, overrides):
     assert refusal.value.matches == [existing]
 
 
-def test_create_anyway_and_different_people_are_allowed(app):
+def test_the_same_person_is_found_across_organisations_and_spellings(app):
     organisation = factories.make_organisation()
-    services.create_participant(_details(organisation=organisation), actor=None)
-    # Same name in another organisation, other contacts: a different person.
+    first = services.create_participant(_details(organisation=organisation), actor=None)
+    other_organisation = factories.make_organisation()
+    for spelling in (
+        {"given_name": first.given_name, "family_name": first.family_name},  # another service
+        {"given_name": first.family_name.upper(), "family_name": first.given_name},  # swapped
+    ):
+        with pytest.raises(services.DuplicateParticipant) as refusal:
+            services.create_participant(
+                _details(organisation=other_organisation, email=None, phone=None, **spelling),
+                actor=None,
+            )
+        assert refusal.value.matches == [first]
+    # Told it is another person, the coordinator creates them anyway.
     services.create_participant(
-        _details(organisation=factories.make_organisation(), email=None, phone=None), actor=None
+        _details(organisation=other_organisation, email=None, phone=None),
+        actor=None,
+        allow_duplicate=True,
     )
-    services.create_participant(
-        _details(organisation=organisation), actor=None, allow_duplicate=True
+    assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 2
+
+
+def test_names_that_sound_the_same_are_proposed_strong_matches_first(app):
+    organisation = factories.make_organisation()
+    mohamed = services.create_participant(
+        _details(
+            given_name="Mohamed",
+            family_name="Traoré",
+            organisation=organisation,
+            email="m.traore@example.org",
+            phone=None,
+        ),
+        actor=None,
     )
-    assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 3
+    mouhamadou = services.create_participant(
+        _details(
+            given_name="Mouhamadou", family_name="Traore", organisation=None, email=None, phone=None
+        ),
+        actor=None,
+        allow_duplicate=True,
+    )
+    found = services.find_duplicates(
+        given_name="Mohammed",
+        family_name="TRAORE",
+        organisation_id=None,
+        email="m.traore@example.org",
+        phone=None,
+    )
+    assert found == [mohamed, mouhamadou]  # the email first, then how the name sounds
+    assert (
+        services.find_duplicates(
+            given_name="Moussa", family_name="Diarra", organisation_id=None, email=None, phone=None
+        )
+        == []
+    )
 
 
 def test_missing_name_is_refused(app):
@@ -217,8 +262,9 @@ def test_trainer_registry_and_qualifications(app):
 
 
 def test_one_duplicate_rule_for_one_person_and_for_many(app):
-    """find_duplicates (the new-participant form) and find_lookalikes (the
-    importer, all rows at once) give the same answer for each candidate."""
+    """find_lookalikes (the importer, all rows at once) and find_duplicates
+    (the new-participant form) apply one duplicate rule; the form then adds
+    the candidates: the same name in another organisation."""
     from training.people.services import PersonKeys, find_duplicates, find_lookalikes
 
     unit = factories.make_organisation()
@@ -259,4 +305,7 @@ def test_one_duplicate_rule_for_one_person_and_for_many(app):
     ]
     many = find_lookalikes([PersonKeys.of(**candidate) for candidate in candidates])
     one_by_one = [find_duplicates(**candidate) for candidate in candidates]
-    assert many == one_by_one == [[by_name], [elsewhere], [by_email], [by_phone], []]
+    assert many == [[by_name], [elsewhere], [by_email], [by_phone], []]
+    for strong, shown in zip(many, one_by_one, strict=True):
+        assert shown[: len(strong)] == strong  # the rule's matches come first
+    assert one_by_one[0] == [by_name, elsewhere] and one_by_one[1] == [elsewhere, by_name]

@@ -308,7 +308,6 @@ class _DemoBuilder(ScreeningMixin):
             participant = Participant(
                 given_name=given,
                 family_name=family,
-                search_name=search_key(given, family),
                 sex=sex,
                 nationality=country,
                 organisation=organisation,

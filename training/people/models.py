@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import Model
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
+from training.text import match_key, search_key, sound_key
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -141,8 +142,12 @@ class Participant(Model):
     given_name: Mapped[str] = mapped_column(sa.String(100))
     family_name: Mapped[str] = mapped_column(sa.String(100))
     # Lower-case, accent-free "given family" for accent-insensitive search
-    # and duplicate detection on every database engine.
+    # and duplicate detection on every database engine; its words sorted
+    # (given and family names swapped); how it sounds (training.text). All
+    # three follow the names on every write (see _name_keys below).
     search_name: Mapped[str] = mapped_column(sa.String(210), index=True, default="")
+    match_name: Mapped[str] = mapped_column(sa.String(210), index=True, default="")
+    sound_name: Mapped[str] = mapped_column(sa.String(210), index=True, default="")
     sex: Mapped[Sex] = mapped_column(str_enum(Sex, 1))
     nationality: Mapped[Optional[str]] = mapped_column(sa.String(2))
     organisation_id: Mapped[Optional[int]] = mapped_column(
@@ -198,3 +203,13 @@ class ScreeningRecord(Model):
 
     participant: Mapped[Participant] = relationship(back_populates="screenings")
     recorded_by: Mapped[Optional[User]] = relationship()
+
+
+@sa.event.listens_for(Participant, "before_insert")
+@sa.event.listens_for(Participant, "before_update")
+def _name_keys(_mapper: object, _connection: object, participant: Participant) -> None:
+    """The search and duplicate keys always follow the names, whoever wrote
+    them (a form, an import, the demo, a test)."""
+    participant.search_name = search_key(participant.given_name, participant.family_name)
+    participant.match_name = match_key(participant.given_name, participant.family_name)
+    participant.sound_name = sound_key(participant.given_name, participant.family_name)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from training.audit.services import record_event
 from training.domain import DomainError
@@ -29,7 +30,7 @@ from training.people.models import (
     TrainerQualification,
 )
 from training.people.screening import current_screening
-from training.text import fold, search_key
+from training.text import fold, match_key, sound_key
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -114,13 +115,15 @@ def participant_search(
 
 @dataclass(frozen=True)
 class PersonKeys:
-    """What duplicate detection compares, normalised: the folded name within
-    an organisation, the email, the phone number's digits."""
+    """What duplicate detection compares, normalised: the name's folded words
+    in any order within an organisation, the email, the phone number's
+    digits; and, to propose candidates, how the name sounds."""
 
     name_key: str
     organisation_id: int | None
     email: str | None
     phone: str
+    sound_key: str = ""
 
     @classmethod
     def of(
@@ -133,19 +136,21 @@ class PersonKeys:
         phone: str | None,
     ) -> PersonKeys:
         return cls(
-            name_key=search_key(given_name, family_name),
+            name_key=match_key(given_name, family_name),
             organisation_id=organisation_id or None,
             email=normalise_email(email),
             phone=normalise_phone(phone),
+            sound_key=sound_key(given_name, family_name),
         )
 
     def matches(self, participant: Participant) -> bool:
-        """The duplicate rule: same folded name in the same organisation (or
-        both in none), or the same email, or the same phone number."""
+        """The duplicate rule: the same name (its words in any order, accents
+        and case aside) in the same organisation (or both in none), or the
+        same email, or the same phone number."""
         return bool(
             (
                 self.name_key
-                and participant.search_name == self.name_key
+                and participant.match_name == self.name_key
                 and participant.organisation_id == self.organisation_id
             )
             or (self.email and normalise_email(participant.email) == self.email)
@@ -169,7 +174,7 @@ def find_lookalikes(
     phones = sorted({c.phone for c in candidates} - {""})
     found: dict[int, Participant] = {}
     for condition, values in (
-        (Participant.search_name.in_, names),
+        (Participant.match_name.in_, names),
         (sa.func.lower(Participant.email).in_, emails),
         (sql_phone_key(Participant.phone).in_, phones),
     ):
@@ -186,7 +191,7 @@ def find_lookalikes(
     by_email: dict[str, list[Participant]] = {}
     by_phone: dict[str, list[Participant]] = {}
     for participant in existing:
-        by_name.setdefault(participant.search_name, []).append(participant)
+        by_name.setdefault(participant.match_name, []).append(participant)
         if participant.email:
             by_email.setdefault(normalise_email(participant.email) or "", []).append(participant)
         if normalise_phone(participant.phone):
@@ -207,6 +212,33 @@ def find_lookalikes(
     return results
 
 
+MAX_CANDIDATES = 20  # a common name in the region: enough to choose from, never the registry
+
+
+def find_candidates(keys: PersonKeys, *, exclude_id: int | None = None) -> list[Participant]:
+    """Participants who may be the same person though the duplicate rule
+    does not say so: the same name in another organisation, or a name that
+    sounds the same ("Mohamed Traoré", "Mouhamadou Traore"). Two indexed
+    look-ups; for a person to check, never merged or matched on their own."""
+    conditions = []
+    if keys.name_key:
+        conditions.append(Participant.match_name == keys.name_key)
+    if len(keys.sound_key.split()) >= 2:  # one sound alone says little
+        conditions.append(Participant.sound_name == keys.sound_key)
+    if not conditions:
+        return []
+    statement = (
+        sa.select(Participant)
+        .where(sa.or_(*conditions))
+        .options(selectinload(Participant.organisation))
+        .order_by(Participant.family_name, Participant.given_name, Participant.id)
+        .limit(MAX_CANDIDATES)
+    )
+    if exclude_id is not None:
+        statement = statement.where(Participant.id != exclude_id)
+    return list(db.session.scalars(statement))
+
+
 def find_duplicates(
     *,
     given_name: str,
@@ -216,8 +248,10 @@ def find_duplicates(
     phone: str | None,
     exclude_id: int | None = None,
 ) -> list[Participant]:
-    """Existing participants who look like this one: the same normalised name
-    in the same organisation, or the same email, or the same phone number."""
+    """Existing participants who may be this one, for the coordinator to pick
+    from or to confirm a new person: first those the duplicate rule finds
+    (the same name in the same organisation, the same email or phone), then
+    the candidates (the same name elsewhere, a name that sounds the same)."""
     keys = PersonKeys.of(
         given_name=given_name,
         family_name=family_name,
@@ -225,13 +259,18 @@ def find_duplicates(
         email=email,
         phone=phone,
     )
-    return sorted(find_lookalikes([keys], exclude_id=exclude_id)[0], key=lambda p: p.id)
+    strong = sorted(find_lookalikes([keys], exclude_id=exclude_id)[0], key=lambda p: p.id)
+    known = {participant.id for participant in strong}
+    return strong + [
+        participant
+        for participant in find_candidates(keys, exclude_id=exclude_id)
+        if participant.id not in known
+    ]
 
 
 def _apply_details(participant: Participant, details: ParticipantDetails) -> None:
     participant.given_name = details.given_name.strip()
     participant.family_name = details.family_name.strip()
-    participant.search_name = search_key(participant.given_name, participant.family_name)
     participant.sex = Sex(details.sex)
     participant.nationality = (details.nationality or "").upper() or None
     participant.organisation = details.organisation
