@@ -5,7 +5,7 @@ deleted with it. training_session.send_notifications: whether its nominees
 and trainers are sent mail (on for every existing session).
 
 Revision ID: 7c3d9e2f4a61
-Revises: 10edd9bc960c
+Revises: bbbf47fda6e6
 Create Date: 2026-12-02 06:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3d9e2f4a61'
-down_revision = '10edd9bc960c'
+down_revision = 'bbbf47fda6e6'
 branch_labels = None
 depends_on = None
 
