@@ -111,6 +111,11 @@ class Config:
     )
     ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
     ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None
+    # Printed letters: the programme's name on their letterhead (each letter
+    # has its default when unset), and the place convocation letters (signed
+    # by signatory 1) are written from.
+    ATELIER_PROGRAMME_NAME = os.environ.get("ATELIER_PROGRAMME_NAME", "").strip() or None
+    ATELIER_LETTER_PLACE = os.environ.get("ATELIER_LETTER_PLACE", "Dakar").strip()
 
     # Mail (training/mail): without a host nothing is sent and the outbox
     # keeps every message for an administrator to read at /admin/mail.

@@ -129,6 +129,9 @@ def _init_extensions(app: Flask) -> None:
     from training import mail
 
     mail.init_app(app)  # queued mail is sent after the commit that wrote it
+    from training import notifications
+
+    notifications.init_app(app)  # mail to nominees and trainers, written with the change
     from training.accounts import pages as accounts_pages
     from training.enrollment import pages as enrollment_pages
     from training.sessions import pages as sessions_pages

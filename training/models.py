@@ -12,7 +12,7 @@ from training.certificates.models import (
 )
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.mail.models import MailStatus, OutboxMessage
+from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.people.models import (
     Organisation,
     OrganisationKind,
@@ -57,6 +57,7 @@ __all__ = [
     "Module",
     "Organisation",
     "OrganisationKind",
+    "OutboxAttachment",
     "OutboxMessage",
     "Participant",
     "Period",

@@ -57,6 +57,7 @@ _COORDINATION = {
     "sessions.view",
     "sessions.manage",
     "enrollment.manage",
+    "convocation.download",
     "participants.view",
     "participants.manage",
     "participants.merge",
@@ -93,7 +94,9 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "scores.record",
         }
     ),
-    Role.PARTICIPANT: frozenset({"home", "calendar.view", "me.view", "certificates.download"}),
+    Role.PARTICIPANT: frozenset(
+        {"home", "calendar.view", "me.view", "certificates.download", "convocation.download"}
+    ),
 }
 
 # Actions that a trainer holds only for the sessions they are assigned to.
@@ -150,6 +153,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return bool(obj.has_confirmed(user.participant_id))
     if role == Role.PARTICIPANT and action == "certificates.download":
         return obj.enrollment.participant_id == user.participant_id
+    if role == Role.PARTICIPANT and action == "convocation.download":  # obj: an Enrollment
+        return user.participant_id is not None and obj.participant_id == user.participant_id
     return False
 
 

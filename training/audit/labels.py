@@ -72,6 +72,7 @@ FIELD_LABELS: dict[str, Any] = {
     "capacity": _l("Capacity"),
     "partners": _l("Partners"),
     "screening_required": _l("Screening required"),
+    "send_notifications": _l("Notifications"),
     "trainer": _l("Trainer"),
     "role": _l("Role"),
     "qualified": _l("Qualified for the curriculum"),

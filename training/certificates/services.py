@@ -61,6 +61,7 @@ from training.certificates.models import (
     CertificateSerialCounter,
     CertificateStatus,
 )
+from training.certificates.signals import certificate_issued
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db
@@ -380,6 +381,7 @@ def _audit_issue(
         },
         reason=reason,
     )
+    certificate_issued.send(certificate)  # the holder is told, with the verification link
 
 
 def _issue_checked(

@@ -77,6 +77,12 @@ class Enrollment(Model):
         return self.status != EnrollmentStatus.WITHDRAWN
 
     @property
+    def has_convocation(self) -> bool:
+        """A convocation letter is issued for a confirmed place in a session
+        that is not cancelled."""
+        return self.is_confirmed and not self.training_session.status.is_cancelled
+
+    @property
     def current_certificate(self) -> Optional[Certificate]:
         """The enrollment's valid certificate (at most one), if any."""
         return next((c for c in self.certificates if c.is_valid), None)

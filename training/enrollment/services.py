@@ -20,6 +20,7 @@ from training.audit.services import record_event
 from training.domain import DomainError
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.enrollment.queries import confirmed_count
+from training.enrollment.signals import enrollment_confirmed, enrollment_waitlisted
 from training.extensions import db
 from training.people.models import Organisation, Participant
 from training.people.screening import is_cleared
@@ -189,7 +190,8 @@ def confirm(enrollment: Enrollment, *, actor: User) -> Enrollment:
     """Confirm a nominated (or waiting) enrollment. Refused when the session
     requires screening and the participant has no current clearance on its
     start date. When the session is full the enrollment waits in line
-    (status waitlisted, at the end of the line) instead."""
+    (status waitlisted, at the end of the line) instead. Either way the
+    nominee is told (enrollment_confirmed / enrollment_waitlisted)."""
     if enrollment.status not in (EnrollmentStatus.NOMINATED, EnrollmentStatus.WAITLISTED):
         raise DomainError(
             _(
@@ -213,6 +215,10 @@ def confirm(enrollment: Enrollment, *, actor: User) -> Enrollment:
         return enrollment  # already waiting in line; its place is kept
     db.session.flush()
     _audit_status(enrollment, before, actor=actor)
+    if enrollment.status == EnrollmentStatus.CONFIRMED:
+        enrollment_confirmed.send(enrollment, promoted=False)
+    else:
+        enrollment_waitlisted.send(enrollment)
     return enrollment
 
 
@@ -240,6 +246,7 @@ def _promote_first_waiting(training_session: TrainingSession, *, actor: User) ->
                 actor=actor,
                 reason=_("A place freed up in the session."),
             )
+            enrollment_confirmed.send(candidate, promoted=True)
             return candidate
     return None
 

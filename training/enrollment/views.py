@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from training.auth.forms import ConfirmForm
 from training.domain import DomainError
 from training.enrollment import importer, queries, services, uploads
+from training.enrollment.convocation import PDF, convocation_filename, convocation_pdf
 from training.enrollment.forms import NominateForm, UploadForm
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
@@ -189,6 +190,15 @@ def confirm(session_id: int, enrollment_id: int):
             ),
             "warning",
         )
+    if training_session.send_notifications and not enrollment.participant.email:
+        flash(
+            _(
+                "%(name)s has no email address: they were sent no message. Tell them in person "
+                "(their convocation letter is below once they are confirmed).",
+                name=name,
+            ),
+            "info",
+        )
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 
@@ -215,6 +225,20 @@ def withdraw(session_id: int, enrollment_id: int):
             "info",
         )
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/convocation.pdf")
+@require("convocation.download")
+def convocation(session_id: int, enrollment_id: int):
+    """The convocation letter of a confirmed enrollment, for coordinators
+    and for the participant themself; ?language=fr|en, else theirs."""
+    enrollment = load_child(
+        Enrollment, enrollment_id, session_id, "session_id", "convocation.download"
+    )
+    if not enrollment.has_convocation:
+        abort(404)
+    body = convocation_pdf(enrollment, request.args.get("language"))
+    return send_download(body, convocation_filename(enrollment), PDF)
 
 
 # --- bulk import -------------------------------------------------------------------------

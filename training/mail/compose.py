@@ -17,13 +17,14 @@ internet, no tracking) and queues the result in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
 from training.mail.models import OutboxMessage
-from training.mail.services import queue_mail
+from training.mail.services import Attachment, queue_mail
 
 MAIL_LOCALES = ("fr", "en")
 
@@ -71,9 +72,11 @@ def compose_mail(
     subject: Any,
     kind: str,
     reference: str | None = None,
+    attachments: Sequence[Attachment] = (),
     **context: Any,
 ) -> OutboxMessage:
-    """Render `template` for one recipient and queue it (no commit)."""
+    """Render `template` for one recipient and queue it (no commit), with
+    its `attachments`."""
     subject_text, text, html = render_mail(
         template, locale=locale, subject=subject, recipient_name=to_name, **context
     )
@@ -86,4 +89,5 @@ def compose_mail(
         locale=locale,
         kind=kind,
         reference=reference,
+        attachments=attachments,
     )

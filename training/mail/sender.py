@@ -24,10 +24,11 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload, undefer
 
 from config import MAIL_TLS_MODES as TLS_MODES
 from training.extensions import db
-from training.mail.models import MailStatus, OutboxMessage
+from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.mail.services import build_email
 from training.transactions import writing
 
@@ -147,7 +148,10 @@ def _deliver(claimed: Sequence[int]) -> dict[int, BaseException | None]:
     """Send each claimed message over one connection; what became of each."""
     outcome: dict[int, BaseException | None] = {}
     messages = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed))
+        .order_by(OutboxMessage.id)
+        .options(selectinload(OutboxMessage.attachments).options(undefer(OutboxAttachment.data)))
     ).all()
     emails = [(message.id, message.to_address, build_email(message)) for message in messages]
     db.session.commit()  # no transaction held while talking to the server

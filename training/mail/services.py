@@ -5,10 +5,15 @@ change that caused it (a rollback leaves none) and the sender delivers it
 after the commit. Headers are built by the standard library's
 `email.message.EmailMessage` from cleaned values, never by concatenating
 strings, so a name or a subject holding a line break cannot add a header.
+Attachments (a convocation letter) are kept beside the message, in the same
+transaction, and sent as parts of a multipart/mixed message.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -20,11 +25,41 @@ from flask_babel import gettext as _
 
 from training.domain import DomainError
 from training.extensions import db
-from training.mail.models import MailStatus, OutboxMessage
+from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.text import clean
 
 MAX_SUBJECT = 300
 MAX_NAME = 200
+MAX_FILENAME = 200
+# What one message may carry in all: far above a letter, well below what
+# mail servers refuse (often 10 to 25 MB, base64 included).
+MAX_ATTACHMENTS_BYTES = 7 * 1024 * 1024
+_CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,40}/[a-z0-9][a-z0-9!#$&^_.+-]{0,50}$")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a message: its name as the recipient sees it,
+    its MIME type and its bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _attachment(attachment: Attachment) -> OutboxAttachment:
+    """The stored attachment: a one-line name, a plain `type/subtype`
+    (anything else is sent as application/octet-stream)."""
+    filename = clean(attachment.filename).replace("/", "-").replace("\\", "-")[:MAX_FILENAME]
+    content_type = attachment.content_type.strip().lower()
+    if not _CONTENT_TYPE.match(content_type):
+        content_type = "application/octet-stream"
+    return OutboxAttachment(
+        filename=filename or "attachment",
+        content_type=content_type,
+        data=bytes(attachment.data),
+        size=len(attachment.data),
+    )
 
 
 def _address(address: str) -> str:
@@ -61,9 +96,13 @@ def queue_mail(
     locale: str = "fr",
     kind: str | None = None,
     reference: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction (no commit,
-    no sending). Names and subject are cleaned to one line."""
+    no sending), with its attachments. Names and subject are cleaned to one
+    line; attachments larger than MAX_ATTACHMENTS_BYTES in all are refused."""
+    if sum(len(attachment.data) for attachment in attachments) > MAX_ATTACHMENTS_BYTES:
+        raise DomainError(_("The attachments are too large to be sent by mail."))
     sender_name, sender_address = configured_sender()
     message = OutboxMessage(
         to_address=_address(to_address),
@@ -78,6 +117,7 @@ def queue_mail(
         status=MailStatus.QUEUED,
         attempts=0,
         next_attempt_at=datetime.now(UTC),
+        attachments=[_attachment(attachment) for attachment in attachments],
     )
     db.session.add(message)
     db.session.info["atelier_mail_queued"] = True  # the worker wakes after commit
@@ -85,8 +125,9 @@ def queue_mail(
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
-    """The message as sent: plain text, and HTML as its alternative. Headers
-    come from the stdlib's header registry (which refuses line breaks)."""
+    """The message as sent: plain text, and HTML as its alternative, then
+    each attachment (multipart/mixed). Headers come from the stdlib's header
+    registry (which refuses line breaks)."""
     email = EmailMessage()
     sender_name, sender_address = parseaddr(message.sender)
     email["From"] = Address(clean(sender_name), addr_spec=sender_address or "atelier@localhost")
@@ -94,11 +135,21 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = clean(message.subject)
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain=(sender_address or "localhost").rpartition("@")[2])
-    email["Content-Language"] = message.locale
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.text_body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
+    for attachment in message.attachments:
+        maintype, _slash, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=clean(attachment.filename) or "attachment",
+        )
+    # Set last: making the message multipart moves Content-* headers into
+    # its first part.
+    email["Content-Language"] = message.locale
     return email
 
 

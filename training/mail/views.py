@@ -9,13 +9,18 @@ from flask_babel import gettext as _
 from training.domain import DomainError
 from training.extensions import db
 from training.mail import sender, services
-from training.mail.models import MailStatus, OutboxMessage
+from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.permissions import require
+from training.web.downloads import send_download
 from training.web.errors import refuse
 from training.web.forms import CleanForm
-from training.web.loaders import load
+from training.web.loaders import load, load_child
 
 bp = Blueprint("mail", __name__)
+
+# Attachment types served as they are; any other is served as bytes to save
+# (an HTML file, say, is never opened as a page of Atelier).
+SERVED_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "text/calendar"})
 
 
 class RetryForm(CleanForm):
@@ -68,3 +73,15 @@ def retry(message_id: int):
             db.session.commit()
             flash(_("The message is queued to be sent again."), "success")
     return redirect(url_for("mail.message", message_id=found.id))
+
+
+@bp.route("/admin/mail/<int:message_id>/attachments/<int:attachment_id>")
+@require("mail.view")
+def attachment(message_id: int, attachment_id: int):
+    """An attachment of a message, as it was sent."""
+    load(OutboxMessage, message_id, "mail.view")
+    found = load_child(OutboxAttachment, attachment_id, message_id, "message_id", "mail.view")
+    mimetype = (
+        found.content_type if found.content_type in SERVED_TYPES else "application/octet-stream"
+    )
+    return send_download(found.data, found.filename, mimetype)

@@ -95,6 +95,14 @@ class SessionForm(CleanForm):
     )
     partners = SelectMultipleField(_l("Partners"), coerce=int, validators=[Optional()])
     screening_required = BooleanField(_l("Screening required"), default=True)
+    send_notifications = BooleanField(
+        _l("Send notifications to participants and trainers"),
+        default=True,
+        description=_l(
+            "Mail on confirmation (with the convocation letter), waiting list, certificate "
+            "and trainer assignment. Off, nobody of this session is sent mail."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
     def validate_end_date(self, field: DateField) -> None:

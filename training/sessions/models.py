@@ -123,6 +123,9 @@ class TrainingSession(Model):
     )
     capacity: Mapped[int]
     screening_required: Mapped[bool] = mapped_column(default=True)
+    # Mail to its nominees and trainers (confirmation, waiting list,
+    # certificate, assignment); off, nothing is queued for this session.
+    send_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     status: Mapped[SessionStatus] = mapped_column(
         str_enum(SessionStatus, 20), default=SessionStatus.PLANNED
     )

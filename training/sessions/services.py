@@ -34,7 +34,7 @@ from training.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
-from training.sessions.signals import dates_changing
+from training.sessions.signals import dates_changing, trainer_assigned, trainer_removed
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -52,6 +52,7 @@ SESSION_FIELDS = (
     "capacity",
     "partners",
     "screening_required",
+    "send_notifications",
 )
 
 
@@ -262,6 +263,7 @@ def _describe(training_session: TrainingSession) -> dict[str, Any]:
         "capacity": training_session.capacity,
         "partners": ", ".join(sorted(p.acronym or p.name for p in training_session.partners)),
         "screening_required": training_session.screening_required,
+        "send_notifications": training_session.send_notifications,
     }
 
 
@@ -280,6 +282,7 @@ def create_session(
     capacity: int,
     partners: Iterable[Organisation] = (),
     screening_required: bool = True,
+    send_notifications: bool = True,
 ) -> TrainingSession:
     """Schedule a session of an approved curriculum; it starts as planned."""
     code = code.strip()
@@ -300,6 +303,7 @@ def create_session(
         capacity=capacity,
         partners=list(partners),
         screening_required=screening_required,
+        send_notifications=send_notifications,
         status=SessionStatus.PLANNED,
     )
     db.session.add(training_session)
@@ -510,12 +514,15 @@ def assign_trainer(
         after={"trainer": trainer.name, "role": role, "qualified": qualified},
         reason=reason,
     )
+    trainer_assigned.send(assignment)
     return assignment
 
 
 def remove_assignment(assignment: Assignment, *, actor: User) -> None:
-    """Take a trainer off a session; the audit keeps who it was."""
+    """Take a trainer off a session; the audit keeps who it was, and the
+    trainer is told (trainer_removed, sent while the assignment is whole)."""
     training_session = assignment.training_session
+    trainer_removed.send(assignment)
     record_event(
         "assignment.removed",
         actor=actor,

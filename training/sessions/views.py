@@ -103,6 +103,7 @@ def _session_values(form: SessionForm) -> dict[str, Any]:
         "capacity": form.capacity.data,
         "partners": partners,
         "screening_required": form.screening_required.data,
+        "send_notifications": form.send_notifications.data,
     }
 
 
