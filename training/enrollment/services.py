@@ -10,10 +10,12 @@ coordinators confirming the last place at once cannot both win.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from training.audit.services import record_event
@@ -25,7 +27,7 @@ from training.extensions import db
 from training.people.models import Organisation, Participant
 from training.people.screening import is_cleared
 from training.people.services import ParticipantDetails, create_participant
-from training.sessions.models import TrainingSession
+from training.sessions.models import SessionStatus, TrainingSession
 from training.sessions.services import lock_session
 
 if TYPE_CHECKING:
@@ -186,12 +188,66 @@ def _screening_refusal(enrollment: Enrollment, training_session: TrainingSession
     return None
 
 
-def confirm(enrollment: Enrollment, *, actor: User) -> Enrollment:
+class ParticipantClash(DomainError):
+    """The participant is already confirmed in a session at the same time."""
+
+    def __init__(self, message: str, clashes: list[Enrollment]) -> None:
+        super().__init__(message, field="override_reason")
+        self.clashes = clashes
+
+
+def participant_clashes(enrollment: Enrollment) -> list[Enrollment]:
+    """The participant's confirmed places in other sessions (not cancelled)
+    whose dates overlap this one's: one person cannot attend two workshops
+    at once."""
+    training_session = enrollment.training_session
+    return list(
+        db.session.scalars(
+            sa.select(Enrollment)
+            .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+            .where(
+                Enrollment.participant_id == enrollment.participant_id,
+                Enrollment.id != enrollment.id,
+                Enrollment.status == EnrollmentStatus.CONFIRMED,
+                TrainingSession.status != SessionStatus.CANCELLED,
+                TrainingSession.start_date <= training_session.end_date,
+                TrainingSession.end_date >= training_session.start_date,
+            )
+            .order_by(TrainingSession.start_date)
+        )
+    )
+
+
+def _clash_refusal(enrollment: Enrollment, clashes: list[Enrollment]) -> ParticipantClash:
+    return ParticipantClash(
+        _(
+            "%(name)s is already confirmed in %(sessions)s, at the same time. Confirm anyway "
+            "only with a reason (it is kept in the history).",
+            name=enrollment.participant.full_name,
+            sessions="; ".join(
+                _(
+                    "%(code)s, from %(start)s to %(end)s",
+                    code=clash.training_session.code,
+                    start=format_date(clash.training_session.start_date, "medium"),
+                    end=format_date(clash.training_session.end_date, "medium"),
+                )
+                for clash in clashes
+            ),
+        ),
+        clashes,
+    )
+
+
+def confirm(
+    enrollment: Enrollment, *, actor: User, override_reason: str | None = None
+) -> Enrollment:
     """Confirm a nominated (or waiting) enrollment. Refused when the session
     requires screening and the participant has no current clearance on its
-    start date. When the session is full the enrollment waits in line
-    (status waitlisted, at the end of the line) instead. Either way the
-    nominee is told (enrollment_confirmed / enrollment_waitlisted)."""
+    start date, and when the participant is already confirmed in a session
+    that overlaps this one, unless a written reason overrides it (audited).
+    When the session is full the enrollment waits in line (status
+    waitlisted, at the end of the line) instead. Either way the nominee is
+    told (enrollment_confirmed / enrollment_waitlisted)."""
     if enrollment.status not in (EnrollmentStatus.NOMINATED, EnrollmentStatus.WAITLISTED):
         raise DomainError(
             _(
@@ -205,7 +261,11 @@ def confirm(enrollment: Enrollment, *, actor: User) -> Enrollment:
     if refusal:
         raise DomainError(refusal)
     before = enrollment.status
+    reason = (override_reason or "").strip() or None
     if confirmed_count(training_session) < training_session.capacity:
+        clashes = participant_clashes(enrollment)
+        if clashes and reason is None:
+            raise _clash_refusal(enrollment, clashes)
         enrollment.status = EnrollmentStatus.CONFIRMED
         enrollment.waitlist_position = None
     elif enrollment.status == EnrollmentStatus.NOMINATED:
@@ -214,7 +274,8 @@ def confirm(enrollment: Enrollment, *, actor: User) -> Enrollment:
     else:
         return enrollment  # already waiting in line; its place is kept
     db.session.flush()
-    _audit_status(enrollment, before, actor=actor)
+    overridden = enrollment.status == EnrollmentStatus.CONFIRMED and reason is not None
+    _audit_status(enrollment, before, actor=actor, reason=reason if overridden else None)
     if enrollment.status == EnrollmentStatus.CONFIRMED:
         enrollment_confirmed.send(enrollment, promoted=False)
     else:
@@ -236,7 +297,10 @@ def _promote_first_waiting(training_session: TrainingSession, *, actor: User) ->
         .order_by(Enrollment.waitlist_position, Enrollment.id)
     )
     for candidate in waiting:
-        if _screening_refusal(candidate, training_session) is None:
+        # Never moved up into a clash nobody chose, nor without clearance.
+        if _screening_refusal(candidate, training_session) is None and not participant_clashes(
+            candidate
+        ):
             candidate.status = EnrollmentStatus.CONFIRMED
             candidate.waitlist_position = None
             db.session.flush()
@@ -278,3 +342,53 @@ def withdraw(enrollment: Enrollment, *, actor: User) -> Withdrawal:
     if before == EnrollmentStatus.CONFIRMED and not training_session.is_closed:
         promoted = _promote_first_waiting(training_session, actor=actor)
     return Withdrawal(enrollment=enrollment, promoted=promoted)
+
+
+def waitlist(enrollment: Enrollment, *, actor: User) -> Enrollment:
+    """Put a nominee on the waiting list (at the end of the line) without
+    confirming them, even while places remain: the coordinator keeps the
+    places for others first."""
+    if enrollment.status is not EnrollmentStatus.NOMINATED:
+        raise DomainError(
+            _(
+                "Only a nominated enrollment can be put on the waiting list; this one is "
+                "%(status)s.",
+                status=enrollment.status.label,
+            )
+        )
+    training_session = lock_session(enrollment.training_session)
+    _refuse_closed(training_session)
+    enrollment.status = EnrollmentStatus.WAITLISTED
+    enrollment.waitlist_position = _next_waitlist_position(training_session)
+    db.session.flush()
+    _audit_status(enrollment, EnrollmentStatus.NOMINATED, actor=actor)
+    enrollment_waitlisted.send(enrollment)
+    return enrollment
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one step of a bulk action did to one enrollment: `refusal` says
+    why it was not done (None when it was)."""
+
+    enrollment: Enrollment
+    refusal: str | None = None
+
+
+def for_each(
+    enrollments: Iterable[Enrollment], action: Callable[[Enrollment], Any]
+) -> list[Outcome]:
+    """Apply `action` to each enrollment on its own savepoint: a refusal (a
+    DomainError) undoes that one step and is reported with its reason; the
+    others stand."""
+    outcomes = []
+    for enrollment in enrollments:
+        try:
+            with db.session.begin_nested():
+                action(enrollment)
+        except DomainError as error:
+            db.session.expire(enrollment)
+            outcomes.append(Outcome(enrollment, error.message))
+        else:
+            outcomes.append(Outcome(enrollment))
+    return outcomes

@@ -22,7 +22,13 @@ from training.auth.forms import ConfirmForm
 from training.domain import DomainError
 from training.enrollment import importer, queries, services, uploads
 from training.enrollment.convocation import PDF, convocation_filename, convocation_pdf
-from training.enrollment.forms import NominateForm, UploadForm
+from training.enrollment.forms import (
+    BulkEnrollmentForm,
+    ConfirmEnrollmentForm,
+    NominateForm,
+    NominateManyForm,
+    UploadForm,
+)
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.extensions import db
 from training.people.forms import ParticipantForm
@@ -44,7 +50,13 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 # --- the enrollments page ------------------------------------------------------------
 
 
-def _render_enrollments(training_session: TrainingSession, status: int = 200):
+def _render_enrollments(
+    training_session: TrainingSession,
+    status: int = 200,
+    *,
+    clash: tuple[Enrollment, str] | None = None,
+    confirm_anyway: ConfirmEnrollmentForm | None = None,
+):
     enrollments = queries.session_enrollments(training_session)  # the line in order
     by_status: dict[EnrollmentStatus, list[Enrollment]] = {
         member: [] for member in EnrollmentStatus
@@ -79,7 +91,11 @@ def _render_enrollments(training_session: TrainingSession, status: int = 200):
         organisations=choices,
         nominating_by=nominating_by,
         nominate_form=NominateForm(),
+        nominate_many_form=NominateManyForm(),
+        bulk_form=BulkEnrollmentForm(),
         confirm_form=ConfirmForm(),
+        clash=clash,
+        confirm_anyway=confirm_anyway or ConfirmEnrollmentForm(),
     ), status
 
 
@@ -170,10 +186,17 @@ def nominate_new_participant(session_id: int):
 def confirm(session_id: int, enrollment_id: int):
     training_session = load(TrainingSession, session_id, "enrollment.manage")
     enrollment = load_child(Enrollment, enrollment_id, session_id, "session_id")
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmEnrollmentForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        services.confirm(enrollment, actor=current_user)
+        services.confirm(enrollment, actor=current_user, override_reason=form.override_reason.data)
+    except services.ParticipantClash as error:
+        # Shown beside the nominee with a "confirm anyway" form asking why.
+        db.session.rollback()
+        return _render_enrollments(
+            training_session, 409, clash=(enrollment, error.message), confirm_anyway=form
+        )
     except DomainError as error:
         refuse(error)
         return _render_enrollments(training_session, 409)
@@ -199,6 +222,122 @@ def confirm(session_id: int, enrollment_id: int):
             ),
             "info",
         )
+    return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+# What the bulk form's actions do, one enrollment at a time.
+BULK_SERVICES = {
+    "confirm": services.confirm,
+    "waitlist": services.waitlist,
+    "withdraw": services.withdraw,
+}
+
+
+def _report(outcomes: list[services.Outcome], done_message: str) -> None:
+    """One flash for what was done, one warning per refusal (who, and why)."""
+    done = [outcome for outcome in outcomes if outcome.refusal is None]
+    if done:
+        flash(done_message, "success")
+    for outcome in outcomes:
+        if outcome.refusal is not None:
+            flash(
+                _(
+                    "%(name)s: %(reason)s",
+                    name=outcome.enrollment.participant.full_name,
+                    reason=outcome.refusal,
+                ),
+                "warning",
+            )
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/bulk", methods=["POST"])
+@require("enrollment.manage")
+def bulk(session_id: int):
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    form = BulkEnrollmentForm()
+    if not form.validate_on_submit() or not form.enrollment_id.data:
+        flash(_("Tick the nominees first, then choose what to do with them."), "danger")
+        return _render_enrollments(training_session, 400)
+    chosen = set(form.enrollment_id.data)
+    enrollments = db.session.scalars(
+        sa.select(Enrollment)
+        .where(Enrollment.session_id == session_id, Enrollment.id.in_(chosen))
+        .order_by(Enrollment.waitlist_position, Enrollment.id)
+        .options(selectinload(Enrollment.participant))
+    ).all()
+    if len(enrollments) != len(chosen):
+        abort(404)  # an id of another session, or none
+    action = form.action.data
+    step = BULK_SERVICES[action]
+    outcomes = services.for_each(
+        enrollments, lambda enrollment: step(enrollment, actor=current_user)
+    )
+    db.session.commit()
+    done = sum(outcome.refusal is None for outcome in outcomes)
+    messages = {
+        "confirm": ngettext(
+            "%(num)d nominee confirmed or placed on the waiting list.",
+            "%(num)d nominees confirmed or placed on the waiting list.",
+            done,
+        ),
+        "waitlist": ngettext(
+            "%(num)d nominee put on the waiting list.",
+            "%(num)d nominees put on the waiting list.",
+            done,
+        ),
+        "withdraw": ngettext(
+            "%(num)d enrollment withdrawn.", "%(num)d enrollments withdrawn.", done
+        ),
+    }
+    _report(outcomes, messages[action])
+    return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/nominate-many", methods=["POST"])
+@require("enrollment.manage")
+def nominate_many(session_id: int):
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    form = NominateManyForm()
+    if not form.validate_on_submit() or not form.participant_id.data:
+        flash(_("Tick the participants to nominate."), "danger")
+        return _render_enrollments(training_session, 400)
+    chosen = set(form.participant_id.data)
+    participants = db.session.scalars(
+        sa.select(Participant).where(Participant.id.in_(chosen)).order_by(Participant.id)
+    ).all()
+    if len(participants) != len(chosen):
+        abort(404)
+    nominating_organisation = None
+    if form.nominating_organisation_id.data:
+        nominating_organisation = db.session.get(
+            Organisation, int(form.nominating_organisation_id.data)
+        )
+        if nominating_organisation is None:
+            flash(_("The nominating organisation no longer exists; choose another."), "danger")
+            return _render_enrollments(training_session, 400)
+    refused = []
+    done = 0
+    for participant in participants:
+        try:
+            with db.session.begin_nested():
+                services.nominate(
+                    training_session,
+                    participant,
+                    actor=current_user,
+                    nominating_organisation=nominating_organisation,
+                )
+        except DomainError as error:
+            refused.append((participant, error.message))
+        else:
+            done += 1
+    db.session.commit()
+    if done:
+        flash(
+            ngettext("%(num)d participant nominated.", "%(num)d participants nominated.", done),
+            "success",
+        )
+    for participant, reason in refused:
+        flash(_("%(name)s: %(reason)s", name=participant.full_name, reason=reason), "warning")
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 
