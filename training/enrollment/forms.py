@@ -38,6 +38,7 @@ BULK_ACTIONS = (
     ("confirm", _l("Confirm")),
     ("waitlist", _l("Put on the waiting list")),
     ("withdraw", _l("Withdraw")),
+    ("screen", _l("Record a screening result")),
 )
 
 

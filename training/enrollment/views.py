@@ -268,6 +268,14 @@ def bulk(session_id: int):
     if len(enrollments) != len(chosen):
         abort(404)  # an id of another session, or none
     action = form.action.data
+    if action == "screen":  # one vetting answer for the ticked nominees
+        return redirect(
+            url_for(
+                "people.record_screenings",
+                participant_id=sorted({e.participant_id for e in enrollments}),
+                next=url_for("enrollment.session_enrollments", session_id=session_id),
+            )
+        )
     step = BULK_SERVICES[action]
     outcomes = services.for_each(
         enrollments, lambda enrollment: step(enrollment, actor=current_user)

@@ -69,6 +69,13 @@ class ScreeningForm(CleanForm):
             raise ValidationError(_l("“Valid until” cannot be before the screening date."))
 
 
+class BulkScreeningForm(ScreeningForm):
+    """One screening result for the participants named by `participant_id`."""
+
+    participant_id = SelectMultipleField(coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Record for each of them"))
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A multiple choice shown as checkboxes (usable on a phone)."""
 

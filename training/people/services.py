@@ -440,6 +440,34 @@ class TrainerDetails:
     email: str | None = None
 
 
+def record_screenings(
+    participants: Sequence[Participant],
+    *,
+    framework: ScreeningFramework,
+    status: ScreeningStatus,
+    screened_on: date | None,
+    valid_until: date | None,
+    reference: str | None,
+    notes: str | None,
+    actor: User,
+) -> list[ScreeningRecord]:
+    """One screening result (a vetting list's answer) recorded for several
+    participants: a record and an audit event each, all or none."""
+    return [
+        record_screening(
+            participant,
+            framework=framework,
+            status=status,
+            screened_on=screened_on,
+            valid_until=valid_until,
+            reference=reference,
+            notes=notes,
+            actor=actor,
+        )
+        for participant in participants
+    ]
+
+
 def _apply_trainer(trainer: Trainer, details: TrainerDetails) -> None:
     if not details.name.strip():
         raise DomainError(_("The name is required."), field="name")

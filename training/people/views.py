@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -15,12 +15,19 @@ from sqlalchemy.orm import selectinload
 from training.audit.history import history_rows
 from training.audit.models import AuditEvent
 from training.auth.forms import ConfirmForm
+from training.auth.views import safe_next
 from training.curricula.models import Curriculum, CurriculumStatus
 from training.domain import DomainError
 from training.extensions import db
 from training.formatting import country_choices
 from training.people import screening, services
-from training.people.forms import ParticipantForm, QualificationForm, ScreeningForm, TrainerForm
+from training.people.forms import (
+    BulkScreeningForm,
+    ParticipantForm,
+    QualificationForm,
+    ScreeningForm,
+    TrainerForm,
+)
 from training.people.models import (
     Organisation,
     Participant,
@@ -201,6 +208,63 @@ def record_screening(participant_id: int):
             flash(_("Screening result recorded."), "success")
             return redirect(url_for("people.show_participant", participant_id=participant.id))
     return _render_participant(participant, form, 400)
+
+
+MAX_BULK_SCREENING = 500
+
+
+@bp.route("/participants/screenings/new", methods=["GET", "POST"])
+@require("screening.manage")
+def record_screenings():
+    """One screening result for several participants (a vetting list's
+    answer): the participants come ticked from a list, by id."""
+    form = BulkScreeningForm(formdata=request.form if request.method == "POST" else request.args)
+    ids = sorted(set(form.participant_id.data or []))
+    if form.participant_id.errors or not ids:
+        flash(_("Tick the participants whose screening result you are recording."), "danger")
+        back = safe_next(request.values.get("next")) or url_for("people.list_participants")
+        return redirect(back)
+    if len(ids) > MAX_BULK_SCREENING:
+        abort(400)
+    participants = db.session.scalars(
+        sa.select(Participant)
+        .where(Participant.id.in_(ids))
+        .options(selectinload(Participant.organisation), selectinload(Participant.screenings))
+        .order_by(Participant.family_name, Participant.given_name)
+    ).all()
+    if len(participants) != len(ids):
+        abort(404)
+    back = safe_next(request.values.get("next")) or url_for("people.list_participants")
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.record_screenings(
+                participants,
+                framework=ScreeningFramework(form.framework.data),
+                status=ScreeningStatus(form.status.data),
+                screened_on=form.screened_on.data,
+                valid_until=form.valid_until.data,
+                reference=form.reference.data,
+                notes=form.notes.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            refuse(error, form, "status")
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "Screening result recorded for %(num)d participant.",
+                    "Screening result recorded for %(num)d participants.",
+                    len(participants),
+                ),
+                "success",
+            )
+            return redirect(back)
+    elif request.method == "GET":
+        form = BulkScreeningForm(formdata=None, participant_id=ids, screened_on=date.today())
+    return render_template(
+        "people/screenings_new.html", form=form, participants=participants, back=back
+    ), (400 if form.errors else 200)
 
 
 # --- trainers -----------------------------------------------------------------------
