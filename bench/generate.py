@@ -48,7 +48,7 @@ from training.models import (
     session_partner,
 )
 from training.reports.projection import rebuild as rebuild_report_rows
-from training.text import fold, search_key
+from training.text import fold, match_key, search_key, sound_key
 
 COUNTRIES = ("BF", "ML", "MR", "NE", "TD")
 KINDS = (
@@ -218,6 +218,8 @@ def generate(participants: int, sessions: int, attendance: int, today: date) -> 
                 "given_name": given,
                 "family_name": family,
                 "search_name": search_key(given, family),
+                "match_name": match_key(given, family),
+                "sound_name": sound_key(given, family),
                 "sex": "F" if random.random() < 0.27 else "M",
                 "nationality": country if random.random() > 0.02 else None,
                 "organisation_id": random.choice(by_country[country]),
