@@ -83,3 +83,36 @@ def test_the_report_rows_migration_fills_them_from_existing_data(empty_database_
             assert differences(connection) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_organisation_search_text_migration_fills_existing_rows(empty_database_url):
+    """Organisations registered before `organisation.search_text` existed are
+    found by the accent-insensitive search once migrated."""
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config())
+    with app.app_context():
+        upgrade(revision="10edd9bc960c")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organisation (name, acronym, country, kind, is_security_force)"
+                    " VALUES ('Direction générale de la Sûreté nationale', 'DGSN', 'MR',"
+                    " 'police', true), ('Secrétariat du G5 Sahel', NULL, NULL,"
+                    " 'regional_organisation', false)"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            texts = connection.scalars(
+                sa.text("SELECT search_text FROM organisation ORDER BY id")
+            ).all()
+        assert texts == [
+            "dgsn direction generale de la surete nationale",
+            "secretariat du g5 sahel",
+        ]
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

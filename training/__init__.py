@@ -36,6 +36,7 @@ BLUEPRINT_MODULES = (
     "training.curricula.views",
     "training.sessions.views",
     "training.people.views",
+    "training.organisations.views",
     "training.enrollment.views",
     "training.enrollment.merge_views",
     "training.attendance.views",

@@ -65,6 +65,10 @@ _COORDINATION = {
     "screening.manage",
     "trainers.view",
     "trainers.manage",
+    # The organisations registry: list and read; create, edit, end a
+    # partnership, merge two records.
+    "organisations.view",
+    "organisations.manage",
     # Give a trainer or a participant an account; mail or print their link.
     "accounts.invite",
     "attendance.view",

@@ -195,7 +195,7 @@ def test_participant_history_names_the_organisation_and_the_status(client, login
     login_as("coordinator", locale="fr")
     page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
     assert _field(page, "organisation_id") == [
-        f"Organisation{NBSP}: PN — Police nationale → GN — Gendarmerie nationale"
+        f"Organisation{NBSP}: PN — Police nationale (Niger) → GN — Gendarmerie nationale (Niger)"
     ]
     assert _field(page, "name") == [f"Nom{NBSP}: Awa Diallo"]
     assert _field(page, "status") == [f"Statut{NBSP}: Confirmé → Retiré"]

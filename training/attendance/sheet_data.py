@@ -42,7 +42,7 @@ def sheet_for(
         SheetParticipant(
             family_name=enrollment.participant.family_name,
             given_name=enrollment.participant.given_name,
-            organisation=_organisation(enrollment.participant.organisation),
+            organisation=_organisation(enrollment.participant.organisation, language),
             rank=enrollment.participant.rank or "",
         )
         for enrollment in confirmed_enrollments(training_session)
@@ -66,11 +66,12 @@ def sheet_for(
     )
 
 
-def _organisation(organisation) -> str:
+def _organisation(organisation, language: SheetLanguage) -> str:
+    """Acronym, name and country (in the sheet's language): "Gendarmerie
+    nationale" exists in every country of a regional workshop."""
     if organisation is None:
         return ""
-    return (
-        f"{organisation.acronym} — {organisation.name}"
-        if organisation.acronym
-        else organisation.name
-    )
+    if not organisation.country:
+        return organisation.name_label
+    country = country_name(organisation.country, "en" if language == "en" else "fr")
+    return f"{organisation.name_label} ({country})"

@@ -38,8 +38,20 @@ if TYPE_CHECKING:
 NOTHING = "—"
 
 DATE_FIELDS = frozenset(
-    {"start_date", "end_date", "screened_on", "valid_until", "date", "qualified_on", "expires_on"}
+    {
+        "start_date",
+        "end_date",
+        "screened_on",
+        "valid_until",
+        "date",
+        "qualified_on",
+        "expires_on",
+        "active_from",
+        "active_until",
+    }
 )
+# Fields holding an ISO country code, shown by the country's name.
+COUNTRY_FIELDS = frozenset({"country", "merged_country"})
 PERCENT_FIELDS = frozenset({"min_attendance_percent", "pass_mark_percent"})
 MONTH_FIELDS = frozenset({"certificate_validity_months"})
 
@@ -177,7 +189,7 @@ class _ValueWriter:
                 return format_date(date.fromisoformat(value), "medium", locale=self.locale)
             except ValueError:
                 return value
-        if key == "country" and isinstance(value, str):
+        if key in COUNTRY_FIELDS and isinstance(value, str):
             return country_name(value, self.locale_name)
         if key == "languages" and isinstance(value, str):
             return ", ".join(self._language(code) for code in value.split(",") if code)

@@ -38,6 +38,10 @@ ACTION_LABELS: dict[str, Any] = {
     "certificate.issued": _l("Certificate issued"),
     "certificate.reissued": _l("Certificate reissued"),
     "certificate.revoked": _l("Certificate revoked"),
+    "organisation.created": _l("Organisation added"),
+    "organisation.updated": _l("Organisation edited"),
+    "organisation.partnership_ended": _l("Partnership ended"),
+    "organisation.merged": _l("Another record merged into this one"),
     "trainer.created": _l("Trainer registered"),
     "trainer.updated": _l("Trainer edited"),
     "trainer.qualified": _l("Qualification added"),
@@ -106,6 +110,10 @@ FIELD_LABELS: dict[str, Any] = {
     "curriculum_id": _l("Curriculum"),
     "qualified_on": _l("Qualified on"),
     "expires_on": _l("Expires on"),
+    "acronym": _l("Acronym"),
+    "is_security_force": _l("Security force"),
+    "active_from": _l("Start of the partnership"),
+    "active_until": _l("End of the partnership"),
     "reason": _l("Reason"),
     "method": _l("Request method"),
     "path": _l("Address"),
@@ -117,6 +125,15 @@ FIELD_LABELS: dict[str, Any] = {
 SUBJECT_FIELD_LABELS: dict[tuple[str, str], Any] = {
     ("screening", "status"): _l("Result"),
     ("attendance", "status"): lazy_pgettext("one participant's half-day", "Attendance"),
+    # What "organisation.merged" says of the removed record and of what moved.
+    ("organisation", "merged_id"): _l("Removed record's number"),
+    ("organisation", "merged_name"): _l("Removed record's name"),
+    ("organisation", "merged_acronym"): _l("Removed record's acronym"),
+    ("organisation", "merged_country"): _l("Removed record's country"),
+    ("organisation", "participants"): _l("Participants moved"),
+    ("organisation", "trainers"): _l("Trainers moved"),
+    ("organisation", "nominations"): _l("Nominations moved"),
+    ("organisation", "partnerships"): _l("Session partnerships moved"),
 }
 
 # The enum a stored value belongs to, by the action's subject and the field:
@@ -134,6 +151,7 @@ SUBJECT_FIELD_ENUMS: dict[tuple[str, str], str] = {
     ("certificate", "kind"): "CertificateKind",
     ("assignment", "role"): "AssignmentRole",
     ("user", "role"): "Role",
+    ("organisation", "kind"): "OrganisationKind",
 }
 
 # Fields whose enum is the same whatever the record.

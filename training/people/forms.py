@@ -3,6 +3,8 @@ database or the locale are filled in when the form is built."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -21,14 +23,20 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import ScreeningFramework, ScreeningStatus, Sex
-from training.people.services import organisations
+from training.people.organisations import offered_organisations
 from training.web.forms import CleanForm
 
 LANGUAGE_CHOICES = [("fr", _l("French")), ("en", _l("English")), ("ar", _l("Arabic"))]
 
 
-def _organisation_choices() -> list[tuple[int, str]]:
-    return [(0, _l("— none —"))] + [(org.id, org.label) for org in organisations()]
+def _organisation_choices(record: Any = None) -> list[tuple[int, Any]]:
+    """The organisations a person can belong to, by label with their country:
+    those whose partnership is current, plus the record's own."""
+    keep_id = getattr(record, "organisation_id", None)
+    return [(0, _l("— none —"))] + [
+        (organisation.id, organisation.label)
+        for organisation in offered_organisations(keep_id=keep_id)
+    ]
 
 
 class ParticipantForm(CleanForm):
@@ -50,7 +58,7 @@ class ParticipantForm(CleanForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.nationality.choices = [("", "—"), *country_choices()]
-        self.organisation_id.choices = _organisation_choices()
+        self.organisation_id.choices = _organisation_choices(kwargs.get("obj"))
 
 
 class ScreeningForm(CleanForm):
@@ -94,7 +102,7 @@ class TrainerForm(CleanForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = _organisation_choices()
+        self.organisation_id.choices = _organisation_choices(kwargs.get("obj"))
 
 
 class QualificationForm(CleanForm):

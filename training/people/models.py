@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import Model
+from training.formatting import country_name
 from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
-from training.text import match_key, search_key, sound_key
+from training.text import fold, match_key, search_key, sound_key
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -75,18 +76,53 @@ class Organisation(Model):
     is_security_force: Mapped[bool] = mapped_column(default=False)
     active_from: Mapped[Optional[date]]
     active_until: Mapped[Optional[date]]
+    # Lower-case, accent-free "acronym name" for accent-insensitive search on
+    # every database engine (kept by _refresh_search_text).
+    search_text: Mapped[str] = mapped_column(sa.String(240), default="", server_default="")
 
     def is_active_on(self, day: date) -> bool:
         return (self.active_from is None or self.active_from <= day) and (
             self.active_until is None or day <= self.active_until
         )
 
+    def has_ended_by(self, day: date) -> bool:
+        """Whether the partnership ended before `day`."""
+        return self.active_until is not None and self.active_until < day
+
     @property
     def label(self) -> str:
+        """How the organisation is shown and chosen everywhere: acronym, name
+        and country in the reader's language ("PN — Police nationale
+        (Niger)"), since the same name or acronym exists in several
+        countries ("Gendarmerie nationale", "PN")."""
+        return f"{self.name_label} ({self.country_label})" if self.country else self.name_label
+
+    @property
+    def short_label(self) -> str:
+        """The acronym (or the name) with the country, for narrow columns:
+        "PN (Niger)"."""
+        short = self.acronym or self.name
+        return f"{short} ({self.country_label})" if self.country else short
+
+    @property
+    def name_label(self) -> str:
+        """Acronym and name, without the country: "PN — Police nationale"."""
         return f"{self.acronym} — {self.name}" if self.acronym else self.name
+
+    @property
+    def country_label(self) -> str:
+        return country_name(self.country)
 
     def __repr__(self) -> str:
         return f"<Organisation {self.acronym or self.name}>"
+
+
+@sa.event.listens_for(Organisation, "before_insert")
+@sa.event.listens_for(Organisation, "before_update")
+def _refresh_search_text(_mapper: object, _connection: object, organisation: Organisation) -> None:
+    """Whoever writes an organisation (service, factory, demo seed), its
+    search text follows its acronym and name."""
+    organisation.search_text = fold(f"{organisation.acronym or ''} {organisation.name}")
 
 
 class Trainer(Model):

@@ -29,6 +29,7 @@ from training.people.models import (
     Trainer,
     TrainerQualification,
 )
+from training.people.organisations import by_label
 from training.people.screening import current_screening
 from training.text import fold, match_key, sound_key
 
@@ -586,5 +587,6 @@ def trainer_search(query: str | None = None) -> sa.Select:
 
 
 def organisations() -> list[Organisation]:
-    """Every organisation, by name, for the forms' choices."""
-    return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+    """Every organisation, by label as shown (with its country), for the
+    lists' filters and choices."""
+    return by_label(db.session.scalars(sa.select(Organisation)))

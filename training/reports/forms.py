@@ -19,6 +19,7 @@ from training.extensions import db
 from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import Organisation, OrganisationKind, Sex
+from training.people.organisations import by_label
 from training.reports.queries import UNKNOWN, ReportFilters, Slice
 from training.sessions.models import session_partner
 
@@ -56,12 +57,15 @@ class ReportFilterForm(Form):
                 sa.select(Curriculum.id, Curriculum.code).order_by(Curriculum.code)
             ).all(),
         ]
-        partners = (
-            sa.select(Organisation.id, Organisation.name)
-            .where(Organisation.id.in_(sa.select(session_partner.c.organisation_id)))
-            .order_by(Organisation.name)
+        partners = db.session.scalars(
+            sa.select(Organisation).where(
+                Organisation.id.in_(sa.select(session_partner.c.organisation_id))
+            )
         )
-        self.partner.choices = [everything, *db.session.execute(partners).all()]
+        self.partner.choices = [
+            everything,
+            *((partner.id, partner.label) for partner in by_label(partners)),
+        ]
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

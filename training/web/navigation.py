@@ -22,6 +22,7 @@ NAV_ITEMS = (
     NavItem("curricula.list_curricula", _l("Curricula"), "curricula.view"),
     NavItem("people.list_participants", _l("Participants"), "participants.view"),
     NavItem("people.list_trainers", _l("Trainers"), "trainers.view"),
+    NavItem("organisations.list_organisations", _l("Organisations"), "organisations.view"),
     NavItem("reports.index", _l("Reports"), "reports.view"),
     NavItem("certificates.my_trainings", _l("My trainings"), "me.view"),
     NavItem("auth.users", _l("Users"), "users.manage"),
