@@ -3,6 +3,8 @@ of nominees."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -64,7 +66,8 @@ def _render_enrollments(
     for enrollment in enrollments:
         by_status[enrollment.status].append(enrollment)
     query = request.args.get("q", "").strip()
-    choices = organisations()
+    today = date.today()  # ended partnerships nominate no one new
+    choices = [organisation for organisation in organisations() if organisation.is_active_on(today)]
     nominating_by = request.args.get("by", "")
     if nominating_by not in {str(organisation.id) for organisation in choices}:
         nominating_by = ""  # no choice, or an unknown one: their own organisation
