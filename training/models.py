@@ -11,7 +11,7 @@ from training.certificates.models import (
     CertificateStatus,
 )
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
 from training.mail.models import MailStatus, OutboxMessage
 from training.people.models import (
     Organisation,
@@ -69,6 +69,7 @@ __all__ = [
     "SessionLanguage",
     "SessionStatus",
     "Sex",
+    "StagedUpload",
     "Theme",
     "TokenPurpose",
     "Trainer",
