@@ -359,14 +359,13 @@ def import_valid(session_id: int):
         abort(400)
     staged = _staged_for_change(training_session)
     try:
-        count = uploads.import_valid(
+        uploads.import_valid(
             training_session, staged.upload, staged.nominee_file, staged.check, actor=current_user
         )
     except DomainError as error:
         refuse(error)
         return _render_preview(training_session, _staged_for_change(training_session), 409)
-    db.session.commit()
-    flash(ngettext("%(num)d nominee imported.", "%(num)d nominees imported.", count), "success")
+    db.session.commit()  # the result page that follows says how many
     return redirect(url_for("enrollment.import_preview", session_id=session_id))
 
 
