@@ -216,8 +216,8 @@ def test_the_coordinator_chooses_an_organisation_in_the_preview(client, login_as
         ({"key": "pn", "organisation_id": ""}, 400),
         ({"key": "pn", "organisation_id": "999999"}, 400),
         ({"key": "pn", "organisation_id": "abc"}, 400),
-        ({"key": "PN <b>", "organisation_id": "1"}, 400),
-        ({"key": "notinthefile", "organisation_id": "1"}, 409),
+        ({"key": "PN <b>", "organisation_id": "{niger}"}, 400),
+        ({"key": "notinthefile", "organisation_id": "{niger}"}, 409),
     ],
 )
 def test_a_bad_choice_is_refused_and_changes_nothing(client, login_as, police, data, status):
@@ -225,6 +225,7 @@ def test_a_bad_choice_is_refused_and_changes_nothing(client, login_as, police, d
     db.session.commit()
     login_as("coordinator")
     _upload(client, training_session.id, [_row("A", "", "PN")])
+    data = {name: value.format(niger=police["NE"].id) for name, value in data.items()}
     response = client.post(f"/sessions/{training_session.id}/import/organisation", data=data)
     assert response.status_code == status
     assert db.session.scalar(sa.select(StagedUpload.choices)) == {}
@@ -312,3 +313,11 @@ def test_a_bad_new_organisation_is_a_form_error(client, login_as, police, data):
     response = client.post(f"/sessions/{training_session.id}/import/organisation/new", data=data)
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == before
+
+
+def test_a_dash_for_none_is_no_organisation_and_no_country(app, police):
+    check = _check([_row("A", "-", "—"), _row("B", "/", "N/A"), _row("C", "", "?")])
+    assert check.rows[0].errors == [] and check.rows[2].errors == []
+    assert check.rows[0].organisation is None and check.rows[0].nationality is None
+    assert "Unknown organisation “N/A”" in check.rows[1].errors[0]  # letters: asked about
+    assert [question.value for question in check.questions] == ["N/A"]

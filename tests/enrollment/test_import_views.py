@@ -133,6 +133,27 @@ def test_a_file_with_no_ready_row_imports_nothing(client, session_and_coordinato
     assert _enrolled(training_session) == 0
 
 
+def test_the_preview_runs_a_fixed_number_of_queries(client, login_as, count_queries):
+    """Whatever the rows, their organisations settled or not."""
+    factories.make_organisation(name="Police nationale du Niger", acronym="PN", country="NE")
+    factories.make_organisation(name="Police nationale du Mali", acronym="PN", country="ML")
+    login_as("coordinator")
+    counts = []
+    for size in (10, 200):
+        training_session = factories.make_session()
+        db.session.commit()
+        rows = [
+            [f"A{n}", f"B{n}", "F", ["NE", "", "ML"][n % 3], ["PN", "X", ""][n % 3], "", "", "", ""]
+            for n in range(size)
+        ]
+        _upload(client, training_session.id, csv_bytes(rows))
+        with count_queries() as statements:
+            response = client.get(f"/sessions/{training_session.id}/import/preview")
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
 @pytest.mark.parametrize("role", ["admin", "coordinator"])
 def test_coordination_roles_use_every_new_page(client, login_as, role):
     """The permission matrix's allowed half for the import's new routes (the
@@ -259,4 +280,7 @@ def test_a_preview_on_one_server_and_its_confirmation_on_another(app, database_u
     assert second_browser.post(f"/sessions/{session_id}/import/confirm").status_code == 302
     with second.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 2
-        db.session.remove()
+    for server in (first, second):  # their connections, closed before the next test
+        with server.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -248,8 +248,8 @@ def _settle(
     question it waits on; a partnership ended before the session is an
     error."""
     value = row.values.get("organisation", "")
-    if not value:
-        return
+    if not organisation_key(value):
+        return  # empty, or a dash or a slash for "none"
     named, country_named = _named(value, index)
     current = [organisation for organisation in named if organisation.is_active_on(day)]
     if named and not current:
@@ -379,7 +379,7 @@ def _problems(row: ImportRow) -> list[str]:
             )
     if row.sex is None:
         problems.append(_("Sex must be F or M (found “%(value)s”).", value=values.get("sex", "")))
-    if values.get("nationality") and row.nationality is None:
+    if spelling_key(values.get("nationality")) and row.nationality is None:
         problems.append(_("Unknown country “%(value)s”.", value=values["nationality"]))
     email = normalise_email(values.get("email"))
     if email and len(email) <= _MAX_LENGTHS["email"]:
