@@ -63,7 +63,8 @@ def store_upload(
         upload = StagedUpload(
             owner_id=owner.id,
             session_id=training_session.id,
-            file_name=(file_name or "")[:MAX_FILE_NAME],
+            # The name alone, whatever path an old browser sends with it.
+            file_name=(file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILE_NAME],
             file_format=nominee_file.format.kind,
             encoding=nominee_file.format.encoding,
             delimiter=nominee_file.format.delimiter,
