@@ -78,8 +78,6 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
-    # Uploaded nominee files wait here between preview and import (24 h at most).
-    IMPORT_FOLDER = os.environ.get("ATELIER_IMPORT_FOLDER") or str(INSTANCE_DIR / "imports")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

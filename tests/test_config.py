@@ -70,7 +70,6 @@ def _flask(tmp_path: Path, *args: str, **environment: str) -> subprocess.Complet
         {
             "ATELIER_ENV": "production",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
-            "ATELIER_IMPORT_FOLDER": str(tmp_path / "imports"),
             **environment,
         }
     )

@@ -1,12 +1,13 @@
 """Files that hold personal data are created readable by their owner only:
-the SQLite database with its -wal and -shm files, and uploads waiting for
-import. (Backups: tests/test_backup.py.)"""
+the SQLite database with its -wal and -shm files; uploads waiting for import
+are in the database. (Backups: tests/test_backup.py.)"""
 
 from __future__ import annotations
 
 import io
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -63,23 +64,18 @@ def test_an_existing_world_readable_database_is_tightened(tmp_path):
     assert mode(database) == 0o600
 
 
-def test_an_upload_waiting_for_import_is_private(app, client, login_as, tmp_path):
-    folder = tmp_path / "imports"
-    app.config["IMPORT_FOLDER"] = str(folder)
-    try:
-        training_session = factories.make_session()
-        db.session.commit()
-        login_as("coordinator")
-        content = "given_name,family_name,sex,nationality\nMoussa,Traoré,M,Mali\n".encode()
-        response = client.post(
-            f"/sessions/{training_session.id}/import",
-            data={"file": (io.BytesIO(content), "nominees.csv")},
-            content_type="multipart/form-data",
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
-        uploads = list(folder.glob("*.upload"))
-    finally:
-        app.config.pop("IMPORT_FOLDER", None)
-    assert len(uploads) == 1
-    assert mode(folder) == 0o700
-    assert mode(uploads[0]) == 0o600
+def test_an_upload_waiting_for_import_leaves_nothing_on_disk(app, client, login_as, tmp_path):
+    """The file waits in the database (0600 on SQLite), not in a folder of
+    one server."""
+    before = {path for path in Path(app.instance_path).rglob("*")}
+    training_session = factories.make_session()
+    db.session.commit()
+    login_as("coordinator")
+    content = "given_name,family_name,sex,nationality\nMoussa,Traoré,M,Mali\n".encode()
+    response = client.post(
+        f"/sessions/{training_session.id}/import",
+        data={"file": (io.BytesIO(content), "nominees.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert {path for path in Path(app.instance_path).rglob("*")} == before

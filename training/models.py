@@ -11,7 +11,7 @@ from training.certificates.models import (
     CertificateStatus,
 )
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
 from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.people.models import (
     Organisation,
@@ -70,6 +70,7 @@ __all__ = [
     "SessionLanguage",
     "SessionStatus",
     "Sex",
+    "StagedUpload",
     "Theme",
     "TokenPurpose",
     "Trainer",

@@ -141,8 +141,11 @@ def test_import_all_nominates_and_reuses_existing(app):
         (b"", "empty"),
         (b"   \n  ", "empty"),
         (csv_bytes([]), "no nominee"),
-        ("prénom;nom\nA;B\n".encode("latin-1"), "UTF-8"),
         (b"%PDF-1.7\x00\x01binary", "neither"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "neither"),
+        (b"\x7fELF\x02\x01\x01" + bytes(range(1, 32)) * 20, "neither"),
+        ("prénom;nom\r\nA;B\r\n".encode("utf-16-le"), "neither"),  # UTF-16 without a BOM
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Excel 97"),
         (csv_bytes([["a", "b"]], headings=["name", "surname"]), "no column"),
         (b"PK\x03\x04not really a zip", "not a valid XLSX"),
     ],

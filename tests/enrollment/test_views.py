@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 from tests import factories
 from tests.enrollment.conftest import csv_bytes, xlsx_bytes
 from training.audit.models import AuditEvent
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
 from training.extensions import db
 from training.people.models import Participant
 
@@ -37,6 +38,11 @@ GETS = [
     "/sessions/{session_id}/import/template.csv",
     "/sessions/{session_id}/import/template.xlsx",
 ]
+# Pages that need an upload first (without one, they lead to the upload page).
+UPLOAD_GETS = [
+    "/sessions/{session_id}/import/preview",
+    "/sessions/{session_id}/import/rejects",
+]
 POSTS = [
     "/sessions/{session_id}/enrollments/nominate",
     "/sessions/{session_id}/enrollments/new",
@@ -44,6 +50,9 @@ POSTS = [
     "/sessions/{session_id}/enrollments/{enrollment_id}/withdraw",
     "/sessions/{session_id}/import",
     "/sessions/{session_id}/import/confirm",
+    "/sessions/{session_id}/import/valid",
+    "/sessions/{session_id}/import/organisation",
+    "/sessions/{session_id}/import/organisation/new",
     "/sessions/{session_id}/import/cancel",
 ]
 
@@ -64,13 +73,15 @@ def test_coordination_roles_open_every_page(client, login_as, objects, role, url
     assert client.get(url.format(**objects)).status_code == 200
 
 
-def test_preview_without_upload_redirects_to_upload(client, login_as, objects):
-    login_as("coordinator")
-    response = client.get("/sessions/{session_id}/import/preview".format(**objects))
+@pytest.mark.parametrize("url", UPLOAD_GETS)
+@pytest.mark.parametrize("role", ["admin", "coordinator"])
+def test_pages_without_upload_redirect_to_upload(client, login_as, objects, role, url):
+    login_as(role)
+    response = client.get(url.format(**objects))
     assert response.status_code == 302 and response.headers["Location"].endswith("/import")
 
 
-@pytest.mark.parametrize("url", [*GETS, "/sessions/{session_id}/import/preview"])
+@pytest.mark.parametrize("url", [*GETS, *UPLOAD_GETS])
 @pytest.mark.parametrize("role", ["trainer", "participant"])
 def test_trainers_and_participants_are_refused_pages(client, login_as, objects, role, url):
     user = login_as(role)
@@ -312,18 +323,71 @@ def test_confirm_until_full_then_withdraw_moves_the_first_up(client, login_as):
     assert db.session.get(Enrollment, first.id).status == NOMINATED
 
 
-def test_templates_hold_only_headings(client, login_as, objects):
-    login_as("coordinator")
-    csv_response = client.get("/sessions/{session_id}/import/template.csv".format(**objects))
-    assert csv_response.mimetype == "text/csv"
-    assert csv_response.get_data().decode("utf-8-sig").strip() == (
-        "given_name,family_name,sex,nationality,organisation,rank,function,email,phone"
+def test_the_csv_template_fits_the_interface_language(client, login_as, objects):
+    """In French, Excel expects semicolons; the BOM makes it read the accents."""
+    user = login_as("coordinator", locale="fr")
+    url = "/sessions/{session_id}/import/template.csv".format(**objects)
+    response = client.get(url)
+    assert response.mimetype == "text/csv"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf") and body.endswith(b"\r\n")
+    assert body.decode("utf-8-sig").strip() == (
+        "Prénom;Nom;Sexe (F/M);Nationalité;Organisation;Grade;Fonction;Courriel;Téléphone"
     )
-    xlsx_response = client.get("/sessions/{session_id}/import/template.xlsx".format(**objects))
-    sheet = load_workbook(io.BytesIO(xlsx_response.get_data()), read_only=True).worksheets[0]
+    user.locale = "en"
+    db.session.commit()
+    english = client.get(url).get_data().decode("utf-8-sig").strip()
+    assert english == (
+        "Given name,Family name,Sex (F/M),Nationality,Organisation,Rank,Function,Email,Phone"
+    )
+
+
+def test_the_xlsx_template_has_an_example_and_drop_down_lists(client, login_as, objects):
+    factories.make_organisation(name="Police nationale du Niger", acronym="PN", country="NE")
+    factories.make_organisation(name="Police nationale du Mali", acronym="PN", country="ML")
+    db.session.commit()
+    login_as("coordinator", locale="fr")
+    response = client.get("/sessions/{session_id}/import/template.xlsx".format(**objects))
+    assert "attachment" in response.headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    sheet, lists = workbook.worksheets
+    assert sheet.title == "Candidats" and lists.sheet_state == "hidden"
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 1 and rows[0][0] == "given_name"
-    assert "attachment" in xlsx_response.headers["Content-Disposition"]
+    assert rows[0][:3] == ("Prénom", "Nom", "Sexe (F/M)")
+    assert rows[1][:5] == ("Aïcha", "EXEMPLE", "F", "Niger", "Police nationale du Niger (Niger)")
+    validations = {
+        str(validation.sqref): validation.formula1
+        for validation in sheet.data_validations.dataValidation
+    }
+    assert validations["C2:C2001"] == '"F,M"'
+    countries = [cell.value for cell in lists["A"] if cell.value]
+    organisations = [cell.value for cell in lists["B"] if cell.value]
+    assert "Tchad" in countries and "Côte d’Ivoire" in countries
+    assert validations["D2:D2001"] == f"'Listes'!$A$1:$A${len(countries)}"
+    assert validations["E2:E2001"] == f"'Listes'!$B$1:$B${len(organisations)}"
+    assert "Police nationale du Mali (Mali)" in organisations
+
+
+def test_the_xlsx_template_comes_back_as_its_rows(client, login_as, objects):
+    """A template filled in from its own lists imports cleanly, and its
+    example row left in place is not a nominee."""
+    from openpyxl import load_workbook as load
+
+    factories.make_organisation(name="Police nationale du Niger", acronym="PN", country="NE")
+    factories.make_organisation(name="Police nationale du Mali", acronym="PN", country="ML")
+    db.session.commit()
+    login_as("coordinator", locale="fr")
+    template = client.get("/sessions/{session_id}/import/template.xlsx".format(**objects))
+    workbook = load(io.BytesIO(template.get_data()))
+    sheet = workbook.worksheets[0]
+    sheet.append(["Abdou", "Garba", "M", "Mali", "Police nationale du Mali (Mali)"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert _upload(client, objects["session_id"], buffer.getvalue()).status_code == 302
+    page = client.get("/sessions/{session_id}/import/preview".format(**objects))
+    text = page.get_data(as_text=True)
+    assert "1 ligne est prête à être importée." in text
+    assert "PN — Police nationale du Mali · Mali" in text and "EXEMPLE" not in text
 
 
 def _upload(client, session_id, content, name="nominees.xlsx"):
@@ -334,7 +398,11 @@ def _upload(client, session_id, content, name="nominees.xlsx"):
     )
 
 
-def test_upload_preview_and_import_all(client, login_as, import_folder):
+def _staged_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(StagedUpload.id)))
+
+
+def test_upload_preview_and_import_all(client, login_as):
     training_session = factories.make_session()
     db.session.commit()
     login_as("coordinator")
@@ -346,7 +414,7 @@ def test_upload_preview_and_import_all(client, login_as, import_folder):
     )
     response = _upload(client, training_session.id, content)
     assert response.status_code == 302 and response.headers["Location"].endswith("/import/preview")
-    assert len(list(import_folder.glob("*.upload"))) == 1
+    assert _staged_count() == 1
     page = client.get(f"/sessions/{training_session.id}/import/preview").get_data(as_text=True)
     assert "2 rows are ready to import." in page and "Import all" in page
     assert (
@@ -355,7 +423,7 @@ def test_upload_preview_and_import_all(client, login_as, import_folder):
     response = client.post(f"/sessions/{training_session.id}/import/confirm", follow_redirects=True)
     assert "2 nominees imported." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 2
-    assert list(import_folder.glob("*.upload")) == []
+    assert _staged_count() == 0
     # The stored file is gone: importing again does nothing.
     again = client.post(f"/sessions/{training_session.id}/import/confirm")
     assert again.status_code == 302
@@ -385,14 +453,14 @@ def test_a_file_with_errors_cannot_be_imported(client, login_as):
     ("content", "name"),
     [(b"", "empty.csv"), (b"%PDF-1.4\x00\x00", "report.pdf"), (b"PK\x03\x04junk", "x.xlsx")],
 )
-def test_bad_uploads_get_a_clear_4xx(client, login_as, content, name, import_folder):
+def test_bad_uploads_get_a_clear_4xx(client, login_as, content, name):
     training_session = factories.make_session()
     db.session.commit()
     login_as("coordinator")
     response = _upload(client, training_session.id, content, name)
     assert response.status_code == 400
     assert 'class="invalid-feedback' in response.get_data(as_text=True)
-    assert not import_folder.exists() or list(import_folder.glob("*.upload")) == []
+    assert _staged_count() == 0
 
 
 def test_missing_file_is_400(client, login_as, objects):
@@ -431,7 +499,7 @@ def test_every_post_needs_csrf(app, client, login_as, objects):
     assert _counts() == before
 
 
-def test_pages_render_in_french(client, login_as, objects, import_folder):
+def test_pages_render_in_french(client, login_as, objects):
     """Every page of the area, and the participant and trainer pages, in the
     G5 Sahel's working language."""
     login_as("coordinator", locale="fr")
@@ -455,38 +523,41 @@ def test_pages_render_in_french(client, login_as, objects, import_folder):
     assert preview.status_code == 200
 
 
-def test_the_file_is_parsed_once_at_upload(client, login_as, import_folder, monkeypatch):
-    """What waits between preview and import is the parsed rows, not the
-    file: the preview and the import never read the file again."""
-    import json
-
-    from training.enrollment import importer
+def test_the_file_is_parsed_once_at_upload(client, login_as, monkeypatch):
+    """What waits between preview and import is the parsed file, not the
+    bytes uploaded: the preview and the import never read the file again."""
+    from training.enrollment import import_files, importer
 
     training_session = factories.make_session()
     db.session.commit()
     login_as("coordinator")
     content = csv_bytes([["Moussa", "Traoré", "M", "ML", "", "", "", "", ""]])
     assert _upload(client, training_session.id, content, "nominees.csv").status_code == 302
-    (stored,) = import_folder.glob("*.upload")
-    assert json.loads(stored.read_text("utf-8"))[0]["family_name"] == "Traoré"
+    stored = db.session.scalar(sa.select(StagedUpload))
+    assert content not in stored.content
+    parsed = import_files.NomineeFile.load(stored.content)
+    assert parsed.records()[0]["family_name"] == "Traoré"
 
-    def no_second_parse(content):
+    def no_second_parse(*args, **kwargs):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(importer, "read_rows", no_second_parse)
+    monkeypatch.setattr(importer, "read_file", no_second_parse)
+    monkeypatch.setattr(import_files, "read_file", no_second_parse)
     assert client.get(f"/sessions/{training_session.id}/import/preview").status_code == 200
     response = client.post(f"/sessions/{training_session.id}/import/confirm")
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 1
 
 
-def test_a_damaged_stored_upload_asks_for_the_file_again(client, login_as, import_folder):
+@pytest.mark.parametrize("damage", [b"", b"not zlib", zlib.compress(b'{"headings": 3}')])
+def test_a_damaged_stored_upload_asks_for_the_file_again(client, login_as, damage):
     training_session = factories.make_session()
     db.session.commit()
     login_as("coordinator")
     content = csv_bytes([["Moussa", "Traoré", "M", "ML", "", "", "", "", ""]])
     _upload(client, training_session.id, content, "nominees.csv")
-    (stored,) = import_folder.glob("*.upload")
-    stored.write_text('[{"given_name": 3}]')
+    stored = db.session.scalar(sa.select(StagedUpload))
+    stored.content = damage
+    db.session.commit()
     response = client.get(f"/sessions/{training_session.id}/import/preview")
     assert response.status_code == 302 and response.headers["Location"].endswith("/import")

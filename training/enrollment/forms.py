@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from training.formatting import country_choices
+from training.labels import choices
+from training.people.models import OrganisationKind
 from training.web.forms import CleanForm
 
 # An id in a hidden field: up to nine digits, within every engine's INTEGER
 # (a larger number would be an error from PostgreSQL, not an unknown id).
 ID_PATTERN = r"^\d{1,9}$"
+# An organisation cell as compared (importer.organisation_key): folded
+# letters and digits, as long as a CSV line at most.
+KEY_PATTERN = r"^[0-9a-z]{1,4000}$"
 
 
 class NominateForm(CleanForm):
@@ -64,3 +78,32 @@ class UploadForm(CleanForm):
         validators=[FileRequired(_l("Choose a file to upload."))],
     )
     submit = SubmitField(_l("Check the file"))
+
+
+class OrganisationChoiceForm(CleanForm):
+    """The organisation an ambiguous or unknown cell of the file stands for,
+    for all the rows that wait on it."""
+
+    key = HiddenField(validators=[DataRequired(), Regexp(KEY_PATTERN)])
+    organisation_id = StringField(
+        _l("Organisation"),
+        validators=[DataRequired(_l("Choose an organisation.")), Regexp(ID_PATTERN)],
+    )
+    submit = SubmitField(_l("Use for these rows"))
+
+
+class NewOrganisationForm(CleanForm):
+    """An organisation the file names and the registry lacks, created from
+    the preview and used for the rows that name it."""
+
+    key = HiddenField(validators=[DataRequired(), Regexp(KEY_PATTERN)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=30)])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=choices(OrganisationKind), validators=[DataRequired()])
+    is_security_force = BooleanField(_l("Security force"))
+    submit = SubmitField(_l("Create and use for these rows"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", _l("— international —")), *country_choices()]

@@ -1,36 +1,55 @@
 """Bulk import of nominees from a CSV or XLSX file.
 
-Two steps: `read_rows()` turns the file's bytes into plain rows (refusing
-files that are not what they claim, empty, or crafted to exhaust memory),
-`check_rows()` lists every row's problems against the database, and
-`import_rows()` nominates them all in the caller's transaction, or raises
-before writing anything when a single row has an error.
+Three steps: `read_file()` (training.enrollment.import_files) turns the
+file's bytes into plain rows, `check_rows()` lists every row's problems
+against the database and what each row's words stand for (sex, country,
+organisation), and `import_rows()` nominates them in the caller's
+transaction: all of them, or, when asked, only the valid ones; it raises
+before writing anything when a row it would import has an error.
+
+An organisation cell is matched folded against every organisation's name
+and acronym. When it matches several, the row's country (its nationality,
+or a country written after the name: "Gendarmerie nationale (Niger)")
+settles it when it can; otherwise, and when it matches none or only one of
+another country than the row's, the check asks the coordinator
+(`OrganisationQuestion`, one per distinct value) and the rows wait for the
+answer: never a silent guess.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import warnings
-import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
-import pycountry
 import sqlalchemy as sa
-from babel import Locale
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from training.domain import DomainError
+from training.enrollment.import_files import (
+    COLUMN_TITLES,
+    EXAMPLE_EMAIL,
+    MAX_ROWS,
+    ImportFileError,
+    NomineeFile,
+    TemplateLists,
+    read_file,
+    read_rows,
+    rejects_file,
+    template_csv,
+    template_headings,
+    template_xlsx,
+)
 from training.enrollment.models import Enrollment
+from training.enrollment.nationalities import country_code, spelling_key
 from training.enrollment.services import nominate_many
 from training.extensions import db
-from training.people.models import Organisation, Participant, Sex
+from training.formatting import country_choices, country_name
+from training.people.models import Organisation, OrganisationKind, Participant, Sex
 from training.people.services import (
     ParticipantDetails,
     PersonKeys,
@@ -38,82 +57,60 @@ from training.people.services import (
     find_lookalikes,
     normalise_email,
 )
-from training.sessions.models import TrainingSession
-from training.text import clean, fold
+from training.text import fold
 
 if TYPE_CHECKING:
     from training.auth.models import User
+    from training.sessions.models import TrainingSession
 
-MAX_ROWS = 2000
-# Caps that keep reading linear and small, fit for a 2,000-row sheet of the
-# template's 9 columns with room to spare; a crafted file meets one of them
-# long before it costs more than a plain file of its size.
-MAX_COLUMNS = 30
-MAX_LINE_LENGTH = 4000  # characters in any CSV line, the headings' included
-MAX_XLSX_ENTRIES = 100
-MAX_XLSX_ENTRY_SIZE = 8 * 1024 * 1024  # uncompressed bytes of any one part
-MAX_XLSX_UNCOMPRESSED = 16 * 1024 * 1024  # of all parts together
-MAX_XLSX_ELEMENTS = 200_000  # XML elements in all parts (a cell is two or three)
-# openpyxl's cost follows the XML elements it parses, and a plain workbook
-# holds under one per byte of the file; a crafted one packs hundreds. Beyond
-# a small file's allowance, three per byte of the file are read, no more: the
-# worst accepted file costs a few times a plain one of its size.
-XLSX_ELEMENTS_PER_BYTE = 3
-XLSX_ELEMENTS_ALLOWANCE = 20_000
-ZIP_MAGIC = b"PK\x03\x04"
-
-# The template's columns, in order, with their English and French headings.
-COLUMNS = (
-    ("given_name", "given_name", "prénom"),
-    ("family_name", "family_name", "nom"),
-    ("sex", "sex", "sexe"),
-    ("nationality", "nationality", "nationalité"),
-    ("organisation", "organisation", "organisation"),
-    ("rank", "rank", "grade"),
-    ("function", "function", "fonction"),
-    ("email", "email", "email"),
-    ("phone", "phone", "téléphone"),
-)
-
-# Every heading accepted for each column, folded (see _heading_key).
-_ALIASES = {
-    "given_name": {"given_name", "given", "first_name", "firstname", "prenom", "prenoms"},
-    "family_name": {
-        "family_name",
-        "family",
-        "last_name",
-        "lastname",
-        "surname",
-        "nom",
-        "nom_de_famille",
-    },
-    "sex": {"sex", "sexe", "gender", "genre"},
-    "nationality": {"nationality", "nationalite", "country", "pays"},
-    "organisation": {"organisation", "organization", "unit", "unite", "service"},
-    "rank": {"rank", "grade"},
-    "function": {"function", "fonction", "position", "poste"},
-    "email": {"email", "e_mail", "mail", "courriel", "adresse_email"},
-    "phone": {"phone", "telephone", "tel", "mobile", "portable"},
-}
-_HEADING_TO_COLUMN = {alias: column for column, aliases in _ALIASES.items() for alias in aliases}
+__all__ = [
+    "MAX_ROWS",
+    "ImportCheck",
+    "ImportFileError",
+    "ImportRow",
+    "NomineeFile",
+    "OrganisationQuestion",
+    "OrganisationSuggestion",
+    "TemplateLists",
+    "check_file",
+    "check_rows",
+    "country_code",
+    "import_rows",
+    "organisation_key",
+    "organisation_keys",
+    "organisation_text",
+    "read_file",
+    "read_rows",
+    "rejects_file",
+    "suggest_organisation",
+    "template_csv",
+    "template_headings",
+    "template_lists",
+    "template_xlsx",
+]
 
 _SEX_VALUES = {
     "f": Sex.FEMALE,
     "female": Sex.FEMALE,
     "femme": Sex.FEMALE,
     "feminin": Sex.FEMALE,
+    "feminine": Sex.FEMALE,
     "woman": Sex.FEMALE,
+    "mme": Sex.FEMALE,
+    "madame": Sex.FEMALE,
+    "mlle": Sex.FEMALE,
+    "mrs": Sex.FEMALE,
+    "ms": Sex.FEMALE,
     "m": Sex.MALE,
     "male": Sex.MALE,
     "h": Sex.MALE,
     "homme": Sex.MALE,
     "masculin": Sex.MALE,
+    "masculine": Sex.MALE,
     "man": Sex.MALE,
+    "mr": Sex.MALE,
+    "monsieur": Sex.MALE,
 }
-
-
-class ImportFileError(DomainError):
-    """The file as a whole cannot be read: wrong type, empty, malformed."""
 
 
 @dataclass
@@ -125,6 +122,8 @@ class ImportRow:
     sex: Sex | None = None
     nationality: str | None = None
     organisation: Organisation | None = None
+    # The folded organisation cell, when the coordinator must settle it.
+    question: str | None = None
     existing: Participant | None = None
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -135,252 +134,201 @@ class ImportRow:
 
 
 @dataclass
+class OrganisationQuestion:
+    """An organisation cell the registry does not settle: the organisations
+    it may be (none: unknown), the lines that wait, their nationalities
+    (most frequent first), and the coordinator's choice once made."""
+
+    key: str
+    value: str
+    candidates: list[Organisation]
+    lines: list[int] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    chosen: Organisation | None = None
+
+    @property
+    def is_unknown(self) -> bool:
+        return not self.candidates
+
+
+@dataclass
 class ImportCheck:
     rows: list[ImportRow]
+    questions: list[OrganisationQuestion] = field(default_factory=list)
 
     @property
     def error_count(self) -> int:
         return sum(1 for row in self.rows if row.errors)
 
     @property
+    def valid_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if not row.errors]
+
+    @property
     def can_import(self) -> bool:
+        """Every row is ready: the whole file can be imported."""
         return bool(self.rows) and self.error_count == 0
 
+    @property
+    def can_import_valid(self) -> bool:
+        """Some rows are ready and some are not: the ready ones can be
+        imported alone, the others sent back."""
+        return 0 < self.error_count < len(self.rows)
 
-# --- reading the file ----------------------------------------------------------------
+    @property
+    def open_questions(self) -> list[OrganisationQuestion]:
+        return [question for question in self.questions if question.chosen is None]
 
-
-def _heading_key(heading: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", fold(str(heading or "")).strip())
-
-
-def _cell(value: Any) -> str:
-    """A cell as text, cleaned as the forms clean what is typed (a line break
-    or Word's vertical tab in a name becomes a space)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean(str(value))
+    def problems(self) -> dict[int, list[str]]:
+        """Each line with errors, and its errors."""
+        return {row.line: row.errors for row in self.rows if row.errors}
 
 
-def _rows_from_table(table: list[list[Any]]) -> list[dict[str, str]]:
-    """Map the first row's headings to our columns; every later non-blank row
-    becomes a dict of the columns found."""
-    while table and not any(_cell(value) for value in table[0]):
-        table = table[1:]
-    if not table:
-        raise ImportFileError(_("The file is empty."))
-    if any(_cell(value) for value in table[0][MAX_COLUMNS:]):
-        raise ImportFileError(
+# --- organisations -----------------------------------------------------------------
+
+
+def organisation_key(text: str | None) -> str:
+    """An organisation's name or acronym as compared: folded, without
+    punctuation or spaces ("P.N." is "PN", "Gendarmerie Nationale" is
+    "gendarmerie nationale")."""
+    return spelling_key(text).replace(" ", "")
+
+
+def organisation_keys(nominee_file: NomineeFile) -> set[str]:
+    """Every organisation cell of the file, as compared."""
+    return {
+        organisation_key(record["organisation"])
+        for record in nominee_file.records()
+        if record.get("organisation")
+    } - {""}
+
+
+_Index = dict[str, list[Organisation]]
+_COUNTRY_AFTER = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
+_LABEL_SEPARATORS = (" — ", " – ", " - ")
+
+
+def _organisation_index() -> _Index:
+    index: _Index = {}
+    for organisation in db.session.scalars(sa.select(Organisation).order_by(Organisation.id)):
+        keys = {organisation_key(organisation.name), organisation_key(organisation.acronym)}
+        for key in keys - {""}:
+            index.setdefault(key, []).append(organisation)
+    return index
+
+
+def _named(value: str, index: _Index) -> tuple[list[Organisation], str | None]:
+    """The organisations a cell names, and the country it names with them:
+    the name or acronym alone, a country in brackets after it (the XLSX
+    template's lists: "Police nationale du Niger (Niger)"), or a label
+    "acronym — name"."""
+    found = index.get(organisation_key(value))
+    if found:
+        return found, None
+    bracketed = _COUNTRY_AFTER.match(value)
+    if bracketed:
+        country = country_code(bracketed.group(2))
+        if country:
+            inner, _ = _named(bracketed.group(1), index)
+            return inner, country
+    for separator in _LABEL_SEPARATORS:
+        if separator in value:
+            acronym, _, name = value.partition(separator)
+            by_name = index.get(organisation_key(name), [])
+            both = [o for o in by_name if organisation_key(o.acronym) == organisation_key(acronym)]
+            if both or by_name:
+                return both or by_name, None
+    return [], None
+
+
+def _settle(
+    row: ImportRow, index: _Index, day: date, questions: dict[str, OrganisationQuestion]
+) -> None:
+    """The row's organisation when its cell and country settle it, else the
+    question it waits on; a partnership ended before the session is an
+    error."""
+    value = row.values.get("organisation", "")
+    if not organisation_key(value):
+        return  # empty, or a dash or a slash for "none"
+    named, country_named = _named(value, index)
+    current = [organisation for organisation in named if organisation.is_active_on(day)]
+    if named and not current:
+        ended = named[0]
+        row.errors.append(
             _(
-                "The file has more than %(limit)d columns. Start from the template.",
-                limit=MAX_COLUMNS,
+                "The partnership with %(organisation)s ended on %(date)s.",
+                organisation=ended.name,
+                date=format_date(ended.active_until) if ended.active_until else "—",
             )
         )
-    headings = [_HEADING_TO_COLUMN.get(_heading_key(value)) for value in table[0][:MAX_COLUMNS]]
-    found = {heading for heading in headings if heading}
-    missing = [name for name in ("given_name", "family_name", "sex") if name not in found]
-    if missing:
-        raise ImportFileError(
-            _(
-                "The file has no column for: %(columns)s. Start from the template.",
-                columns=", ".join(missing),
-            )
-        )
-    rows = []
-    for values in table[1:]:
-        row = {
-            heading: _cell(value)
-            for heading, value in zip(headings, values, strict=False)
-            if heading
-        }
-        if any(row.values()):
-            rows.append(row)
-    if not rows:
-        raise ImportFileError(_("The file has headings but no nominee."))
-    if len(rows) > MAX_ROWS:
-        raise _too_many_rows(len(rows))
-    return rows
-
-
-def _is_xlsx(content: bytes) -> bool:
-    return content.startswith(ZIP_MAGIC)
-
-
-def _too_large() -> ImportFileError:
-    return ImportFileError(_("The workbook is too large once uncompressed; it was refused."))
-
-
-def _measure_archive(archive: zipfile.ZipFile, file_size: int) -> None:
-    """Inflate every part once, in chunks, counting bytes and XML elements:
-    the sizes a ZIP declares can lie, the inflated bytes cannot. Refused as
-    soon as a cap is passed, so a bomb costs no more than the cap."""
-    total = elements = 0
-    max_elements = min(
-        MAX_XLSX_ELEMENTS, max(XLSX_ELEMENTS_ALLOWANCE, XLSX_ELEMENTS_PER_BYTE * file_size)
+        return
+    country = country_named or row.nationality
+    if country and len(current) > 1:
+        in_country = [organisation for organisation in current if organisation.country == country]
+        if len(in_country) == 1:
+            row.organisation = in_country[0]
+            return
+    if len(current) == 1 and not (country and current[0].country and current[0].country != country):
+        row.organisation = current[0]
+        return
+    key = organisation_key(value)
+    question = questions.setdefault(
+        key,
+        OrganisationQuestion(
+            key=key,
+            value=value,
+            candidates=sorted(current, key=lambda o: (o.country or "", o.name, o.id)),
+        ),
     )
-    for entry in archive.infolist():
-        size = 0
-        with archive.open(entry) as part:
-            while chunk := part.read(256 * 1024):
-                size += len(chunk)
-                total += len(chunk)
-                elements += chunk.count(b"<") - chunk.count(b"</")
-                if (
-                    size > MAX_XLSX_ENTRY_SIZE
-                    or total > MAX_XLSX_UNCOMPRESSED
-                    or elements > max_elements
-                ):
-                    raise _too_large()
+    question.lines.append(row.line)
+    if row.nationality:
+        question.countries.append(row.nationality)
+    row.question = key
 
 
-def _read_xlsx(content: bytes) -> list[list[Any]]:
-    """Check the archive before openpyxl sees it: a spreadsheet has a few
-    dozen entries and a few megabytes; a zip bomb has neither. openpyxl then
-    reads at most MAX_COLUMNS columns of MAX_ROWS rows (and a few blank
-    ones), whatever size the sheet claims."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        entries = archive.infolist()
-        if "[Content_Types].xml" not in {entry.filename for entry in entries}:
-            raise ImportFileError(_("The file is a ZIP archive, not an XLSX workbook."))
-        if len(entries) >= MAX_XLSX_ENTRIES:
-            raise _too_large()
-        _measure_archive(archive, len(content))
-    except ImportFileError:
-        raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
-        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from error
-    import openpyxl  # with defusedxml installed, openpyxl refuses XML entity tricks
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # style warnings of workbooks from other programs
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0] if workbook.worksheets else None
-                if sheet is None:
-                    raise ImportFileError(_("The workbook has no sheet."))
-                # Bounds given, not read from the sheet's claimed dimension
-                # (A1:XFD1048576 would make openpyxl pad billions of cells).
-                table = [
-                    list(values)
-                    for values in sheet.iter_rows(
-                        max_row=MAX_ROWS + 10, max_col=MAX_COLUMNS + 1, values_only=True
-                    )
-                ]
-            finally:
-                workbook.close()
-    except ImportFileError:
-        raise
-    except Exception as error:  # openpyxl and defusedxml raise many kinds
-        raise ImportFileError(_("The workbook could not be read: it may be damaged.")) from error
-    return table
-
-
-def _delimiter(heading_line: str) -> str:
-    """ "," or ";", whichever splits the heading line into more of our
-    headings (then whichever occurs more): two splits, linear, where
-    csv.Sniffer's guess is quadratic in the line's length."""
-
-    def score(delimiter: str) -> tuple[int, int]:
-        cells = heading_line.split(delimiter)
-        known = sum(1 for cell in cells if _heading_key(cell.strip('"')) in _HEADING_TO_COLUMN)
-        return known, len(cells)
-
-    return max((",", ";"), key=score)
-
-
-def _read_csv(content: bytes) -> list[list[Any]]:
-    if b"\x00" in content:
-        raise ImportFileError(_("The file is neither a CSV text file nor an XLSX workbook."))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _("The file is not UTF-8 text. Save it as “CSV UTF-8” or as an XLSX workbook.")
-        ) from error
-    if not text.strip():
-        raise ImportFileError(_("The file is empty."))
-    for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) > MAX_LINE_LENGTH:
-            raise ImportFileError(
+def _answer(
+    checked: list[ImportRow],
+    questions: dict[str, OrganisationQuestion],
+    choices: dict[str, int],
+) -> list[OrganisationQuestion]:
+    """Apply the coordinator's choices; the rows still waiting get an error."""
+    chosen_ids = {identifier for key, identifier in choices.items() if key in questions}
+    chosen = {
+        organisation.id: organisation
+        for organisation in (
+            db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(chosen_ids)))
+            if chosen_ids
+            else []
+        )
+    }
+    for key, question in questions.items():
+        question.chosen = chosen.get(choices.get(key, 0))
+        question.countries = [code for code, _ in Counter(question.countries).most_common()]
+    for row in checked:
+        if row.question is None:
+            continue
+        question = questions[row.question]
+        if question.chosen is not None:
+            row.organisation = question.chosen
+        elif question.is_unknown:
+            row.errors.append(
                 _(
-                    "Line %(line)d of the file is longer than %(limit)d characters; "
-                    "it was refused.",
-                    line=number,
-                    limit=MAX_LINE_LENGTH,
+                    "Unknown organisation “%(value)s”: create it or choose one above the "
+                    "table, or leave the cell empty.",
+                    value=question.value,
                 )
             )
-    delimiter = _delimiter(text.lstrip().partition("\n")[0])
-    table: list[list[Any]] = []
-    extra_rows = 0
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if not any(cell.strip() for cell in row):
-                continue  # blank lines cost nothing, and are not kept
-            if len(table) > MAX_ROWS:
-                extra_rows += 1  # counted for the message, not kept
-                continue
-            table.append(row)
-    except csv.Error as error:
-        raise ImportFileError(
-            _("The CSV file is malformed: %(problem)s", problem=str(error))
-        ) from error
-    if extra_rows:
-        raise _too_many_rows(len(table) - 1 + extra_rows)
-    return table
+        else:
+            row.errors.append(
+                _(
+                    "Which organisation is “%(value)s”? Choose it above the table.",
+                    value=question.value,
+                )
+            )
+    return sorted(questions.values(), key=lambda question: question.lines[0])
 
 
-def _too_many_rows(count: int) -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The file has %(count)d rows; import at most %(limit)d at a time.",
-            count=count,
-            limit=MAX_ROWS,
-        )
-    )
-
-
-def read_rows(content: bytes) -> list[dict[str, str]]:
-    """The file's nominee rows, by column name. XLSX is recognised by its
-    content (a ZIP holding [Content_Types].xml), anything else must be UTF-8
-    CSV text with "," or ";" between values."""
-    if not content or not content.strip():
-        raise ImportFileError(_("The file is empty."))
-    table = _read_xlsx(content) if _is_xlsx(content) else _read_csv(content)
-    return _rows_from_table(table)
-
-
-# --- checking the rows -----------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _country_lookup() -> dict[str, str]:
-    """Folded country names (English, French, pycountry's official and common
-    names) and ISO alpha-2 / alpha-3 codes -> alpha-2."""
-    lookup: dict[str, str] = {}
-    for country in pycountry.countries:
-        code = country.alpha_2
-        lookup[fold(code)] = code
-        lookup[fold(country.alpha_3)] = code
-        for name in (
-            country.name,
-            getattr(country, "official_name", None),
-            getattr(country, "common_name", None),
-        ):
-            if name:
-                lookup.setdefault(fold(name), code)
-    for locale_name in ("en", "fr"):
-        for code, name in Locale.parse(locale_name).territories.items():
-            if len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code):
-                lookup.setdefault(fold(name), code)
-    return lookup
-
-
-def country_code(value: str) -> str | None:
-    return _country_lookup().get(fold(value))
+# --- the rows on their own ------------------------------------------------------------
 
 
 def _email_problem(email: str) -> str | None:
@@ -389,15 +337,6 @@ def _email_problem(email: str) -> str | None:
     except EmailNotValidError:
         return _("“%(email)s” is not a valid email address.", email=email)
     return None
-
-
-def _organisations() -> dict[str, Organisation]:
-    found: dict[str, Organisation] = {}
-    for organisation in db.session.scalars(sa.select(Organisation)):
-        found.setdefault(fold(organisation.name), organisation)
-        if organisation.acronym:
-            found.setdefault(fold(organisation.acronym), organisation)
-    return found
 
 
 # The longest text each column may hold: the database's, which the forms
@@ -413,24 +352,14 @@ _MAX_LENGTHS = {
     name: _max_length(name)
     for name in ("given_name", "family_name", "rank", "function", "email", "phone")
 }
-_COLUMN_TITLES = {
-    "given_name": _l("given name"),
-    "family_name": _l("family name"),
-    "rank": _l("rank"),
-    "function": _l("function"),
-    "email": _l("email"),
-    "phone": _l("phone"),
-}
 
 
-def _resolve(row: ImportRow, organisations: dict[str, Organisation]) -> None:
-    """What the row's words stand for: sex, country, organisation."""
+def _resolve(row: ImportRow) -> None:
+    """What the row's words stand for: sex and country."""
     values = row.values
-    row.sex = _SEX_VALUES.get(fold(values.get("sex", "")))
+    row.sex = _SEX_VALUES.get(spelling_key(values.get("sex", "")))
     if values.get("nationality"):
         row.nationality = country_code(values["nationality"])
-    if values.get("organisation"):
-        row.organisation = organisations.get(fold(values["organisation"]))
 
 
 def _problems(row: ImportRow) -> list[str]:
@@ -444,27 +373,23 @@ def _problems(row: ImportRow) -> list[str]:
             problems.append(
                 _(
                     "The %(column)s is longer than %(limit)d characters.",
-                    column=_COLUMN_TITLES[name],
+                    column=COLUMN_TITLES[name],
                     limit=limit,
                 )
             )
     if row.sex is None:
         problems.append(_("Sex must be F or M (found “%(value)s”).", value=values.get("sex", "")))
-    if values.get("nationality") and row.nationality is None:
+    if spelling_key(values.get("nationality")) and row.nationality is None:
         problems.append(_("Unknown country “%(value)s”.", value=values["nationality"]))
-    if values.get("organisation") and row.organisation is None:
-        problems.append(
-            _(
-                "Unknown organisation “%(value)s”: add it first, or leave the cell empty.",
-                value=values["organisation"],
-            )
-        )
     email = normalise_email(values.get("email"))
     if email and len(email) <= _MAX_LENGTHS["email"]:
         problem = _email_problem(email)
         if problem:
             problems.append(problem)
     return problems
+
+
+# --- the rows against each other and the registry --------------------------------------
 
 
 def _keys(row: ImportRow) -> PersonKeys:
@@ -509,18 +434,32 @@ def _match(row: ImportRow, lookalikes: list[Participant], enrolled: set[int]) ->
         )
 
 
-def check_rows(training_session: TrainingSession, rows: list[dict[str, str]]) -> ImportCheck:
+def check_rows(
+    training_session: TrainingSession,
+    rows: list[dict[str, str]],
+    *,
+    lines: list[int] | None = None,
+    choices: dict[str, int] | None = None,
+) -> ImportCheck:
     """Every row with its problems: missing name, too long a value, bad sex,
-    unknown country or organisation, bad email, duplicate of an earlier row,
-    already enrolled; and, as a note, the existing participant who will be
-    nominated instead of creating a new record. Duplicates follow the people
-    area's rule (people.services.find_lookalikes), for the whole file in a
-    few queries."""
-    organisations = _organisations()
-    checked = [ImportRow(line=line, values=values) for line, values in enumerate(rows, start=2)]
-    for row in checked:  # line 1 holds the headings
-        _resolve(row, organisations)
+    unknown country, an organisation unknown or not settled (a question for
+    the coordinator, answered by `choices`: folded cell -> organisation id),
+    a partnership ended, bad email, duplicate of an earlier row, already
+    enrolled; and, as a note, the existing participant who will be nominated
+    instead of creating a new record. Duplicates follow the people area's
+    rule (people.services.find_lookalikes), for the whole file in a few
+    queries. `lines` numbers the rows as in the file (else from 2)."""
+    index = _organisation_index()
+    lines = lines if lines is not None else list(range(2, len(rows) + 2))
+    checked = [
+        ImportRow(line=line, values=values) for line, values in zip(lines, rows, strict=True)
+    ]
+    questions: dict[str, OrganisationQuestion] = {}
+    for row in checked:
+        _resolve(row)
         row.errors.extend(_problems(row))
+        _settle(row, index, training_session.start_date, questions)
+    answered = _answer(checked, questions, choices or {})
     keys = [_keys(row) for row in checked]
     enrolled = set(
         db.session.scalars(
@@ -536,25 +475,47 @@ def check_rows(training_session: TrainingSession, rows: list[dict[str, str]]) ->
         if earlier is not None:
             row.errors.append(_("Duplicate of line %(line)d in this file.", line=earlier))
         _match(row, lookalikes, enrolled)
-    return ImportCheck(rows=checked)
+    return ImportCheck(rows=checked, questions=answered)
 
 
-def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor: User) -> int:
-    """Nominate every row (registering those not yet known): all rows or
-    none. Refused, before any write, when a row has an error. The caller
-    commits, or rolls back on a DomainError."""
-    if not check.can_import:
-        raise DomainError(
-            ngettext(
-                "The file has %(num)d row with errors; correct it and upload the file again.",
-                "The file has %(num)d rows with errors; correct them and upload it again.",
-                check.error_count,
+def check_file(
+    training_session: TrainingSession,
+    nominee_file: NomineeFile,
+    choices: dict[str, int] | None = None,
+) -> ImportCheck:
+    """check_rows() for a file as read, its rows numbered as in the file."""
+    return check_rows(
+        training_session, nominee_file.records(), lines=nominee_file.lines, choices=choices
+    )
+
+
+def import_rows(
+    training_session: TrainingSession,
+    check: ImportCheck,
+    *,
+    actor: User,
+    valid_only: bool = False,
+) -> int:
+    """Nominate the rows (registering those not yet known), in one go: every
+    row, refused before any write when one has an error (all or nothing);
+    or, with `valid_only`, the rows without an error, refused when there is
+    none. The caller commits, or rolls back on a DomainError."""
+    if valid_only:
+        rows = check.valid_rows
+        if not rows:
+            raise DomainError(_("No row is ready to import: correct the file and upload it again."))
+    else:
+        if not check.can_import:
+            raise DomainError(
+                ngettext(
+                    "The file has %(num)d row with errors; correct it and upload the file again.",
+                    "The file has %(num)d rows with errors; correct them and upload it again.",
+                    check.error_count,
+                )
             )
-        )
+        rows = check.rows
     # A row without a sex has an error (refused above): each new row has one.
-    new_rows = [
-        (row, row.sex) for row in check.rows if row.existing is None and row.sex is not None
-    ]
+    new_rows = [(row, row.sex) for row in rows if row.existing is None and row.sex is not None]
     created = iter(
         create_participants(
             [
@@ -574,33 +535,118 @@ def import_rows(training_session: TrainingSession, check: ImportCheck, *, actor:
             actor=actor,
         )
     )
-    participants = [row.existing or next(created) for row in check.rows]
+    participants = [row.existing or next(created) for row in rows]
     nominate_many(training_session, participants, actor=actor)
-    return len(check.rows)
+    return len(rows)
 
 
-def template_headings(language: str) -> list[str]:
-    """The template's headings in the user's language (both are accepted)."""
-    position = 2 if language == "fr" else 1
-    return [column[position] for column in COLUMNS]
+# --- what the preview and the template offer ----------------------------------------
+
+# Words of an organisation's name that say its kind, the more telling first
+# ("Garde de sécurité pénitentiaire" is a prison service, not a guard).
+_KIND_WORDS = (
+    ("penitentiaire", OrganisationKind.PRISON_ADMINISTRATION),
+    ("prison", OrganisationKind.PRISON_ADMINISTRATION),
+    ("gendarmerie", OrganisationKind.GENDARMERIE),
+    ("police", OrganisationKind.POLICE),
+    ("surete", OrganisationKind.POLICE),
+    ("garde", OrganisationKind.NATIONAL_GUARD),
+    ("guard", OrganisationKind.NATIONAL_GUARD),
+    ("douane", OrganisationKind.CUSTOMS),
+    ("customs", OrganisationKind.CUSTOMS),
+    ("parquet", OrganisationKind.PROSECUTION),
+    ("procureur", OrganisationKind.PROSECUTION),
+    ("prosecut", OrganisationKind.PROSECUTION),
+    ("tribunal", OrganisationKind.JUDICIARY),
+    ("judiciaire", OrganisationKind.JUDICIARY),
+    ("court", OrganisationKind.JUDICIARY),
+    ("cour ", OrganisationKind.JUDICIARY),
+    ("renseignement", OrganisationKind.INTELLIGENCE),
+    ("intelligence", OrganisationKind.INTELLIGENCE),
+    ("armee", OrganisationKind.ARMED_FORCES),
+    ("forces armees", OrganisationKind.ARMED_FORCES),
+    ("army", OrganisationKind.ARMED_FORCES),
+    ("centif", OrganisationKind.FINANCIAL_INTELLIGENCE_UNIT),
+    ("ministere", OrganisationKind.MINISTRY),
+    ("ministry", OrganisationKind.MINISTRY),
+    ("ecole", OrganisationKind.TRAINING_INSTITUTE),
+    ("academ", OrganisationKind.TRAINING_INSTITUTE),
+    ("institut", OrganisationKind.TRAINING_INSTITUTE),
+)
+SECURITY_FORCE_KINDS = frozenset(
+    {
+        OrganisationKind.POLICE,
+        OrganisationKind.GENDARMERIE,
+        OrganisationKind.NATIONAL_GUARD,
+        OrganisationKind.CUSTOMS,
+        OrganisationKind.PRISON_ADMINISTRATION,
+    }
+)
+_ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9./&-]{0,29}$")
 
 
-def template_csv(language: str) -> bytes:
-    """The CSV template: the headings, UTF-8 with a BOM so that Excel reads
-    the accents."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(template_headings(language))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+@dataclass(frozen=True)
+class OrganisationSuggestion:
+    """What the preview's "create it" form starts from, for the coordinator
+    to correct: the cell as name, or as acronym when it reads like one; the
+    rows' most frequent nationality; a kind read from the name's words."""
+
+    name: str
+    acronym: str
+    country: str
+    kind: OrganisationKind | None
+    is_security_force: bool
 
 
-def template_xlsx(language: str) -> bytes:
-    """The XLSX template: one sheet holding the headings."""
-    from openpyxl import Workbook
+def suggest_organisation(question: OrganisationQuestion) -> OrganisationSuggestion:
+    value = question.value.strip()
+    looks_like_acronym = bool(_ACRONYM.match(value)) and " " not in value
+    folded = f"{fold(value)} "
+    kind = next((kind for word, kind in _KIND_WORDS if word in folded), None)
+    return OrganisationSuggestion(
+        name="" if looks_like_acronym else value[:200],
+        acronym=value[:30] if looks_like_acronym else "",
+        country=question.countries[0] if question.countries else "",
+        kind=kind,
+        is_security_force=kind in SECURITY_FORCE_KINDS,
+    )
 
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
-    sheet.title = _("Nominees")[:31]
-    sheet.append(template_headings(language))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def organisation_text(organisation: Organisation, language: str) -> str:
+    """An organisation as the XLSX template lists it and the importer reads
+    it back, whatever other country has one of that name: "Gendarmerie
+    nationale (Niger)"."""
+    if organisation.country:
+        return f"{organisation.name} ({country_name(organisation.country, language)})"
+    return organisation.name
+
+
+def template_lists(language: str, today: date) -> TemplateLists:
+    """The XLSX template's drop-down lists (the country names in the user's
+    language, the organisations in partnership today) and its example row."""
+    organisations = [
+        organisation
+        for organisation in db.session.scalars(
+            sa.select(Organisation).order_by(Organisation.name, Organisation.country)
+        )
+        if organisation.is_active_on(today)
+    ]
+    texts = sorted((organisation_text(o, language) for o in organisations), key=fold)
+    example_organisation = next(
+        (organisation_text(o, language) for o in organisations if o.country == "NE"),
+        texts[0] if texts else "",
+    )
+    french = language == "fr"
+    example = [
+        "Aïcha",
+        "EXEMPLE" if french else "EXAMPLE",
+        "F",
+        country_name("NE", language),
+        example_organisation,
+        "Lieutenant",
+        "Enquêtrice" if french else "Investigator",
+        EXAMPLE_EMAIL,
+        "+227 90 00 00 00",
+    ]
+    countries = [name for _, name in country_choices(language)]
+    return TemplateLists(countries=countries, organisations=texts, example=example)

@@ -13,6 +13,7 @@ from training.orm import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from training.attendance.models import AttendanceRecord
+    from training.auth.models import User
     from training.certificates.models import Certificate
     from training.people.models import Organisation, Participant
     from training.sessions.models import TrainingSession
@@ -92,3 +93,39 @@ class Enrollment(Model):
         if self.pre_test_score is None or self.post_test_score is None:
             return None
         return self.post_test_score - self.pre_test_score
+
+
+class StagedUpload(Model):
+    """A nominee file waiting between its preview and its import, in the
+    database so that any app server shows the preview and takes the
+    confirmation: one per coordinator and session, parsed once when it
+    arrived (`content`, compressed JSON; the bytes uploaded are not kept),
+    with the coordinator's choices of organisation for the file's ambiguous
+    or unknown ones, and, once its valid rows are imported, the rows left out
+    as the file to send back. Removed after `expires_at`."""
+
+    __tablename__ = "staged_upload"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Indexed by the unique constraint, whose first column it is.
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    file_format: Mapped[str] = mapped_column(sa.String(10))  # "csv" or "xlsx"
+    encoding: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    delimiter: Mapped[Optional[str]] = mapped_column(sa.String(4))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # Folded organisation cell -> the organisation the coordinator chose.
+    choices: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    imported_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    imported_count: Mapped[Optional[int]]
+    rejected_count: Mapped[Optional[int]]
+    rejects: Mapped[Optional[bytes]] = mapped_column(sa.LargeBinary)
+
+    owner: Mapped[User] = relationship()
+    training_session: Mapped[TrainingSession] = relationship()

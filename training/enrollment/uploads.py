@@ -1,92 +1,175 @@
 """Nominee files kept between the preview and the import.
 
-An upload is parsed once, when it arrives; its rows (plain strings, as JSON)
-wait under instance/imports/ (or IMPORT_FOLDER) in a file with a random name
-whose token only this user's signed session cookie holds. The client never
-sends the rows back, so what is imported is exactly what was checked (and it
-is checked again at import time against the database as it then is); nothing
-is uploaded twice over a poor connection. Files older than a day are removed
-at the next upload.
+An upload is parsed once, when it arrives; the parsed file (its format, its
+headings, its rows as plain strings) waits in the database (StagedUpload),
+one per coordinator and session, so that whichever app server shows the
+preview, any other takes the confirmation. The client never sends the rows
+back, so what is imported is exactly what was checked (and it is checked
+again at import time against the database as it then is); nothing is
+uploaded twice over a poor connection. An upload lasts a day; expired ones
+are removed at the next upload. These functions flush; the view commits.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import secrets
-import time
-from pathlib import Path
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from flask import current_app, session
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
-from training.sessions.models import TrainingSession
+from training.domain import DomainError
+from training.enrollment.import_files import NomineeFile, rejects_file
+from training.enrollment.importer import ImportCheck, import_rows, organisation_keys
+from training.enrollment.models import StagedUpload
+from training.extensions import db
+from training.orm import utcnow
+from training.people.models import Organisation
+from training.people.organisations import OrganisationDetails, create_organisation
 
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+if TYPE_CHECKING:
+    from training.auth.models import User
+    from training.sessions.models import TrainingSession
 
-Rows = list[dict[str, str]]
+UPLOAD_LIFETIME = timedelta(hours=24)
+MAX_FILE_NAME = 255
 
 
-def _upload_folder() -> Path:
-    folder = Path(
-        current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
+def purge_expired() -> int:
+    """Remove every upload past its expiry (anyone's): how many went."""
+    result = db.session.execute(sa.delete(StagedUpload).where(StagedUpload.expires_at <= utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _delete_mine(training_session: TrainingSession, owner: User) -> None:
+    db.session.execute(
+        sa.delete(StagedUpload).where(
+            StagedUpload.owner_id == owner.id, StagedUpload.session_id == training_session.id
+        )
     )
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the owner's eyes only
-    return folder
 
 
-def _session_key(training_session: TrainingSession) -> str:
-    return f"import-{training_session.id}"
-
-
-def _remove_stale_uploads(folder: Path) -> None:
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in folder.glob("*.upload"):
+def store_upload(
+    training_session: TrainingSession, owner: User, nominee_file: NomineeFile, file_name: str
+) -> StagedUpload:
+    """Keep the parsed file for this coordinator and session, replacing any
+    earlier upload of theirs for the session (a second click on "Check the
+    file" over a slow link replaces the first, never fails)."""
+    purge_expired()
+    now = utcnow()
+    for attempt in range(2):
+        _delete_mine(training_session, owner)
+        upload = StagedUpload(
+            owner_id=owner.id,
+            session_id=training_session.id,
+            # The name alone, whatever path an old browser sends with it.
+            file_name=(file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILE_NAME],
+            file_format=nominee_file.format.kind,
+            encoding=nominee_file.format.encoding,
+            delimiter=nominee_file.format.delimiter,
+            content=nominee_file.dump(),
+            choices={},
+            created_at=now,
+            expires_at=now + UPLOAD_LIFETIME,
+        )
         try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue  # another request removed it first
+            with db.session.begin_nested():
+                db.session.add(upload)
+        except IntegrityError:
+            if attempt:
+                raise
+            continue  # the same coordinator's other request stored one meanwhile
+        return upload
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def store_upload(training_session: TrainingSession, rows: Rows) -> None:
-    """Keep the file's parsed rows for this user and session, replacing any
-    earlier upload of theirs for the session."""
-    folder = _upload_folder()
-    _remove_stale_uploads(folder)
-    discard_upload(training_session)
-    token = secrets.token_urlsafe(24)
-    path = folder / f"{token}.upload"
-    content = json.dumps(rows, ensure_ascii=False).encode("utf-8")
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as stored:
-        stored.write(content)
-    session[_session_key(training_session)] = token
-
-
-def _valid_rows(rows: object) -> bool:
-    return isinstance(rows, list) and all(
-        isinstance(row, dict)
-        and all(isinstance(key, str) and isinstance(value, str) for key, value in row.items())
-        for row in rows
+def stored_upload(training_session: TrainingSession, owner: User) -> StagedUpload | None:
+    """This coordinator's upload for the session, unless it has expired."""
+    return db.session.scalar(
+        sa.select(StagedUpload).where(
+            StagedUpload.owner_id == owner.id,
+            StagedUpload.session_id == training_session.id,
+            StagedUpload.expires_at > utcnow(),
+        )
     )
 
 
-def stored_upload(training_session: TrainingSession) -> Rows | None:
-    """The rows this user uploaded for the session, or None (none, expired,
-    or unreadable)."""
-    token = session.get(_session_key(training_session))
-    if not isinstance(token, str) or not _TOKEN.match(token):
-        return None
-    path = _upload_folder() / f"{token}.upload"
-    try:
-        rows = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return rows if _valid_rows(rows) else None
+def nominee_file(upload: StagedUpload) -> NomineeFile | None:
+    """The upload's file, or None when what is stored is damaged."""
+    return NomineeFile.load(upload.content)
 
 
-def discard_upload(training_session: TrainingSession) -> None:
-    token = session.pop(_session_key(training_session), None)
-    if isinstance(token, str) and _TOKEN.match(token):
-        (_upload_folder() / f"{token}.upload").unlink(missing_ok=True)
+def discard_upload(training_session: TrainingSession, owner: User) -> None:
+    _delete_mine(training_session, owner)
+
+
+def _require_value(upload: StagedUpload, key: str) -> None:
+    stored = nominee_file(upload)
+    if stored is None or key not in organisation_keys(stored):
+        raise DomainError(_("This organisation is not in the file any more; upload it again."))
+
+
+def choose_organisation(upload: StagedUpload, key: str, organisation: Organisation) -> None:
+    """Every row of the file whose organisation cell reads `key` (folded)
+    and that the row's country does not settle belongs to `organisation`:
+    the coordinator's choice, one per distinct value."""
+    if upload.imported_at is not None:
+        raise DomainError(_("This file has already been imported; upload another one."))
+    _require_value(upload, key)
+    upload.choices = {**(upload.choices or {}), key: organisation.id}
+    db.session.flush()
+
+
+def create_organisation_for(
+    upload: StagedUpload, key: str, details: OrganisationDetails, *, actor: User
+) -> Organisation:
+    """Create the organisation a file names but the registry lacks (through
+    the organisations' own service: audited, a name unique in its country)
+    and choose it for the value's rows."""
+    if upload.imported_at is not None:
+        raise DomainError(_("This file has already been imported; upload another one."))
+    _require_value(upload, key)
+    organisation = create_organisation(details, actor=actor)
+    choose_organisation(upload, key, organisation)
+    return organisation
+
+
+def rejects(stored: NomineeFile, check: ImportCheck) -> bytes:
+    """The rows with problems, as the file to send back (see
+    import_files.rejects_file), the problems written in the user's language."""
+    return rejects_file(
+        stored, check.problems(), problem_heading=_("Problem"), sheet_title=_("Nominees")
+    )
+
+
+def import_all(
+    training_session: TrainingSession, upload: StagedUpload, check: ImportCheck, *, actor: User
+) -> int:
+    """Every row of the file, or none (importer.import_rows); the upload is
+    done with."""
+    count = import_rows(training_session, check, actor=actor)
+    db.session.delete(upload)
+    db.session.flush()
+    return count
+
+
+def import_valid(
+    training_session: TrainingSession,
+    upload: StagedUpload,
+    stored: NomineeFile,
+    check: ImportCheck,
+    *,
+    actor: User,
+) -> int:
+    """The rows without a problem (importer.import_rows, valid_only); the
+    others are kept, as the file to send back, until the upload expires,
+    and the parsed file goes."""
+    count = import_rows(training_session, check, actor=actor, valid_only=True)
+    upload.rejects = rejects(stored, check)
+    upload.imported_at = utcnow()
+    upload.imported_count = count
+    upload.rejected_count = check.error_count
+    upload.content = b""
+    db.session.flush()
+    return count

@@ -4,6 +4,7 @@ of nominees."""
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import (
@@ -27,19 +28,22 @@ from training.enrollment.convocation import PDF, convocation_filename, convocati
 from training.enrollment.forms import (
     BulkEnrollmentForm,
     ConfirmEnrollmentForm,
+    NewOrganisationForm,
     NominateForm,
     NominateManyForm,
+    OrganisationChoiceForm,
     UploadForm,
 )
-from training.enrollment.models import Enrollment, EnrollmentStatus
+from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
 from training.extensions import db
 from training.people.forms import ParticipantForm
-from training.people.models import Organisation, Participant
+from training.people.models import Organisation, OrganisationKind, Participant
+from training.people.organisations import OrganisationDetails
 from training.people.services import DuplicateParticipant, organisations, participant_search
 from training.people.views import participant_details
 from training.permissions import authorize, require
 from training.sessions.models import TrainingSession
-from training.web.downloads import send_download
+from training.web.downloads import ascii_name, send_download
 from training.web.errors import refuse
 from training.web.loaders import load, load_child
 
@@ -393,8 +397,16 @@ def convocation(session_id: int, enrollment_id: int):
 
 # --- bulk import -------------------------------------------------------------------------
 #
-# The file is parsed once, at upload; its rows wait on the server (uploads.py)
-# between the preview and the import.
+# The file is parsed once, at upload; it waits in the database (uploads.py)
+# between the preview and the import, with the coordinator's choices of
+# organisation.
+
+CHARSETS = {"utf-8": "utf-8", "cp1252": "windows-1252", "latin_1": "iso-8859-1"}
+
+
+def _redirect_to_upload(session_id: int, message: str | None = None):
+    flash(message or _("Upload the file of nominees first."), "warning")
+    return redirect(url_for("enrollment.import_nominees", session_id=session_id))
 
 
 @bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
@@ -404,11 +416,14 @@ def import_nominees(session_id: int):
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            rows = importer.read_rows(form.file.data.read())
+            nominee_file = importer.read_file(form.file.data.read(), str(get_locale()))
         except DomainError as error:
             refuse(error, form, "file")
         else:
-            uploads.store_upload(training_session, rows)
+            uploads.store_upload(
+                training_session, current_user, nominee_file, form.file.data.filename or ""
+            )
+            db.session.commit()
             return redirect(url_for("enrollment.import_preview", session_id=session_id))
     status = 400 if form.is_submitted() else 200
     return render_template(
@@ -416,27 +431,74 @@ def import_nominees(session_id: int):
     ), status
 
 
-def _checked_upload(training_session: TrainingSession) -> importer.ImportCheck | None:
-    rows = uploads.stored_upload(training_session)
-    if rows is None:
+class _Staged(NamedTuple):
+    upload: StagedUpload
+    nominee_file: importer.NomineeFile
+    check: importer.ImportCheck
+
+
+def _staged(training_session: TrainingSession) -> _Staged | StagedUpload | None:
+    """This coordinator's upload for the session, checked against the
+    database as it is now; the upload alone once its valid rows are
+    imported; None when there is none (or it is damaged)."""
+    upload = uploads.stored_upload(training_session, current_user)
+    if upload is None or upload.imported_at is not None:
+        return upload
+    nominee_file = uploads.nominee_file(upload)
+    if nominee_file is None:
         return None
-    return importer.check_rows(training_session, rows)
+    check = importer.check_file(training_session, nominee_file, upload.choices)
+    return _Staged(upload, nominee_file, check)
+
+
+def _render_preview(
+    training_session: TrainingSession,
+    staged: _Staged,
+    status: int = 200,
+    *,
+    failed_form: NewOrganisationForm | None = None,
+):
+    check = staged.check
+    return render_template(
+        "enrollment/import_preview.html",
+        training_session=training_session,
+        upload=staged.upload,
+        file_format=staged.nominee_file.format,
+        check=check,
+        suggestions={q.key: importer.suggest_organisation(q) for q in check.questions},
+        organisations=organisations(),
+        new_form=NewOrganisationForm(),
+        failed_form=failed_form,
+        confirm_form=ConfirmForm(),
+    ), status
 
 
 @bp.route("/sessions/<int:session_id>/import/preview")
 @require("enrollment.manage")
 def import_preview(session_id: int):
     training_session = load(TrainingSession, session_id, "enrollment.manage")
-    check = _checked_upload(training_session)
-    if check is None:
-        flash(_("Upload the file of nominees first."), "warning")
-        return redirect(url_for("enrollment.import_nominees", session_id=session_id))
-    return render_template(
-        "enrollment/import_preview.html",
-        training_session=training_session,
-        check=check,
-        confirm_form=ConfirmForm(),
-    )
+    staged = _staged(training_session)
+    if staged is None:
+        return _redirect_to_upload(session_id)
+    if isinstance(staged, StagedUpload):  # its valid rows are imported
+        return render_template(
+            "enrollment/import_result.html",
+            training_session=training_session,
+            upload=staged,
+            confirm_form=ConfirmForm(),
+        )
+    return _render_preview(training_session, staged)
+
+
+def _staged_for_change(training_session: TrainingSession) -> _Staged:
+    """The upload a POST acts on; otherwise the answer is a redirect: to the
+    result page once its valid rows are imported, else to the upload page."""
+    staged = _staged(training_session)
+    if isinstance(staged, StagedUpload):
+        abort(redirect(url_for("enrollment.import_preview", session_id=training_session.id)))
+    if staged is None:
+        abort(_redirect_to_upload(training_session.id))
+    return staged
 
 
 @bp.route("/sessions/<int:session_id>/import/confirm", methods=["POST"])
@@ -445,24 +507,121 @@ def import_all(session_id: int):
     training_session = load(TrainingSession, session_id, "enrollment.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    check = _checked_upload(training_session)
-    if check is None:
-        flash(_("Upload the file of nominees first."), "warning")
-        return redirect(url_for("enrollment.import_nominees", session_id=session_id))
+    staged = _staged_for_change(training_session)
     try:
-        count = importer.import_rows(training_session, check, actor=current_user)
+        count = uploads.import_all(
+            training_session, staged.upload, staged.check, actor=current_user
+        )
     except DomainError as error:
         refuse(error)
-        return render_template(
-            "enrollment/import_preview.html",
-            training_session=training_session,
-            check=check,
-            confirm_form=ConfirmForm(),
-        ), 409
+        return _render_preview(training_session, _staged_for_change(training_session), 409)
     db.session.commit()
-    uploads.discard_upload(training_session)
     flash(ngettext("%(num)d nominee imported.", "%(num)d nominees imported.", count), "success")
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/import/valid", methods=["POST"])
+@require("enrollment.manage")
+def import_valid(session_id: int):
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    staged = _staged_for_change(training_session)
+    try:
+        uploads.import_valid(
+            training_session, staged.upload, staged.nominee_file, staged.check, actor=current_user
+        )
+    except DomainError as error:
+        refuse(error)
+        return _render_preview(training_session, _staged_for_change(training_session), 409)
+    db.session.commit()  # the result page that follows says how many
+    return redirect(url_for("enrollment.import_preview", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/import/rejects")
+@require("enrollment.manage")
+def import_rejects(session_id: int):
+    """The rows with problems, in the file's own format, to send back."""
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    staged = _staged(training_session)
+    if staged is None:
+        return _redirect_to_upload(session_id)
+    if isinstance(staged, StagedUpload):
+        upload, body = staged, (staged.rejects or b"") if staged.rejected_count else b""
+    else:
+        upload = staged.upload
+        body = (
+            uploads.rejects(staged.nominee_file, staged.check) if staged.check.error_count else b""
+        )
+    if not body:
+        flash(_("No row of the file has a problem."), "info")
+        return redirect(url_for("enrollment.import_preview", session_id=session_id))
+    # "liste.csv" comes back as "liste-problemes.csv" (in the user's language).
+    stem = ascii_name(upload.file_name.rsplit(".", 1)[0], "nominees")
+    suffix = _("problems")
+    name = ascii_name(f"{stem}-{suffix}")
+    if upload.file_format == "xlsx":
+        return send_download(body, f"{name}.xlsx", XLSX_MIMETYPE)
+    charset = CHARSETS.get(upload.encoding or "utf-8")
+    mimetype = f"text/csv; charset={charset}" if charset else "text/csv"
+    return send_download(body, f"{name}.csv", mimetype)
+
+
+@bp.route("/sessions/<int:session_id>/import/organisation", methods=["POST"])
+@require("enrollment.manage")
+def import_choose_organisation(session_id: int):
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    staged = _staged_for_change(training_session)
+    form = OrganisationChoiceForm()
+    organisation = (
+        db.session.get(Organisation, int(form.organisation_id.data or 0))
+        if form.validate_on_submit()
+        else None
+    )
+    if organisation is None or not form.key.data:
+        flash(_("Choose an organisation from the list."), "danger")
+        return _render_preview(training_session, staged, 400)
+    try:
+        uploads.choose_organisation(staged.upload, form.key.data, organisation)
+    except DomainError as error:
+        refuse(error)
+        return _render_preview(training_session, _staged_for_change(training_session), 409)
+    db.session.commit()
+    flash(_("%(organisation)s is used for these rows.", organisation=organisation.name), "success")
+    return redirect(url_for("enrollment.import_preview", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/import/organisation/new", methods=["POST"])
+@require("enrollment.manage")
+def import_create_organisation(session_id: int):
+    training_session = load(TrainingSession, session_id, "enrollment.manage")
+    authorize("organisations.manage")
+    staged = _staged_for_change(training_session)
+    form = NewOrganisationForm()
+    if not form.validate_on_submit() or not form.key.data or not form.name.data:
+        return _render_preview(training_session, staged, 400, failed_form=form)
+    details = OrganisationDetails(
+        name=form.name.data,
+        acronym=form.acronym.data or None,
+        country=form.country.data or None,
+        kind=OrganisationKind(form.kind.data),
+        is_security_force=bool(form.is_security_force.data),
+    )
+    try:
+        organisation = uploads.create_organisation_for(
+            staged.upload, form.key.data, details, actor=current_user
+        )
+    except DomainError as error:
+        refuse(error, form, "name")
+        return _render_preview(
+            training_session, _staged_for_change(training_session), 409, failed_form=form
+        )
+    db.session.commit()
+    flash(
+        _("%(organisation)s is created and used for these rows.", organisation=organisation.name),
+        "success",
+    )
+    return redirect(url_for("enrollment.import_preview", session_id=session_id))
 
 
 @bp.route("/sessions/<int:session_id>/import/cancel", methods=["POST"])
@@ -470,7 +629,8 @@ def import_all(session_id: int):
 def import_cancel(session_id: int):
     training_session = load(TrainingSession, session_id, "enrollment.manage")
     if ConfirmForm().validate_on_submit():
-        uploads.discard_upload(training_session)
+        uploads.discard_upload(training_session, current_user)
+        db.session.commit()
     return redirect(url_for("enrollment.import_nominees", session_id=session_id))
 
 
@@ -479,12 +639,18 @@ def import_cancel(session_id: int):
 def import_template_csv(session_id: int):
     load(TrainingSession, session_id, "enrollment.manage")
     body = importer.template_csv(str(get_locale()))
-    return send_download(body, "atelier-nominees.csv", "text/csv")
+    return send_download(body, "atelier-nominees.csv", "text/csv; charset=utf-8")
 
 
 @bp.route("/sessions/<int:session_id>/import/template.xlsx")
 @require("enrollment.manage")
 def import_template_xlsx(session_id: int):
     load(TrainingSession, session_id, "enrollment.manage")
-    body = importer.template_xlsx(str(get_locale()))
+    language = str(get_locale())
+    body = importer.template_xlsx(
+        language,
+        importer.template_lists(language, date.today()),
+        sheet_title=_("Nominees"),
+        lists_title=_("Lists"),
+    )
     return send_download(body, "atelier-nominees.xlsx", XLSX_MIMETYPE)
