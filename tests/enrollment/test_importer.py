@@ -381,3 +381,24 @@ def test_the_whole_file_is_checked_in_a_fixed_number_of_queries(app, count_queri
         check = importer.check_rows(training_session, table)
     assert len(statements) <= 8, statements  # not one per row: 300 rows
     assert sum(1 for row in check.rows if row.existing is not None) > 0
+
+
+def test_a_new_row_whose_name_sounds_like_a_registered_participant_says_so(app):
+    from training.enrollment.importer import check_rows
+
+    registered = factories.make_participant(given_name="Mohamed", family_name="Traoré")
+    training_session = factories.make_session()
+    check = check_rows(
+        training_session,
+        [
+            {"given_name": "Mouhamadou", "family_name": "TRAORE", "sex": "M"},
+            {"given_name": "Salif", "family_name": "Keita", "sex": "M"},
+        ],
+    )
+    first, second = check.rows
+    assert first.existing is None
+    assert any(
+        "similar names are registered" in note and registered.full_name in note
+        for note in first.notes
+    )
+    assert not any("similar names" in note for note in second.notes)

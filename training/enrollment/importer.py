@@ -54,6 +54,7 @@ from training.people.services import (
     ParticipantDetails,
     PersonKeys,
     create_participants,
+    find_candidates_many,
     find_lookalikes,
     normalise_email,
 )
@@ -475,7 +476,37 @@ def check_rows(
         if earlier is not None:
             row.errors.append(_("Duplicate of line %(line)d in this file.", line=earlier))
         _match(row, lookalikes, enrolled)
+    _note_similar(checked, keys)
     return ImportCheck(rows=checked, questions=answered)
+
+
+def _note_similar(checked: list[ImportRow], keys: list[PersonKeys]) -> None:
+    """A row that would create a new record, though registered participants
+    bear the same name elsewhere or one that sounds the same, says so with
+    who they are: the coordinator checks before a second record is made."""
+    new = [
+        (row, row_keys)
+        for row, row_keys in zip(checked, keys, strict=True)
+        if row.existing is None and not row.errors
+    ]
+    if not new:
+        return
+    similar = find_candidates_many([row_keys for _row, row_keys in new])
+    for (row, _row_keys), people in zip(new, similar, strict=True):
+        if people:
+            row.notes.append(
+                _(
+                    "A new record will be created, but similar names are registered: "
+                    "%(names)s. If one of them is this person, nominate them from the "
+                    "enrollments page instead and remove this row.",
+                    names="; ".join(
+                        f"{person.full_name} ({person.organisation.label})"
+                        if person.organisation
+                        else person.full_name
+                        for person in people
+                    ),
+                )
+            )
 
 
 def check_file(

@@ -240,6 +240,40 @@ def find_candidates(keys: PersonKeys, *, exclude_id: int | None = None) -> list[
     return list(db.session.scalars(statement))
 
 
+def find_candidates_many(
+    candidates: Sequence[PersonKeys], *, per_candidate: int = 3
+) -> list[list[Participant]]:
+    """find_candidates for a whole file at once: two indexed look-ups (by the
+    names' words, by how they sound) for every row together, at most
+    `per_candidate` each, for a person to check."""
+    names = sorted({c.name_key for c in candidates} - {""})
+    sounds = sorted({c.sound_key for c in candidates if len(c.sound_key.split()) >= 2})
+    found: dict[int, Participant] = {}
+    for column, values in ((Participant.match_name, names), (Participant.sound_name, sounds)):
+        for start in range(0, len(values), _LOOKUP_CHUNK):
+            statement = (
+                sa.select(Participant)
+                .where(column.in_(values[start : start + _LOOKUP_CHUNK]))
+                .options(selectinload(Participant.organisation))
+            )
+            for participant in db.session.scalars(statement):
+                found[participant.id] = participant
+    by_name: dict[str, list[Participant]] = {}
+    by_sound: dict[str, list[Participant]] = {}
+    for participant in sorted(found.values(), key=lambda p: p.id):
+        by_name.setdefault(participant.match_name, []).append(participant)
+        by_sound.setdefault(participant.sound_name, []).append(participant)
+    results = []
+    for candidate in candidates:
+        seen: dict[int, Participant] = {}
+        for participant in by_name.get(candidate.name_key, []) + by_sound.get(
+            candidate.sound_key, []
+        ):
+            seen.setdefault(participant.id, participant)
+        results.append(list(seen.values())[:per_candidate])
+    return results
+
+
 def find_duplicates(
     *,
     given_name: str,
