@@ -19,6 +19,11 @@ brackets ("Prénom(s)", "Tél.", "E-mail", "Sexe (M/F)").
 `rejects_file()` writes rows back in the file's own format, encoding,
 separator and line ending, with a column saying what is wrong;
 `template_csv()` and `template_xlsx()` are the files to start from.
+
+The reader knows nothing of nominees but their `ColumnSet` (the columns, the
+headings each accepts, which are required, the template's headings): the
+nominee import passes none and gets `NOMINEE_COLUMNS`; the screening import
+passes its own (training.enrollment.screening_import).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -234,7 +239,6 @@ _ALIASES = {
         "telephone mobile",
     ),
 }
-_HEADING_TO_COLUMN = {alias: column for column, aliases in _ALIASES.items() for alias in aliases}
 # A heading none of the aliases spells is still an email or a phone column
 # when one of its words says so ("Adresse e-mail professionnelle", "N° Tél").
 _KEYWORDS = (
@@ -254,6 +258,59 @@ COLUMN_TITLES = {
     "email": _l("email"),
     "phone": _l("phone"),
 }
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    """What one kind of file holds: its columns in the template's order, the
+    headings each accepts (as heading_key() writes them), words that make a
+    heading one of them, the template's headings per language, the columns
+    a file must have (`required`) and alternatives of which one must be
+    complete (`required_any`: an email, or both names), a column whose
+    value marks the template's example row, and what a file without rows
+    says."""
+
+    names: tuple[str, ...]
+    aliases: Mapping[str, tuple[str, ...]]
+    template_headings: Mapping[str, tuple[str, ...]]
+    required: tuple[str, ...] = ()
+    required_any: tuple[tuple[str, ...], ...] = ()
+    keywords: tuple[tuple[frozenset[str], str], ...] = ()
+    example: tuple[str, str] | None = None  # (column, folded value)
+    no_rows: Any = None
+    by_heading: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "by_heading",
+            {alias: column for column, aliases in self.aliases.items() for alias in aliases},
+        )
+
+    def column_for(self, heading: Any) -> str | None:
+        """Which of the columns a heading names, or None."""
+        key = heading_key(heading)
+        if not key:
+            return None
+        column = self.by_heading.get(key)
+        if column is None:
+            words = set(key.split())
+            column = next((name for keywords, name in self.keywords if words & keywords), None)
+        return column
+
+    def headings(self, language: str) -> list[str]:
+        return list(self.template_headings["fr" if language == "fr" else "en"])
+
+
+NOMINEE_COLUMNS = ColumnSet(
+    names=COLUMNS,
+    aliases=_ALIASES,
+    template_headings=TEMPLATE_HEADINGS,
+    required=REQUIRED_COLUMNS,
+    keywords=tuple((frozenset(words), name) for words, name in _KEYWORDS),
+    example=("email", EXAMPLE_EMAIL),
+    no_rows=_l("The file has headings but no nominee."),
+)
 
 
 class ImportFileError(DomainError):
@@ -312,8 +369,9 @@ class NomineeFile:
         return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     @classmethod
-    def load(cls, stored: bytes) -> NomineeFile | None:
-        """A stored file, or None when it is damaged or not one."""
+    def load(cls, stored: bytes, columns: ColumnSet | None = None) -> NomineeFile | None:
+        """A stored file, or None when it is damaged or not one (of
+        `columns`, the nominees' by default)."""
         try:
             data = json.loads(zlib.decompress(stored))
             nominee_file = cls(
@@ -325,16 +383,18 @@ class NomineeFile:
             )
         except (zlib.error, ValueError, TypeError, KeyError):
             return None
-        return nominee_file if nominee_file.is_well_formed() else None
+        return nominee_file if nominee_file.is_well_formed(columns or NOMINEE_COLUMNS) else None
 
-    def is_well_formed(self) -> bool:
+    def is_well_formed(self, column_set: ColumnSet | None = None) -> bool:
+        names = (column_set or NOMINEE_COLUMNS).names
+
         def texts(values: object) -> bool:
             return isinstance(values, list) and all(isinstance(value, str) for value in values)
 
         return (
             texts(self.headings)
             and isinstance(self.columns, list)
-            and all(column is None or column in COLUMNS for column in self.columns)
+            and all(column is None or column in names for column in self.columns)
             and isinstance(self.lines, list)
             and all(isinstance(line, int) for line in self.lines)
             and isinstance(self.cells, list)
@@ -353,40 +413,47 @@ def heading_key(heading: Any) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
 
 
-def column_for(heading: Any) -> str | None:
-    """Which of our columns a heading names, or None."""
-    key = heading_key(heading)
-    if not key:
-        return None
-    column = _HEADING_TO_COLUMN.get(key)
-    if column is None:
-        words = set(key.split())
-        column = next((name for keywords, name in _KEYWORDS if words & keywords), None)
-    return column
+def column_for(heading: Any, columns: ColumnSet | None = None) -> str | None:
+    """Which of our columns (the nominees' by default) a heading names, or None."""
+    return (columns or NOMINEE_COLUMNS).column_for(heading)
 
 
-def _known_headings(cells: Sequence[Any]) -> int:
-    return len({column_for(cell) for cell in cells[: MAX_COLUMNS + 1]} - {None})
+def _known_headings(cells: Sequence[Any], columns: ColumnSet) -> int:
+    return len({columns.column_for(cell) for cell in cells[: MAX_COLUMNS + 1]} - {None})
 
 
-def template_headings(language: str) -> list[str]:
+def template_headings(language: str, columns: ColumnSet | None = None) -> list[str]:
     """The template's headings in the user's language (every spelling of
     either language is accepted)."""
-    return list(TEMPLATE_HEADINGS["fr" if language == "fr" else "en"])
+    return (columns or NOMINEE_COLUMNS).headings(language)
 
 
 def _quoted(text: str) -> str:
     return _("“%(text)s”", text=text)
 
 
-def _missing_columns(missing: list[str], headings: list[str], language: str) -> ImportFileError:
-    titles = dict(zip(COLUMNS, template_headings(language), strict=True))
+def _missing_columns(
+    missing: list[str],
+    missing_any: list[tuple[str, ...]],
+    headings: list[str],
+    language: str,
+    columns: ColumnSet,
+) -> ImportFileError:
+    titles = dict(zip(columns.names, columns.headings(language), strict=True))
     found = [_quoted(heading[:40]) for heading in headings if heading.strip()]
+    named = [_quoted(titles[name]) for name in missing]
+    if missing_any:
+        named.append(
+            _(" or ").join(
+                _(" and ").join(_quoted(titles[name]) for name in alternative)
+                for alternative in missing_any
+            )
+        )
     return ImportFileError(
         _(
             "The file has no column for: %(columns)s. Headings found: %(found)s. "
             "Name the columns as in the template.",
-            columns=", ".join(_quoted(titles[name]) for name in missing),
+            columns=", ".join(named),
             found=", ".join(found) or "—",
         )
     )
@@ -425,7 +492,11 @@ def _too_many_columns() -> ImportFileError:
 
 
 def _build(
-    file_format: FileFormat, table: list[tuple[int, list[Any]]], language: str, extra_rows: int
+    file_format: FileFormat,
+    table: list[tuple[int, list[Any]]],
+    language: str,
+    extra_rows: int,
+    column_set: ColumnSet,
 ) -> NomineeFile:
     """The heading row (the first of the first rows that names the most of
     our columns), its columns, and every later non-blank row."""
@@ -434,24 +505,34 @@ def _build(
     if not rows:
         raise ImportFileError(_("The file is empty."))
     searched = rows[:HEADING_SEARCH_ROWS]
-    heading_index = max(range(len(searched)), key=lambda i: (_known_headings(searched[i][1]), -i))
+    heading_index = max(
+        range(len(searched)), key=lambda i: (_known_headings(searched[i][1], column_set), -i)
+    )
     headings = rows[heading_index][1]
     if any(headings[MAX_COLUMNS:]):
         raise _too_many_columns()
     while headings and not headings[-1]:
         headings = headings[:-1]
-    columns = [column_for(heading) for heading in headings]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise _missing_columns(missing, headings, language)
+    columns = [column_set.column_for(heading) for heading in headings]
+    missing = [name for name in column_set.required if name not in columns]
+    alternatives = column_set.required_any
+    missing_any = (
+        []
+        if not alternatives
+        or any(all(name in columns for name in alternative) for alternative in alternatives)
+        else list(alternatives)
+    )
+    if missing or missing_any:
+        raise _missing_columns(missing, missing_any, headings, language, column_set)
     nominee_file = NomineeFile(format=file_format, headings=headings, columns=columns)
-    email_position = columns.index("email") if "email" in columns else None
+    example_column, example_value = column_set.example or ("", "")
+    example_position = columns.index(example_column) if example_column in columns else None
     for line, cells in rows[heading_index + 1 :]:
         cells = cells[:MAX_COLUMNS]
         if (
-            email_position is not None
-            and email_position < len(cells)
-            and (cells[email_position].lower() == EXAMPLE_EMAIL)
+            example_position is not None
+            and example_position < len(cells)
+            and (cells[example_position].lower() == example_value)
         ):
             continue  # the template's example row, left in place
         while cells and not cells[-1]:
@@ -462,7 +543,7 @@ def _build(
     if count > MAX_ROWS:
         raise _too_many_rows(count)
     if not nominee_file.cells:
-        raise ImportFileError(_("The file has headings but no nominee."))
+        raise ImportFileError(str(column_set.no_rows or _("The file has headings but no rows.")))
     return nominee_file
 
 
@@ -556,7 +637,7 @@ def _first_line(text: str) -> str:
     return text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r")
 
 
-def _decode(content: bytes) -> tuple[str, str, bool]:
+def _decode(content: bytes, columns: ColumnSet) -> tuple[str, str, bool]:
     """(text, codec, whether a BOM opened it). A BOM is believed; a file
     without one is UTF-8 if it decodes as such (ASCII included), else the
     legacy encoding that charset-normalizer ranks first among those whose
@@ -590,7 +671,7 @@ def _decode(content: bytes) -> tuple[str, str, bool]:
 
     def headings_found(codec: str) -> int:
         line = _first_line(sample.decode(codec, errors="replace"))
-        return max(_known_headings(line.split(delimiter)) for delimiter in DELIMITERS)
+        return max(_known_headings(line.split(delimiter), columns) for delimiter in DELIMITERS)
 
     best = max(candidates, key=lambda codec: (headings_found(codec), -candidates.index(codec)))
     return content.decode(best), best, False
@@ -604,7 +685,7 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
-def _delimiter(lines: list[str]) -> str:
+def _delimiter(lines: list[str], columns: ColumnSet) -> str:
     """The separator that splits one of the first lines into the most of our
     headings; on a tie, the one that splits the next lines into as many
     cells as that line; then ",", ";", tab, "|" in that order. Each try is a
@@ -616,7 +697,7 @@ def _delimiter(lines: list[str]) -> str:
 
     def score(delimiter: str) -> tuple[int, int, int]:
         split = [cells(line, delimiter) for line in lines]
-        known = [_known_headings(row) for row in split]
+        known = [_known_headings(row, columns) for row in split]
         heading = max(range(len(split)), key=lambda i: (known[i], -i))
         width = len(split[heading])
         consistent = sum(1 for row in split[heading + 1 :] if len(row) == width) if width > 1 else 0
@@ -632,10 +713,12 @@ def _newline(text: str) -> str:
     return "\r\n" if position > 0 and text[position - 1] == "\r" else "\n"
 
 
-def _read_csv(content: bytes) -> tuple[FileFormat, list[tuple[int, list[Any]]], int]:
+def _read_csv(
+    content: bytes, columns: ColumnSet
+) -> tuple[FileFormat, list[tuple[int, list[Any]]], int]:
     """The CSV's format, its rows with their line numbers (blank ones left
     out, rows past the limit only counted), and how many were left out."""
-    text, codec, bom = _decode(content)
+    text, codec, bom = _decode(content, columns)
     if text.startswith("\ufeff"):
         text = text[1:]
     if _looks_binary(text):
@@ -653,7 +736,7 @@ def _read_csv(content: bytes) -> tuple[FileFormat, list[tuple[int, list[Any]]], 
                 )
             )
     first_lines = [line for line in text.splitlines()[: HEADING_SEARCH_ROWS * 3] if line.strip()]
-    delimiter = _delimiter(first_lines[: HEADING_SEARCH_ROWS + 10])
+    delimiter = _delimiter(first_lines[: HEADING_SEARCH_ROWS + 10], columns)
     file_format = FileFormat("csv", codec, bom, delimiter, _newline(text))
     table: list[tuple[int, list[Any]]] = []
     extra_rows = 0
@@ -678,10 +761,14 @@ def _read_csv(content: bytes) -> tuple[FileFormat, list[tuple[int, list[Any]]], 
     return file_format, table, extra_rows
 
 
-def read_file(content: bytes, language: str = "en") -> NomineeFile:
-    """The nominee file in `content`. XLSX is recognised by its content (a
-    ZIP holding [Content_Types].xml); anything else must be CSV text.
-    `language` names the template headings in a missing column's message."""
+def read_file(
+    content: bytes, language: str = "en", columns: ColumnSet | None = None
+) -> NomineeFile:
+    """The file in `content`, read for `columns` (the nominees' by default).
+    XLSX is recognised by its content (a ZIP holding [Content_Types].xml);
+    anything else must be CSV text. `language` names the template headings
+    in a missing column's message."""
+    column_set = columns or NOMINEE_COLUMNS
     if not content or not content.strip():
         raise ImportFileError(_("The file is empty."))
     if content.startswith(OLE_MAGIC):
@@ -692,11 +779,11 @@ def read_file(content: bytes, language: str = "en") -> NomineeFile:
             )
         )
     if content.startswith(ZIP_MAGIC):
-        return _build(FileFormat("xlsx"), _read_xlsx(content), language, 0)
+        return _build(FileFormat("xlsx"), _read_xlsx(content), language, 0, column_set)
     if content.startswith(b"%PDF"):
         raise _not_text()
-    file_format, table, extra_rows = _read_csv(content)
-    return _build(file_format, table, language, extra_rows)
+    file_format, table, extra_rows = _read_csv(content, column_set)
+    return _build(file_format, table, language, extra_rows, column_set)
 
 
 def read_rows(content: bytes, language: str = "en") -> list[dict[str, str]]:
@@ -830,14 +917,14 @@ def _xlsx(sheet_title: str, rows: list[list[str]], *, highlight: int | None = No
 # --- templates ---------------------------------------------------------------------
 
 
-def template_csv(language: str) -> bytes:
+def template_csv(language: str, columns: ColumnSet | None = None) -> bytes:
     """The CSV template: the headings in the user's language, separated as
     Excel expects in that locale (";" in French, "," in English), UTF-8 with
     a BOM so that Excel reads the accents, CRLF line endings."""
     buffer = io.StringIO()
     delimiter = ";" if language == "fr" else ","
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(
-        template_headings(language)
+        template_headings(language, columns)
     )
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
