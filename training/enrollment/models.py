@@ -96,21 +96,31 @@ class Enrollment(Model):
 
 
 class StagedUpload(Model):
-    """A nominee file waiting between its preview and its import, in the
-    database so that any app server shows the preview and takes the
-    confirmation: one per coordinator and session, parsed once when it
-    arrived (`content`, compressed JSON; the bytes uploaded are not kept),
-    with the coordinator's choices of organisation for the file's ambiguous
-    or unknown ones, and, once its valid rows are imported, the rows left out
-    as the file to send back. Removed after `expires_at`."""
+    """A file waiting between its preview and its import, in the database so
+    that any app server shows the preview and takes the confirmation: a
+    nominee file (kind "nominees", one per coordinator and session) or a
+    screening list (kind "screenings", one per coordinator, no session),
+    parsed once when it arrived (`content`, compressed JSON; the bytes
+    uploaded are not kept), with the coordinator's choices of organisation
+    for a nominee file's ambiguous or unknown ones, and, once its valid rows
+    are imported, the rows left out as the file to send back. Removed after
+    `expires_at`."""
 
     __tablename__ = "staged_upload"
-    __table_args__ = (sa.UniqueConstraint("owner_id", "session_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("owner_id", "session_id"),
+        sa.CheckConstraint(
+            "kind = 'screenings' OR session_id IS NOT NULL", name="nominees_have_a_session"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed by the unique constraint, whose first column it is.
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
-    session_id: Mapped[int] = mapped_column(
+    kind: Mapped[str] = mapped_column(
+        sa.String(20), default="nominees", server_default="nominees"
+    )  # "nominees" or "screenings"
+    session_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True
     )
     file_name: Mapped[str] = mapped_column(sa.String(255))
@@ -128,4 +138,4 @@ class StagedUpload(Model):
     rejects: Mapped[Optional[bytes]] = mapped_column(sa.LargeBinary)
 
     owner: Mapped[User] = relationship()
-    training_session: Mapped[TrainingSession] = relationship()
+    training_session: Mapped[Optional[TrainingSession]] = relationship()

@@ -1,4 +1,4 @@
-"""Nominee files kept between the preview and the import.
+"""Nominee files and screening lists kept between the preview and the import.
 
 An upload is parsed once, when it arrives; the parsed file (its format, its
 headings, its rows as plain strings) waits in the database (StagedUpload),
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from training.sessions.models import TrainingSession
 
 UPLOAD_LIFETIME = timedelta(hours=24)
+NOMINEES = "nominees"
+SCREENINGS = "screenings"
 MAX_FILE_NAME = 255
 
 
@@ -42,33 +44,43 @@ def purge_expired() -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _delete_mine(training_session: TrainingSession, owner: User) -> None:
-    db.session.execute(
-        sa.delete(StagedUpload).where(
-            StagedUpload.owner_id == owner.id, StagedUpload.session_id == training_session.id
+def _mine(owner: User, training_session: TrainingSession | None) -> sa.ColumnElement[bool]:
+    """This owner's nominee file for the session, or (no session) their
+    screening list."""
+    if training_session is None:
+        return sa.and_(
+            StagedUpload.owner_id == owner.id,
+            StagedUpload.kind == SCREENINGS,
+            StagedUpload.session_id.is_(None),
         )
+    return sa.and_(
+        StagedUpload.owner_id == owner.id,
+        StagedUpload.kind == NOMINEES,
+        StagedUpload.session_id == training_session.id,
     )
 
 
-def store_upload(
-    training_session: TrainingSession, owner: User, nominee_file: NomineeFile, file_name: str
+def _delete_mine(training_session: TrainingSession | None, owner: User) -> None:
+    db.session.execute(sa.delete(StagedUpload).where(_mine(owner, training_session)))
+
+
+def _store(
+    training_session: TrainingSession | None, owner: User, parsed: NomineeFile, file_name: str
 ) -> StagedUpload:
-    """Keep the parsed file for this coordinator and session, replacing any
-    earlier upload of theirs for the session (a second click on "Check the
-    file" over a slow link replaces the first, never fails)."""
     purge_expired()
     now = utcnow()
     for attempt in range(2):
         _delete_mine(training_session, owner)
         upload = StagedUpload(
             owner_id=owner.id,
-            session_id=training_session.id,
+            kind=NOMINEES if training_session is not None else SCREENINGS,
+            session_id=training_session.id if training_session is not None else None,
             # The name alone, whatever path an old browser sends with it.
             file_name=(file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILE_NAME],
-            file_format=nominee_file.format.kind,
-            encoding=nominee_file.format.encoding,
-            delimiter=nominee_file.format.delimiter,
-            content=nominee_file.dump(),
+            file_format=parsed.format.kind,
+            encoding=parsed.format.encoding,
+            delimiter=parsed.format.delimiter,
+            content=parsed.dump(),
             choices={},
             created_at=now,
             expires_at=now + UPLOAD_LIFETIME,
@@ -84,15 +96,44 @@ def store_upload(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _stored(training_session: TrainingSession | None, owner: User) -> StagedUpload | None:
+    # The latest, should two requests of one coordinator have raced (a
+    # screening list has no session for the unique constraint to hold).
+    return db.session.scalars(
+        sa.select(StagedUpload)
+        .where(_mine(owner, training_session), StagedUpload.expires_at > utcnow())
+        .order_by(StagedUpload.id.desc())
+        .limit(1)
+    ).first()
+
+
+def store_upload(
+    training_session: TrainingSession, owner: User, nominee_file: NomineeFile, file_name: str
+) -> StagedUpload:
+    """Keep the parsed file for this coordinator and session, replacing any
+    earlier upload of theirs for the session (a second click on "Check the
+    file" over a slow link replaces the first, never fails)."""
+    return _store(training_session, owner, nominee_file, file_name)
+
+
 def stored_upload(training_session: TrainingSession, owner: User) -> StagedUpload | None:
     """This coordinator's upload for the session, unless it has expired."""
-    return db.session.scalar(
-        sa.select(StagedUpload).where(
-            StagedUpload.owner_id == owner.id,
-            StagedUpload.session_id == training_session.id,
-            StagedUpload.expires_at > utcnow(),
-        )
-    )
+    return _stored(training_session, owner)
+
+
+def store_screening_list(owner: User, screening_file: NomineeFile, file_name: str) -> StagedUpload:
+    """Keep a parsed screening list for this coordinator, replacing any
+    earlier one of theirs."""
+    return _store(None, owner, screening_file, file_name)
+
+
+def stored_screening_list(owner: User) -> StagedUpload | None:
+    """This coordinator's screening list, unless it has expired."""
+    return _stored(None, owner)
+
+
+def discard_screening_list(owner: User) -> None:
+    _delete_mine(None, owner)
 
 
 def nominee_file(upload: StagedUpload) -> NomineeFile | None:
