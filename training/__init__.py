@@ -39,6 +39,7 @@ BLUEPRINT_MODULES = (
     "training.organisations.views",
     "training.enrollment.views",
     "training.enrollment.merge_views",
+    "training.enrollment.screening_views",
     "training.attendance.views",
     "training.certificates.views",
     "training.reports.views",

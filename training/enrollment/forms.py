@@ -107,3 +107,11 @@ class NewOrganisationForm(CleanForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.country.choices = [("", _l("— international —")), *country_choices()]
+
+
+class ScreeningUploadForm(CleanForm):
+    file = FileField(
+        _l("CSV or XLSX screening list"),
+        validators=[FileRequired(_l("Choose a file to upload."))],
+    )
+    submit = SubmitField(_l("Check the file"))
