@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -196,10 +195,8 @@ def test_billion_laughs_workbook_is_refused_cleanly(app):
     source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(GOOD)))
     entries = {info.filename: source.read(info.filename) for info in source.infolist()}
     entries["xl/workbook.xml"] = laughs
-    started = time.perf_counter()
     with pytest.raises(ImportFileError, match="could not be read") as refusal:
         importer.read_rows(_zip(entries))
-    assert time.perf_counter() - started < 2
     # defusedxml, through openpyxl, is what refused the entities.
     causes, error = [], refusal.value
     while error is not None:
@@ -214,7 +211,8 @@ def test_row_limit(app):
         importer.read_rows(csv_bytes(rows))
 
 
-def test_five_hundred_rows_check_and_import_in_seconds(app):
+def test_five_hundred_rows_check_and_import(app):
+    """Their speed is measured in bench/bench_import.py, not here."""
     training_session = factories.make_session(capacity=600)
     rows = [
         [
@@ -231,12 +229,10 @@ def test_five_hundred_rows_check_and_import_in_seconds(app):
         for n in range(500)
     ]
     content = xlsx_bytes(rows)
-    started = time.perf_counter()
     check = _check(content, training_session)
     assert check.can_import
     importer.import_rows(training_session, check, actor=None)
     db.session.commit()
-    assert time.perf_counter() - started < 10
     assert (
         db.session.scalar(
             sa.select(sa.func.count(Enrollment.id)).where(
@@ -247,35 +243,31 @@ def test_five_hundred_rows_check_and_import_in_seconds(app):
     )
 
 
-# --- crafted files: refused in linear time, with a clear message ----------------------
+# --- crafted files: refused with a clear message (their cost: bench_import.py --crafted)
 
 
-def _timed_refusal(content: bytes, match: str) -> float:
-    started = time.perf_counter()
+def _refusal(content: bytes, match: str) -> None:
     with pytest.raises(ImportFileError, match=match):
         importer.read_rows(content)
-    return time.perf_counter() - started
 
 
 def test_a_long_heading_line_is_refused_at_once(app):
     """csv.Sniffer took seconds on 48 KB of this; the line cap refuses it."""
     line = ("a," * 24_000 + "\n").encode()
-    assert _timed_refusal(line * 2, "longer than") < 0.5
+    _refusal(line * 2, "longer than")
 
 
 def test_a_heading_line_of_many_columns_is_refused(app):
     headings = ["given_name", "family_name", "sex", *(f"extra{n}" for n in range(40))]
     content = csv_bytes([["A", "B", "F", *[""] * 40]], headings=headings)
-    assert _timed_refusal(content, "more than 30 columns") < 0.5
+    _refusal(content, "more than 30 columns")
 
 
 def test_many_delimiters_in_the_data_cost_nothing(app):
     """Long data lines are refused too; short ones full of delimiters read
     quickly, their extra cells ignored."""
     rows = [["A", f"B{n}", "F", *[""] * 6, *[";,"] * 100] for n in range(1000)]
-    started = time.perf_counter()
     assert len(importer.read_rows(csv_bytes(rows))) == 1000
-    assert time.perf_counter() - started < 2
 
 
 def test_the_delimiter_is_the_one_that_finds_our_headings(app):
@@ -286,10 +278,9 @@ def test_the_delimiter_is_the_one_that_finds_our_headings(app):
 
 
 def test_blank_lines_beyond_the_limit_are_not_kept(app):
+    # How long it takes is measured in bench/bench_import.py --crafted, not here.
     content = csv_bytes([["A", "B", "F"]]) + b"\n" * 2_000_000
-    started = time.perf_counter()
     assert len(importer.read_rows(content)) == 1
-    assert time.perf_counter() - started < 2
 
 
 def _with_sheet(sheet_xml: bytes) -> bytes:
@@ -311,7 +302,7 @@ def test_a_sheet_of_millions_of_empty_cells_is_refused_at_once(app):
     cells = b"<c/>" * (12 * 1024 * 1024)
     bomb = _with_sheet(SHEET_HEAD + b"<sheetData><row>" + cells + b"</row></sheetData></worksheet>")
     assert len(bomb) < 200 * 1024
-    assert _timed_refusal(bomb, "too large") < 1
+    _refusal(bomb, "too large")
 
 
 def test_a_sheet_claiming_a_huge_dimension_is_read_within_bounds(app):
@@ -328,11 +319,9 @@ def test_a_sheet_claiming_a_huge_dimension_is_read_within_bounds(app):
         b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
         b"</sheetData></worksheet>"
     )
-    started = time.perf_counter()
     assert importer.read_rows(_with_sheet(sheet)) == [
         {"given_name": "Awa", "family_name": "Ba", "sex": "F"}
     ]
-    assert time.perf_counter() - started < 2
 
 
 def test_a_zip_lying_about_its_sizes_is_measured_not_trusted(app):
