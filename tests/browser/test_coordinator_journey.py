@@ -171,18 +171,20 @@ def test_coordinator_plans_a_session_from_curriculum_to_waiting_list(
     expect(page.locator("#places-left")).to_have_text("0")
     screenshot(page, "coordinator-5-waiting-nominee-moved-up")
 
-    # A registered officer put forward by MINUSMA rather than their own service:
+    # A registered officer put forward by UNODC rather than their own service:
     # the choice beside the search applies to the Nominate buttons at once.
+    # MINUSMA, whose mandate ended in 2023, is no longer offered.
     page.fill("input[name=q]", "Traoré")
     page.get_by_role("button", name="Search").click()
-    minusma = page.locator("select[name=by] option", has_text="MINUSMA").first
-    page.select_option("select[name=by]", minusma.get_attribute("value"))
+    expect(page.locator("select[name=by] option", has_text="MINUSMA")).to_have_count(0)
+    unodc = page.locator("select[name=by] option", has_text="UNODC").first
+    page.select_option("select[name=by]", unodc.get_attribute("value"))
     page.locator("#nominate .list-group-item").first.get_by_role("button", name="Nominate").click()
     flash = page.locator(".alert-success")
     expect(flash).to_contain_text("is nominated.")
     given, family = flash.inner_text().split(" is nominated.")[0].strip().split(" ", 1)
     nominated = page.locator("#enrollments-nominated tr", has_text=f"{family.upper()}, {given}")
-    expect(nominated).to_contain_text("MINUSMA")
+    expect(nominated).to_contain_text("UNODC")
 
 
 def test_enrollments_and_participants_read_well_on_a_phone(
