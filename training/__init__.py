@@ -44,6 +44,7 @@ BLUEPRINT_MODULES = (
     "training.reports.views",
     "training.mail.views",
     "training.accounts.views",
+    "training.workshop_pack.views",
 )
 
 
