@@ -45,6 +45,7 @@ BLUEPRINT_MODULES = (
     "training.reports.views",
     "training.mail.views",
     "training.accounts.views",
+    "training.workshop_pack.views",
 )
 
 
@@ -142,6 +143,15 @@ def _init_extensions(app: Flask) -> None:
     enrollment_pages.init_app(app)
     accounts_pages.init_app(app)
     sessions_pages.init_app(app)
+    from training.attendance import closing as attendance_closing
+    from training.certificates import closing as certificates_closing
+    from training.enrollment import closing as enrollment_closing
+
+    # What the upper areas answer before a session is completed or reopened
+    # (sessions/signals.py: the checklist, the refusal to reopen).
+    attendance_closing.init_app(app)
+    enrollment_closing.init_app(app)
+    certificates_closing.init_app(app)
 
     @login_manager.user_loader
     def load_user(identifier: str) -> User | None:

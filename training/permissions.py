@@ -79,6 +79,9 @@ _COORDINATION = {
     "scores.correct_completed",
     "certificates.manage",
     "certificates.download",
+    # The session's workshop pack (roster, sheets, programme, letters,
+    # certificates), for the local printer.
+    "workshop_pack.download",
     "reports.view",
     # The whole audit trail: reasons, fingerprints, every nominee's events.
     "history.view_all",
@@ -96,6 +99,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "attendance.view",
             "attendance.record",
             "scores.record",
+            "workshop_pack.download",
         }
     ),
     Role.PARTICIPANT: frozenset(
@@ -111,6 +115,7 @@ _SESSION_SCOPED = {
     "attendance.view",
     "attendance.record",
     "scores.record",
+    "workshop_pack.download",
 }
 
 

@@ -161,8 +161,12 @@ def test_coordinator_plans_a_session_from_curriculum_to_waiting_list(
     expect(page.locator("#enrollments-waitlisted")).to_contain_text(f"Moussa{tag}".upper())
     screenshot(page, "coordinator-4-full-with-waiting-list")
 
-    # A confirmed nominee withdraws: the first in line moves up, and the page says so.
-    _row(page, first).get_by_role("button", name="Withdraw").click()
+    # A confirmed nominee withdraws: the page asks first, naming who moves up;
+    # then the first in line moves up, and the page says so.
+    _row(page, first).get_by_role("link", name="Withdraw").click()
+    expect(page.locator("#consequences")).to_contain_text(f"next in line: {third}")
+    screenshot(page, "coordinator-4b-withdraw-asks-first")
+    page.get_by_role("button", name=f"Withdraw {first}").click()
     expect(page.locator(".alert-info")).to_contain_text(
         f"{third} moved up from the waiting list and is now confirmed."
     )

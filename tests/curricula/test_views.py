@@ -42,6 +42,7 @@ def _routes(curriculum: Curriculum) -> list[tuple[str, str]]:
         ("POST", f"{base}/modules/{module}/move/down"),
         ("POST", f"{base}/modules/{module}/remove"),
         ("POST", f"{base}/approve"),
+        ("GET", f"{base}/retire"),
         ("POST", f"{base}/retire"),
     ]
 
@@ -192,12 +193,39 @@ def test_retired_curriculum_stays_visible_without_actions(client, login_as):
     assert curriculum.code in client.get("/curricula?status=retired").get_data(as_text=True)
 
 
+def test_retiring_asks_first_naming_the_sessions_that_go_on(client, login_as):
+    from training.sessions.models import SessionStatus
+
+    curriculum = factories.make_curriculum()
+    running = factories.make_session(curriculum=curriculum, status=SessionStatus.IN_PROGRESS)
+    done = factories.make_session(curriculum=curriculum, status=SessionStatus.COMPLETED)
+    db.session.commit()
+    login_as("coordinator")
+    show = client.get(f"/curricula/{curriculum.id}").get_data(as_text=True)
+    assert f'href="/curricula/{curriculum.id}/retire"' in show
+    page = client.get(f"/curricula/{curriculum.id}/retire")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "This cannot be undone" in body
+    assert "1 session still planned, open or in progress goes on with it" in body
+    assert running.code in body and done.code not in body
+    assert f'action="/curricula/{curriculum.id}/retire"' in body
+    db.session.expire_all()
+    assert curriculum.status == CurriculumStatus.APPROVED  # the page changes nothing
+    client.post(f"/curricula/{curriculum.id}/retire")
+    db.session.expire_all()
+    assert curriculum.status == CurriculumStatus.RETIRED
+    again = client.get(f"/curricula/{curriculum.id}/retire", follow_redirects=True)
+    assert "is already retired" in again.get_data(as_text=True)
+
+
 def test_post_actions_need_csrf(app, client, login_as):
     curriculum = factories.make_curriculum(status=CurriculumStatus.DRAFT)
     db.session.commit()
     login_as("coordinator")
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post(f"/curricula/{curriculum.id}/approve").status_code == 400
+    assert client.post(f"/curricula/{curriculum.id}/retire").status_code == 400
     db.session.expire_all()
     assert curriculum.status == CurriculumStatus.DRAFT
     app.config["WTF_CSRF_ENABLED"] = False

@@ -155,9 +155,20 @@ def test_wait_listing_and_withdrawing_several(client, login_as):
         follow_redirects=True,
     )
     assert "2 nominees put on the waiting list." in page_text(response)
-    response = client.post(
+    # Withdrawing asks first: the page lists who, and nothing changes yet.
+    asked = client.post(
         f"/sessions/{training_session.id}/enrollments/bulk",
         data={"action": "withdraw", "enrollment_id": ids},
+    )
+    assert asked.status_code == 200
+    assert "Withdraw 3 enrollments from session" in page_text(asked)
+    for nominee in nominees:
+        assert nominee.participant.sortable_name in page_text(asked)
+    db.session.expire_all()
+    assert {e.status for e in nominees} == {EnrollmentStatus.WAITLISTED, EnrollmentStatus.NOMINATED}
+    response = client.post(
+        f"/sessions/{training_session.id}/enrollments/bulk",
+        data={"action": "withdraw", "enrollment_id": ids, "confirmed": "1"},
         follow_redirects=True,
     )
     assert "3 enrollments withdrawn." in page_text(response)

@@ -157,3 +157,22 @@ def test_a_letter_in_another_language_is_refused():
 def test_hours_with_a_fraction_follow_the_language():
     text = text_of(render_convocation(sample_convocation(total_hours=Decimal("22.5"))))
     assert "22,5 heures" in text
+
+
+def test_several_letters_print_as_one_document_a_page_each_in_their_language():
+    from training.pdf.convocation import render_convocations
+
+    letters = [
+        sample_convocation(participant_name="Aïcha Maïga-Traoré", reference="ATL/CONV/X/000001"),
+        sample_convocation(
+            language="en", participant_name="Moussa Diallo", reference="ATL/CONV/X/000002"
+        ),
+        sample_convocation(participant_name="Fatima Ould Ahmed", reference="ATL/CONV/X/000003"),
+    ]
+    reader = read(render_convocations(letters))
+    assert len(reader.pages) == 3
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    for text, letter in zip(texts, letters, strict=True):
+        assert letter.participant_name in text
+        assert letter.reference in text  # each page its own letterhead and reference
+    assert "LETTRE DE CONVOCATION" in texts[0] and "LETTRE DE CONVOCATION" not in texts[1]

@@ -111,7 +111,11 @@ def test_completing_a_session_on_its_page_counts_its_confirmed_participants(clie
     login_as("coordinator")
     assert (headline().sessions_held, headline().people_trained) == (0, 0)
 
-    response = client.post(f"/sessions/{training_session.id}/status", data={"status": "completed"})
+    # Completing asks first (the checklist: a nominee pending, scores missing).
+    acknowledged = [item.token for item in sessions.closing_checklist(training_session)]
+    response = client.post(
+        f"/sessions/{training_session.id}/complete", data={"acknowledged": acknowledged}
+    )
 
     assert response.status_code == 302
     figures = headline()
@@ -326,7 +330,12 @@ def test_a_coordinator_correction_of_a_closed_day_changes_attended_periods(app):
         entries = [DayEntry(enrollment.id, period, PRESENT) for period in Period]
         attendance.save_day(training_session, day, entries, actor=trainer, loaded_versions={})
         attendance.close_day(training_session, day, actor=trainer)
-    sessions.change_status(training_session, SessionStatus.COMPLETED, actor=coordinator)
+    sessions.change_status(
+        training_session,
+        SessionStatus.COMPLETED,
+        actor=coordinator,
+        acknowledged=[item.token for item in sessions.closing_checklist(training_session)],
+    )
     db.session.commit()
     assert (headline().attended_periods, headline().scheduled_periods) == (6, 6)
 
@@ -531,7 +540,12 @@ def test_a_session_completed_then_rolled_back_is_not_counted(coordinator):
     training_session, _ = session_with(SessionStatus.IN_PROGRESS, Sex.FEMALE)
     db.session.commit()
 
-    sessions.change_status(training_session, SessionStatus.COMPLETED, actor=coordinator)
+    sessions.change_status(
+        training_session,
+        SessionStatus.COMPLETED,
+        actor=coordinator,
+        acknowledged=[item.token for item in sessions.closing_checklist(training_session)],
+    )
     assert projection.is_stale()
     db.session.rollback()
 

@@ -18,6 +18,7 @@ ACTION_LABELS: dict[str, Any] = {
     "session.created": _l("Session scheduled"),
     "session.updated": _l("Session edited"),
     "session.status_changed": _l("Status changed"),
+    "session.reopened": _l("Session reopened"),
     "assignment.created": _l("Trainer assigned"),
     "assignment.removed": _l("Trainer removed"),
     "curriculum.created": _l("Curriculum created"),
@@ -115,6 +116,10 @@ FIELD_LABELS: dict[str, Any] = {
     "active_from": _l("Start of the partnership"),
     "active_until": _l("End of the partnership"),
     "reason": _l("Reason"),
+    # What a coordinator acknowledged on completing a session (its checklist).
+    "unrecorded_half_days": _l("Half-days not recorded, acknowledged"),
+    "missing_scores": _l("Participants without all their scores, acknowledged"),
+    "pending_nominees": _l("Nominees pending, acknowledged"),
     "method": _l("Request method"),
     "path": _l("Address"),
     "endpoint": _l("Page"),

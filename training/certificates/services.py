@@ -69,6 +69,7 @@ from training.formatting import country_name
 from training.pdf.certificate import CertificateData, Signatory, render_certificate
 from training.people.models import Participant
 from training.sessions.models import SessionKind, SessionStatus, TrainingSession
+from training.sessions.services import lock_session
 from training.text import ascii_name as _ascii_name
 
 if TYPE_CHECKING:
@@ -429,6 +430,9 @@ def issue_certificate(
     existing = enrollment.current_certificate
     if existing is not None:
         return existing
+    # Under the session's lock: a reopening (sessions.reopen_session) either
+    # commits first, and the session is no longer completed, or waits.
+    lock_session(enrollment.training_session)
     eligibility = evaluate(enrollment, attendance_rate(enrollment))
     if not eligibility.overridable and eligibility.kind is None:
         raise CertificateError(eligibility.reason or _("Not eligible."))
@@ -461,6 +465,7 @@ def issue_all_eligible(training_session: TrainingSession, actor: User) -> BatchR
     When another coordinator issued some of them meanwhile (the unique
     current-enrollment constraint fires), the batch is redone in its
     SAVEPOINT with what is left."""
+    training_session = lock_session(training_session)  # as in issue_certificate
     if training_session.status != SessionStatus.COMPLETED:
         raise CertificateError(_("Certificates are issued only once the session is completed."))
     settings = certificate_settings()

@@ -15,6 +15,7 @@ from training.curricula.models import Curriculum, CurriculumOwner, CurriculumSta
 from training.domain import DomainError
 from training.extensions import db
 from training.permissions import require
+from training.web import panels
 from training.web.errors import refuse
 from training.web.loaders import load, load_child
 
@@ -115,10 +116,21 @@ def approve_curriculum(curriculum_id: int):
     return redirect(url_for("curricula.show_curriculum", curriculum_id=curriculum_id))
 
 
-@bp.route("/curricula/<int:curriculum_id>/retire", methods=["POST"])
+@bp.route("/curricula/<int:curriculum_id>/retire", methods=["GET", "POST"])
 @require("curricula.manage")
 def retire_curriculum(curriculum_id: int):
+    """What retiring means (the sessions still under way go on), then the
+    retirement."""
     curriculum = load(Curriculum, curriculum_id, "curricula.manage")
+    if request.method == "GET":
+        if curriculum.is_retired:
+            flash(_("Curriculum %(code)s is already retired.", code=curriculum.code), "info")
+            return redirect(url_for("curricula.show_curriculum", curriculum_id=curriculum_id))
+        return render_template(
+            "curricula/retire.html",
+            curriculum=curriculum,
+            **panels.contributions(panels.curriculum_retiring, curriculum),  # its sessions
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

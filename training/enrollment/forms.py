@@ -61,6 +61,8 @@ class BulkEnrollmentForm(CleanForm):
 
     action = SelectField(_l("With the selected"), choices=BULK_ACTIONS)
     enrollment_id = SelectMultipleField(coerce=int, validate_choice=False)
+    # Withdrawing asks first: set by the page that lists who is withdrawn.
+    confirmed = HiddenField(validators=[Optional(), Regexp(r"^1$")])
     submit = SubmitField(_l("Apply"))
 
 

@@ -121,3 +121,25 @@ def enrolled_participant_ids(training_session: TrainingSession) -> set[int]:
             )
         )
     )
+
+
+def next_in_line(
+    training_session: TrainingSession, exclude: Iterable[Enrollment] = ()
+) -> Enrollment | None:
+    """The first enrollment on the session's waiting list (leaving out
+    `exclude`), with its participant: the one a freed place goes to first
+    (enrollment.services moves up the first who may be confirmed)."""
+    excluded = [enrollment.id for enrollment in exclude]
+    statement = (
+        sa.select(Enrollment)
+        .where(
+            Enrollment.session_id == training_session.id,
+            Enrollment.status == EnrollmentStatus.WAITLISTED,
+        )
+        .options(selectinload(Enrollment.participant))
+        .order_by(Enrollment.waitlist_position, Enrollment.id)
+        .limit(1)
+    )
+    if excluded:
+        statement = statement.where(Enrollment.id.not_in(excluded))
+    return db.session.scalars(statement).first()

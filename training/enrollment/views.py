@@ -3,6 +3,7 @@ of nominees."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -283,6 +284,8 @@ def bulk(session_id: int):
                 next=url_for("enrollment.session_enrollments", session_id=session_id),
             )
         )
+    if action == "withdraw" and not form.confirmed.data:  # ask first, listing who
+        return _render_withdrawal(training_session, enrollments, bulk=True)
     step = BULK_SERVICES[action]
     outcomes = services.for_each(
         enrollments, lambda enrollment: step(enrollment, actor=current_user)
@@ -356,11 +359,34 @@ def nominate_many(session_id: int):
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 
-@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
+def _render_withdrawal(
+    training_session: TrainingSession, enrollments: Sequence[Enrollment], *, bulk: bool = False
+):
+    """The page that asks before withdrawing: who, whose place frees up and
+    who is next in line."""
+    return render_template(
+        "enrollment/withdraw.html",
+        training_session=training_session,
+        enrollments=enrollments,
+        bulk=bulk,
+        frees_a_place=any(enrollment.is_confirmed for enrollment in enrollments),
+        next_in_line=queries.next_in_line(training_session, exclude=enrollments),
+    )
+
+
+@bp.route(
+    "/sessions/<int:session_id>/enrollments/<int:enrollment_id>/withdraw",
+    methods=["GET", "POST"],
+)
 @require("enrollment.manage")
 def withdraw(session_id: int, enrollment_id: int):
     training_session = load(TrainingSession, session_id, "enrollment.manage")
     enrollment = load_child(Enrollment, enrollment_id, session_id, "session_id")
+    if request.method == "GET":
+        if not enrollment.is_active:
+            flash(_("This enrollment is already withdrawn."), "info")
+            return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
+        return _render_withdrawal(training_session, [enrollment])
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

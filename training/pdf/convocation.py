@@ -12,6 +12,7 @@ the body shrinks to fit: whatever is stored, the letter stays one page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepInFrame,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -600,6 +602,41 @@ def render_convocation(data: ConvocationData) -> bytes:
     return buffer.getvalue()
 
 
+def render_convocations(letters: Sequence[ConvocationData]) -> bytes:
+    """Several letters in one print-ready PDF, one A4 page each and in the
+    order given, each in its own language with its own letterhead and
+    reference (the workshop pack's letters: one document to print, and the
+    fonts embedded once rather than in every letter)."""
+    styles = _Styles.get()
+    buffer = BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=LETTERHEAD_HEIGHT + 4 * mm,
+        bottomMargin=FOOTER_HEIGHT + 4 * mm,
+        title=" · ".join(dict.fromkeys(WORDING[data.language]["title"] for data in letters)),
+        author=_text(letters[0].programme_name) if letters else "",
+        creator="Atelier",
+    )
+    story: list[Flowable] = []
+    for index, data in enumerate(letters):
+        if index:
+            story.append(PageBreak())
+        story.append(
+            KeepInFrame(CONTENT_WIDTH, document.height - 12, _body(data, styles), mode="shrink")
+        )
+
+    def on_page(canvas: Canvas, page_document: Any) -> None:
+        # Each letter shrinks to one page: page n is letter n.
+        if letters:
+            _draw_letterhead(canvas, letters[page_document.page - 1])
+
+    document.build(story or [Spacer(1, 1)], onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
 def sample_convocation(**changes: Any) -> ConvocationData:
     """A realistic letter, for tests, benchmarks and previews."""
     values: dict[str, Any] = {
@@ -639,4 +676,4 @@ def sample_convocation(**changes: Any) -> ConvocationData:
     return ConvocationData(**values)
 
 
-__all__ = ["ConvocationData", "render_convocation", "sample_convocation"]
+__all__ = ["ConvocationData", "render_convocation", "render_convocations", "sample_convocation"]

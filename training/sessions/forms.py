@@ -130,3 +130,24 @@ class AssignmentForm(CleanForm):
         description=_l("Required only to assign a trainer without a current qualification."),
     )
     submit = SubmitField(_l("Assign"))
+
+
+class CompleteSessionForm(CleanForm):
+    """Completing a session: one checkbox per item of its checklist, each
+    sending the item's token (the service checks them against the
+    checklist as it stands)."""
+
+    acknowledged = SelectMultipleField(_l("Acknowledged"), validate_choice=False)
+    submit = SubmitField(_l("Complete the session"))
+
+
+class ReopenSessionForm(CleanForm):
+    reason = TextAreaField(
+        _l("Why reopen it"),
+        validators=[
+            DataRequired(message=_l("Write the reason for reopening the session.")),
+            Length(max=2000),
+        ],
+        description=_l("Kept in the session's history, with your name."),
+    )
+    submit = SubmitField(_l("Reopen the session"))

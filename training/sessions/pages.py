@@ -1,5 +1,6 @@
 """What sessions contribute to the pages of the areas below them
-(training.web.panels): a trainer's sessions."""
+(training.web.panels): a trainer's sessions, and the sessions still under
+way of a curriculum about to be retired."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import selectinload
 
+from training.curricula.models import Curriculum
 from training.extensions import db
 from training.people.models import Trainer
-from training.sessions.models import Assignment, TrainingSession
+from training.sessions.models import ACTIVE_STATUSES, Assignment, TrainingSession
 from training.web import panels
 
 
@@ -27,5 +29,20 @@ def trainer_assignments(trainer: Trainer) -> dict[str, Any]:
     return {"assignments": assignments}
 
 
+def curriculum_sessions_under_way(curriculum: Curriculum) -> dict[str, Any]:
+    """The curriculum's sessions planned, open or in progress, soonest first:
+    they go on with it once it is retired."""
+    sessions = db.session.scalars(
+        sa.select(TrainingSession)
+        .where(
+            TrainingSession.curriculum_id == curriculum.id,
+            TrainingSession.status.in_(ACTIVE_STATUSES),
+        )
+        .order_by(TrainingSession.start_date, TrainingSession.code)
+    ).all()
+    return {"sessions_under_way": sessions}
+
+
 def init_app(app: Flask) -> None:
     panels.trainer_page.connect(trainer_assignments)
+    panels.curriculum_retiring.connect(curriculum_sessions_under_way)

@@ -10,7 +10,7 @@ qualified for the curriculum is assigned only with a written reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,14 @@ from training.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
-from training.sessions.signals import dates_changing, trainer_assigned, trainer_removed
+from training.sessions.signals import (
+    ChecklistItem,
+    completion_checklist,
+    dates_changing,
+    reopening,
+    trainer_assigned,
+    trainer_removed,
+)
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -87,6 +94,20 @@ class CurriculumNotSchedulable(DomainError):
 
 class StatusMoveRefused(DomainError):
     """The session cannot move from its status to the one asked."""
+
+
+class ChecklistNotAcknowledged(StatusMoveRefused):
+    """A session is completed only once each item of its checklist is
+    acknowledged; `items` are those that were not."""
+
+    def __init__(self, message: str, items: Sequence[ChecklistItem]) -> None:
+        super().__init__(message, field="acknowledged")
+        self.items = list(items)
+
+
+class ReopenRefused(DomainError):
+    """The session cannot be reopened (not completed, certificates issued,
+    no reason given)."""
 
 
 class CapacityBelowConfirmed(DomainError):
@@ -368,10 +389,19 @@ def update_session(
 
 
 def change_status(
-    training_session: TrainingSession, new_status: SessionStatus, *, actor: User
+    training_session: TrainingSession,
+    new_status: SessionStatus,
+    *,
+    actor: User,
+    acknowledged: Collection[str] = (),
 ) -> TrainingSession:
     """Move a session along planned → open → in progress → completed, or
-    cancel it before it is completed; every other move is refused."""
+    cancel it before it is completed; every other move is refused.
+
+    Completing asks the areas above first (closing_checklist): each item
+    still open (half-days not recorded, scores missing, nominees pending)
+    must be in `acknowledged` (by its token), or the session stays as it
+    is. The audit keeps how many of each were acknowledged."""
     old_status = training_session.status
     if new_status not in ALLOWED_MOVES[old_status]:
         raise StatusMoveRefused(
@@ -382,6 +412,14 @@ def change_status(
             ),
             field="status",
         )
+    after: dict[str, Any] = {"status": new_status}
+    if new_status == SessionStatus.COMPLETED:
+        # Attendance saves and closings of this session wait: the checklist
+        # read is the one that stands when the status changes.
+        training_session = lock_session(training_session)
+        checklist = closing_checklist(training_session)
+        _check_acknowledged(checklist, acknowledged)
+        after.update({item.key: item.count for item in checklist})
     training_session.status = new_status
     db.session.flush()
     record_event(
@@ -390,7 +428,88 @@ def change_status(
         entity=training_session,
         session_id=training_session.id,
         before={"status": old_status},
-        after={"status": new_status},
+        after=after,
+    )
+    return training_session
+
+
+def closing_checklist(training_session: TrainingSession) -> list[ChecklistItem]:
+    """What is still open before the session is completed, as each area
+    above reports it (the completion_checklist signal), in their order:
+    only the items that are not empty."""
+    items = [
+        item
+        for _receiver, item in completion_checklist.send(training_session)
+        if item is not None and item.count > 0
+    ]
+    return sorted(items, key=lambda item: (item.order, item.key))
+
+
+def _check_acknowledged(checklist: Sequence[ChecklistItem], acknowledged: Collection[str]) -> None:
+    tokens = set(acknowledged)
+    missing = [item for item in checklist if item.token not in tokens]
+    if not missing:
+        return
+    acknowledged_keys = {token.partition(":")[0] for token in tokens}
+    if any(item.key in acknowledged_keys for item in missing):
+        message = _(
+            "The checklist changed since it was shown (%(items)s): read it again, then tick "
+            "each item to complete the session.",
+            items="; ".join(item.title for item in missing),
+        )
+    else:
+        message = ngettext(
+            "Tick the item of the checklist to complete the session anyway: %(items)s.",
+            "Tick each item of the checklist to complete the session anyway: %(items)s.",
+            len(missing),
+            items="; ".join(item.title for item in missing),
+        )
+    raise ChecklistNotAcknowledged(message, missing)
+
+
+REASON_MAX_LENGTH = 2000
+
+
+def reopen_refusals(training_session: TrainingSession) -> list[str]:
+    """Why the session cannot be reopened, empty when it can: it must be
+    completed, and no area above may object (the reopening signal: once a
+    certificate is issued for it, even one since revoked, it stays
+    completed)."""
+    if training_session.status != SessionStatus.COMPLETED:
+        return [_("Only a completed session can be reopened.")]
+    return [reason for _receiver, reason in reopening.send(training_session) if reason]
+
+
+def reopen_session(
+    training_session: TrainingSession, *, actor: User, reason: str
+) -> TrainingSession:
+    """Reopen a completed session: it goes back to in progress, so that
+    attendance, scores and enrollments can be put right. Only until
+    certificates are issued for it (reopen_refusals), and only with a
+    written reason, which the audit keeps."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReopenRefused(_("Write the reason for reopening the session."), field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ReopenRefused(
+            _("The reason is limited to %(num)d characters.", num=REASON_MAX_LENGTH),
+            field="reason",
+        )
+    # Certificates are issued under the same lock: none can slip in between.
+    training_session = lock_session(training_session)
+    refusals = reopen_refusals(training_session)
+    if refusals:
+        raise ReopenRefused(" ".join(refusals))
+    training_session.status = SessionStatus.IN_PROGRESS
+    db.session.flush()
+    record_event(
+        "session.reopened",
+        actor=actor,
+        entity=training_session,
+        session_id=training_session.id,
+        before={"status": SessionStatus.COMPLETED},
+        after={"status": SessionStatus.IN_PROGRESS},
+        reason=reason,
     )
     return training_session
 

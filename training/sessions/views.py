@@ -29,7 +29,14 @@ from training.people.models import Organisation, Sex, Trainer
 from training.permissions import can, require
 from training.sessions import services
 from training.sessions.calendar import calendar_bytes
-from training.sessions.forms import AssignmentForm, SessionFilterForm, SessionForm, StatusForm
+from training.sessions.forms import (
+    AssignmentForm,
+    CompleteSessionForm,
+    ReopenSessionForm,
+    SessionFilterForm,
+    SessionForm,
+    StatusForm,
+)
 from training.sessions.models import (
     Assignment,
     AssignmentRole,
@@ -150,6 +157,10 @@ def _render_session(
         history=history_rows(events, current_user),
         more_history_url=more_url,
         moves=services.allowed_moves(training_session),
+        confirmed_moves=CONFIRMED_MOVES,
+        reopenable=manage
+        and training_session.is_completed
+        and not services.reopen_refusals(training_session),
         assignment_form=assignment_form if manage else None,
         manage=manage,
         sexes=Sex,
@@ -247,22 +258,37 @@ def edit_session(session_id: int):
     ), status
 
 
+# The moves that ask first, on their own page.
+CONFIRMED_MOVES = {
+    SessionStatus.COMPLETED: "sessions.complete_session",
+    SessionStatus.CANCELLED: "sessions.cancel_session",
+}
+
+
 @bp.route("/sessions/<int:session_id>/status", methods=["POST"])
 @require("sessions.manage")
 def change_status(session_id: int):
+    """The light moves (open, in progress). Completing and cancelling ask
+    first: a request for them is sent to their confirmation page."""
     training_session = load(TrainingSession, session_id, "sessions.manage")
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_("This status does not exist."), "danger")
         return _render_session(training_session, status=400)
+    new_status = SessionStatus(form.status.data)
+    if new_status in CONFIRMED_MOVES and new_status in services.allowed_moves(training_session):
+        return redirect(url_for(CONFIRMED_MOVES[new_status], session_id=session_id), 303)
     try:
-        services.change_status(
-            training_session, SessionStatus(form.status.data), actor=current_user
-        )
+        services.change_status(training_session, new_status, actor=current_user)
     except DomainError as error:
         refuse(error)
         return _render_session(training_session, status=409)
     db.session.commit()
+    _flash_status(training_session)
+    return redirect(url_for("sessions.show_session", session_id=session_id))
+
+
+def _flash_status(training_session: TrainingSession) -> None:
     flash(
         _(
             "Session %(code)s is now “%(status)s”.",
@@ -271,7 +297,115 @@ def change_status(session_id: int):
         ),
         "success",
     )
-    return redirect(url_for("sessions.show_session", session_id=session_id))
+
+
+def _move_refused(training_session: TrainingSession, new_status: SessionStatus):
+    """Back to the session page, saying why the move cannot be made now."""
+    flash(
+        _(
+            "A session cannot move from “%(current)s” to “%(new)s”.",
+            current=training_session.status.label,
+            new=new_status.label,
+        ),
+        "warning",
+    )
+    return redirect(url_for("sessions.show_session", session_id=training_session.id))
+
+
+@bp.route("/sessions/<int:session_id>/complete", methods=["GET", "POST"])
+@require("sessions.manage")
+def complete_session(session_id: int):
+    """The checklist, then completion once each open item is ticked."""
+    training_session = load(TrainingSession, session_id, "sessions.manage")
+    if SessionStatus.COMPLETED not in services.allowed_moves(training_session):
+        return _move_refused(training_session, SessionStatus.COMPLETED)
+    form = CompleteSessionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                training_session,
+                SessionStatus.COMPLETED,
+                actor=current_user,
+                acknowledged=form.acknowledged.data or (),
+            )
+        except DomainError as error:
+            refuse(error)
+            if SessionStatus.COMPLETED not in services.allowed_moves(training_session):
+                return _move_refused(training_session, SessionStatus.COMPLETED)
+            status = 409
+        else:
+            db.session.commit()
+            _flash_status(training_session)
+            return redirect(url_for("sessions.show_session", session_id=session_id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "sessions/complete.html",
+        training_session=training_session,
+        checklist=services.closing_checklist(training_session),
+        ticked=set(form.acknowledged.data or ()),
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@require("sessions.manage")
+def cancel_session(session_id: int):
+    """What cancelling means, then the cancellation."""
+    training_session = load(TrainingSession, session_id, "sessions.manage")
+    if SessionStatus.CANCELLED not in services.allowed_moves(training_session):
+        return _move_refused(training_session, SessionStatus.CANCELLED)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        try:
+            services.change_status(training_session, SessionStatus.CANCELLED, actor=current_user)
+        except DomainError as error:
+            refuse(error)
+            return redirect(url_for("sessions.show_session", session_id=session_id))
+        db.session.commit()
+        _flash_status(training_session)
+        return redirect(url_for("sessions.show_session", session_id=session_id))
+    return render_template("sessions/cancel.html", training_session=training_session)
+
+
+@bp.route("/sessions/<int:session_id>/reopen", methods=["GET", "POST"])
+@require("sessions.manage")
+def reopen_session(session_id: int):
+    """A completed session back to in progress, with a written reason, as
+    long as no certificate is issued for it."""
+    training_session = load(TrainingSession, session_id, "sessions.manage")
+    if not training_session.is_completed:
+        flash(_("Only a completed session can be reopened."), "warning")
+        return redirect(url_for("sessions.show_session", session_id=session_id))
+    form = ReopenSessionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.reopen_session(
+                training_session, actor=current_user, reason=form.reason.data or ""
+            )
+        except DomainError as error:
+            refuse(error, form, "reason")
+            status = 409
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Session %(code)s is reopened: it is in progress again.",
+                    code=training_session.code,
+                ),
+                "success",
+            )
+            return redirect(url_for("sessions.show_session", session_id=session_id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "sessions/reopen.html",
+        training_session=training_session,
+        form=form,
+        refusals=services.reopen_refusals(training_session),
+    ), status
 
 
 @bp.route("/sessions/<int:session_id>/trainers", methods=["POST"])
@@ -304,11 +438,18 @@ def assign_trainer(session_id: int):
     return redirect(url_for("sessions.show_session", session_id=session_id, _anchor="trainers"))
 
 
-@bp.route("/sessions/<int:session_id>/trainers/<int:assignment_id>/remove", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/trainers/<int:assignment_id>/remove", methods=["GET", "POST"])
 @require("sessions.manage")
 def remove_assignment(session_id: int, assignment_id: int):
+    """What taking the trainer off the session means, then the removal."""
     training_session = load(TrainingSession, session_id, "sessions.manage")
     assignment = load_child(Assignment, assignment_id, training_session.id, "session_id")
+    if request.method == "GET":
+        return render_template(
+            "sessions/remove_trainer.html",
+            training_session=training_session,
+            assignment=assignment,
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = assignment.trainer.name

@@ -21,6 +21,8 @@ trainer_page = _signals.signal("trainer-page")  # sender: the Trainer
 session_page = _signals.signal("session-page")  # sender: the TrainingSession
 sessions_list = _signals.signal("sessions-list")  # sender: the listed TrainingSessions
 user_page = _signals.signal("user-page")  # sender: the User on the administrator's form
+# sender: the Curriculum about to be retired, on the page that asks first
+curriculum_retiring = _signals.signal("curriculum-retiring")
 
 
 def contributions(signal: Any, sender: Any) -> dict[str, Any]:
