@@ -7,7 +7,8 @@ signing_key_id: the COSE_Sign1 message its QR code carries and the key that
 signed it (none on certificates issued before). certificate.
 holder_family_name: the family name typed verification compares with,
 filled here from the participant for the certificates already issued. An
-index on certificate.revoked_at, which the status list reads.
+index on certificate (revoked_at, serial), from which the status list reads
+the revoked serials.
 
 Revision ID: b4c9e27db8bd
 Revises: 7c3d9e2f4a61
@@ -73,7 +74,9 @@ def upgrade():
         op.create_foreign_key(
             foreign_key, 'certificate', 'signing_key', ['signing_key_id'], ['id']
         )
-    op.create_index(op.f('ix_certificate_revoked_at'), 'certificate', ['revoked_at'])
+    op.create_index(
+        op.f('ix_certificate_revoked_at_serial'), 'certificate', ['revoked_at', 'serial']
+    )
     op.create_index(op.f('ix_certificate_signing_key_id'), 'certificate', ['signing_key_id'])
     op.execute(
         "UPDATE certificate SET holder_family_name = ("
@@ -85,7 +88,7 @@ def upgrade():
 
 def downgrade():
     op.drop_index(op.f('ix_certificate_signing_key_id'), table_name='certificate')
-    op.drop_index(op.f('ix_certificate_revoked_at'), table_name='certificate')
+    op.drop_index(op.f('ix_certificate_revoked_at_serial'), table_name='certificate')
     if op.get_bind().dialect.name == "sqlite":
         # SQLite 3.35+ drops a column in place; batch mode would copy the table.
         for column in ('signing_key_id', 'signed_payload', 'holder_family_name'):

@@ -119,7 +119,9 @@ def test_offline_an_altered_code_is_forged(live_app, certificate, offline_verifi
     assert offline_verifier("HTTPS://ATELIER.EXAMPLE.ORG/V/NOT-BASE32!")["state"] == "forged"
 
 
-def test_offline_a_code_signed_by_an_unlisted_key_is_forged(live_app, certificate, offline_verifier):
+def test_offline_a_code_signed_by_an_unlisted_key_is_forged(
+    live_app, certificate, offline_verifier
+):
     claims = signing.decode_claims(signing.parse_sign1(certificate.signed_payload).payload)
     stranger = signing.new_private_key()
     message = signing.sign_claims(claims, signing.key_id(stranger.public_key()), stranger)
@@ -177,14 +179,18 @@ def test_offline_documents_not_signed_by_the_root_are_refused(
         offline_verifier(scanned(live_app, certificate), status=status)
     trust = offline_verifier.documents["trust"]
     with pytest.raises(Exception, match="untrusted atelier-trust-list"):
-        offline_verifier(scanned(live_app, certificate), trust_list=offline_verifier.documents["status"])
+        offline_verifier(
+            scanned(live_app, certificate), trust_list=offline_verifier.documents["status"]
+        )
     assert trust  # the genuine one still opens (the other tests)
 
 
 # ------------------------------------------------ the pages, on a phone
 
 
-@pytest.mark.parametrize("locale, valid", [("fr-FR", "Certificat valide"), ("en-GB", "Valid certificate")])
+@pytest.mark.parametrize(
+    "locale, valid", [("fr-FR", "Certificat valide"), ("en-GB", "Valid certificate")]
+)
 def test_the_verification_pages_on_a_390_px_phone(
     browser, live_server, live_app, certificate, screenshot, locale, valid
 ):

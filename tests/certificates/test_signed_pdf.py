@@ -128,3 +128,35 @@ def test_the_printed_symbol_is_the_level_q_encoding_of_the_signed_address(app):
     assert [bits[row * width : row * width + symbol.size] for row in range(symbol.size)] == (
         symbol.rows()
     )
+
+
+def test_the_signatories_names_and_titles_come_from_the_configuration(app):
+    from tests.certificates.test_services import pdf_text
+
+    changes = {
+        "ATELIER_SIGNATORY_1_NAME": "Amadou Diallo",
+        "ATELIER_SIGNATORY_1_TITLE": "Head, UNODC Sahel Programme",
+        "ATELIER_SIGNATORY_1_TITLE_FR": "Chef du Programme Sahel de l’ONUDC",
+        "ATELIER_SIGNATORY_2_NAME": "Claire Martin",
+    }
+    saved = {name: app.config[name] for name in changes}
+    app.config.update(changes)
+    try:
+        french = services.issue_certificate(graduate(completed_session()), None)
+        english = services.issue_certificate(
+            graduate(completed_session(language=SessionLanguage("en"))), None
+        )
+    finally:
+        app.config.update(saved)
+    text = pdf_text(french.pdf)
+    assert "Amadou Diallo" in text and "Claire Martin" in text
+    assert text.index("Chef du Programme Sahel de l’ONUDC") < text.index(
+        "Head, UNODC Sahel Programme"
+    )
+    assert "Département des opérations de paix" in text  # the default's French
+    assert "ONUDC  ·  DOP" in text
+    english_text = pdf_text(english.pdf)
+    assert english_text.index("Head, UNODC Sahel Programme") < english_text.index(
+        "Chef du Programme Sahel"
+    )
+    assert "UNODC  ·  DPO" in english_text

@@ -322,3 +322,42 @@ def test_a_revoked_certificate_offers_no_link(client, login_as, world):
     db.session.commit()
     login_as(world.owner)
     assert certificate.verification_code not in client.get("/me").text
+
+
+def test_a_certificate_issued_before_signing_keeps_verifying(client, app):
+    """No signed payload, no frozen family name: its code and its serial
+    with the participant's family name still verify."""
+    from datetime import date
+
+    from tests import factories
+    from training.certificates.models import Certificate
+
+    enrollment = factories.enroll()
+    db.session.add(
+        Certificate(
+            enrollment=enrollment,
+            current_enrollment_id=enrollment.id,
+            kind="completion",
+            serial="ATL-2025-000007",
+            verification_code="B" * 32,
+            holder_name="Awa Sow",
+            course_title_en="Course",
+            course_title_fr="Cours",
+            session_code="NE-2025-001",
+            start_date=date(2025, 3, 10),
+            end_date=date(2025, 3, 14),
+            city="Niamey",
+            country="NE",
+            language="fr",
+            total_hours=24,
+            issuers="UNODC; DPO",
+            pdf=b"%PDF-frozen",
+        )
+    )
+    db.session.commit()
+    assert 'data-verification="valid"' in client.get("/verify/" + "B" * 32).text
+    response = client.post(
+        "/verify/serial",
+        data={"serial": "ATL-2025-000007", "family_name": enrollment.participant.family_name},
+    )
+    assert 'data-verification="valid"' in response.text

@@ -457,7 +457,7 @@ COURSE_Y = 266
 SIGNATURE_LINE_Y = 116
 SIGNATURE_CENTRES = (160.0, 365.0)
 # The QR code's square, quiet zone included: the symbol of a signed payload
-# (version 14 to 17 at level Q) is then 32 to 33 mm wide, readable at 300 dpi.
+# (version 13 to 17 at level Q) is then 32 to 33 mm wide, readable at 300 dpi.
 QR_SIZE = 102.0
 QR_LEVEL = "Q"  # 25 % of the symbol may be lost: a fold, a stain, a staple
 QR_X = PAGE_WIDTH - 46 - QR_SIZE
@@ -653,7 +653,7 @@ def _draw_signatures(canvas: Canvas, data: CertificateData) -> None:
         canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 15, signatory.name)
         canvas.setFillColor(MUTED)
         title = signatory.title_in(primary)
-        lines = simpleSplit(title, REGULAR, 8.5, 210)[:2]
+        lines = simpleSplit(title, REGULAR, 8.5, 190)[:2]
         y: float = SIGNATURE_LINE_Y - 28
         for line in lines:
             canvas.setFont(REGULAR, 8.5)
@@ -661,7 +661,7 @@ def _draw_signatures(canvas: Canvas, data: CertificateData) -> None:
             y -= 10.5
         other = signatory.title_in(secondary) if secondary else title
         if other != title:
-            canvas.setFont(REGULAR, _fit(other, REGULAR, 7.5, 210, 5))
+            canvas.setFont(REGULAR, _fit(other, REGULAR, 7.5, 190, 5))
             canvas.drawCentredString(centre, y, other)
 
 

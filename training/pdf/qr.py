@@ -147,7 +147,8 @@ def _interleave(blocks: list[bytes]) -> bytes:
     """The first byte of every block, then the second of every block, and
     so on; blocks are at most one byte apart in length, the short ones first."""
     shortest = min(len(block) for block in blocks)
-    head = bytes(itertools.chain.from_iterable(zip(*(block[:shortest] for block in blocks))))
+    equal = [block[:shortest] for block in blocks]
+    head = bytes(itertools.chain.from_iterable(zip(*equal, strict=True)))
     return head + bytes(block[shortest] for block in blocks if len(block) > shortest)
 
 
