@@ -27,6 +27,7 @@ venv: $(BIN)/.installed-dev
 run: venv-run
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask keys create --if-missing
 	@echo
 	@echo "Atelier is serving on http://127.0.0.1:$(PORT)"
 	@echo "Demo sign-ins (demo data only), password atelier-demo:"

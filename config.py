@@ -107,6 +107,18 @@ class Config:
     ATELIER_SIGNATORY_2_TITLE = (
         os.environ.get("ATELIER_SIGNATORY_2_TITLE") or "Department of Peace Operations"
     )
+    # Their titles on French certificates; unset, the English title prints
+    # (unless that is the default, which has its French below).
+    ATELIER_SIGNATORY_1_TITLE_FR = os.environ.get("ATELIER_SIGNATORY_1_TITLE_FR") or (
+        None
+        if os.environ.get("ATELIER_SIGNATORY_1_TITLE")
+        else "Bureau régional de l’ONUDC pour l’Afrique de l’Ouest et du Centre"
+    )
+    ATELIER_SIGNATORY_2_TITLE_FR = os.environ.get("ATELIER_SIGNATORY_2_TITLE_FR") or (
+        None
+        if os.environ.get("ATELIER_SIGNATORY_2_TITLE")
+        else "Département des opérations de paix"
+    )
     ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
     ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None
     # Printed letters: the programme's name on their letterhead (each letter
@@ -114,6 +126,13 @@ class Config:
     # by signatory 1) are written from.
     ATELIER_PROGRAMME_NAME = os.environ.get("ATELIER_PROGRAMME_NAME", "").strip() or None
     ATELIER_LETTER_PLACE = os.environ.get("ATELIER_LETTER_PLACE", "Dakar").strip()
+
+    # Certificate signing keys (training/certificates/keys.py): their private
+    # parts are files readable by their owner only in this folder, or
+    # ATELIER_KEY_<KID> variables; `flask keys create` makes the first ones.
+    ATELIER_KEY_DIR: str | None = os.environ.get("ATELIER_KEY_DIR") or str(INSTANCE_DIR / "keys")
+    # Make the keys when a certificate is signed and none exists (tests only).
+    ATELIER_KEYS_ON_DEMAND = False
 
     # Mail (training/mail): without a host nothing is sent and the outbox
     # keeps every message for an administrator to read at /admin/mail.
@@ -162,7 +181,9 @@ class ProductionConfig(Config):
 def production_problems(config: object) -> list[str]:
     """What makes these settings unsafe for production, one line per
     variable: the secret that signs sessions, the public address that QR
-    codes print, and the debugger that executes code."""
+    codes print, the folder of the keys that sign certificates, and the
+    debugger that executes code. (Issuing without a signing key is refused
+    when it is tried: the keys live in the database, which is not read here.)"""
     problems = []
     secret_key = getattr(config, "SECRET_KEY", None) or ""
     if not secret_key:
@@ -187,6 +208,12 @@ def production_problems(config: object) -> list[str]:
         problems.append(
             f"ATELIER_PUBLIC_URL must be an https:// address (it is {public_url!r}); "
             "certificates print it in their QR codes."
+        )
+    key_dir = getattr(config, "ATELIER_KEY_DIR", None)
+    if key_dir and Path(key_dir).is_dir() and Path(key_dir).stat().st_mode & 0o077:
+        problems.append(
+            f"ATELIER_KEY_DIR ({key_dir}) can be read by other accounts; it holds the private "
+            f"keys that sign certificates: chmod 700 {key_dir}."
         )
     mail_tls = getattr(config, "ATELIER_MAIL_TLS", "starttls")
     if mail_tls not in MAIL_TLS_MODES:
@@ -217,6 +244,8 @@ class TestConfig(Config):
     BABEL_DEFAULT_LOCALE = "en"
     ATELIER_MAIL_HOST = None
     ATELIER_MAIL_BACKGROUND = False  # tests call send_pending themselves
+    ATELIER_KEY_DIR = None  # keys go to a temporary folder of the test run
+    ATELIER_KEYS_ON_DEMAND = True
 
 
 CONFIGS = {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the system programs `make test` needs when they are missing:
 # PostgreSQL 15's server programs, Debian's Chromium for the browser tests,
-# the DejaVu fonts the PDFs use, poppler-utils (pdftoppm) for the docs, and
-# openssl for the certificate of the mail TLS tests.
+# the DejaVu fonts the PDFs use, poppler-utils (pdftoppm) for the docs,
+# openssl for the certificate of the mail TLS tests, and zbar-tools (zbarimg)
+# to read the certificates' QR codes back in their tests.
 # Runs without standard input (CI); needs root for apt-get.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ pg_bin >/dev/null || missing+=(postgresql-15)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v openssl >/dev/null || missing+=(openssl)  # the mail TLS tests' certificate
+command -v zbarimg >/dev/null || missing+=(zbar-tools)  # QR codes read back from certificates
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"

@@ -22,6 +22,15 @@ in its own fresh interpreter, since the old one changes process-wide state
 that would otherwise speed up or slow down the other; the two alternate,
 --rounds times, best kept, and the ratio after/before is printed with the
 load average (the machine is shared). --no-before skips it.
+
+Unsigned and signed, side by side (issue 15): the certificate as it was
+rendered before certificates were signed (its renderer and QR encoder taken
+from git history: a version 5 code of a /verify address at level M) and as
+it is now, each certificate signed in the timed loop (ES256 over its CBOR
+claims, COSE_Sign1, base32: a version 15 or 16 code at level Q). Also the current
+renderer printing an unsigned address, to show what the signature itself
+costs. Fresh interpreters, alternating, --rounds times, best kept; the
+target is signed >= 0.9 x unsigned. --no-signed skips it.
 """
 
 from __future__ import annotations
@@ -102,7 +111,7 @@ h1 { color: #1a5d9e; font-size: 29pt; letter-spacing: 2.5pt; margin: 12mm 0 0 0;
 
 
 def qr_svg(value: str) -> str:
-    modules = qr_modules(value)
+    modules = qr_modules(value, "Q")
     size = len(modules) + 2 * QUIET_ZONE
     rects = "".join(
         f'<rect x="{column + QUIET_ZONE}" y="{row + QUIET_ZONE}" width="1" height="1"/>'
@@ -131,10 +140,11 @@ def certificate_html(data: CertificateData) -> str:
 <div>{e(data.city)}, {e(data.country_fr)} · {data.start_date:%d/%m/%Y} – {data.end_date:%d/%m/%Y}
 · {data.total_hours} heures</div></div>
 <div class="signatures">{signatures}</div>
-<div class="code"><b>N° {e(data.serial)}</b><br>Code de vérification<br>
-<b>{e(data.grouped_code)}</b></div>
-{qr_svg(data.verify_url)}
-<div class="verify">Vérifiez ce certificat sur {e(data.verify_url)}</div></section>"""
+<div class="code"><b>N° {e(data.serial)}</b><br>Pour vérifier : scannez le code QR<br>
+<b>{e(data.verify_address)}</b></div>
+{qr_svg(data.qr_text)}
+<div class="verify">To verify: scan the QR code, or type the serial at
+{e(data.verify_address)}</div></section>"""
 
 
 def weasyprint_pdf(certificates: list[CertificateData]) -> bytes:
@@ -155,6 +165,7 @@ def time_issue(participants: int) -> tuple[float, float, int]:
     from config import TestConfig
     from tests import factories
     from training import create_app
+    from training.certificates.keys import ensure_keys
     from training.certificates.services import issue_all_eligible
     from training.extensions import db
     from training.models import SessionStatus
@@ -174,6 +185,7 @@ def time_issue(participants: int) -> tuple[float, float, int]:
         for _ in range(participants):
             enrollment = factories.enroll(training_session=training_session, post_test_score=75)
             factories.mark_all(enrollment)
+        ensure_keys()  # the keys exist before the timing, as in a deployment
         db.session.commit()
         started, started_cpu = time.perf_counter(), time.process_time()
         result = issue_all_eligible(training_session, coordinator)
@@ -290,6 +302,177 @@ def before_and_after(count: int, repeat: int, rounds: int, pin: int | None) -> N
     )
 
 
+# ------------------------------------------------------ unsigned and signed
+
+# The first version of the renderer that prints a signed QR code: its parent
+# holds the renderer (and QR encoder) of unsigned certificates.
+_SIGNED_MARKER = "qr_text: str"
+_QR_MODULE = "training/pdf/qr.py"
+PUBLIC_URL = "https://atelier.example.org"
+
+
+def _unsigned_sources() -> tuple[str, str, str]:
+    """(commit, certificate module, QR module) as they were before
+    certificates were signed; the working tree's HEAD when signing is not
+    committed yet."""
+    git = ["git", "-C", str(ROOT)]
+    changes = subprocess.run(
+        [*git, "log", "--format=%H", "-S", _SIGNED_MARKER, "--", _MODULE],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    commit = f"{changes[-1]}^" if changes else "HEAD"
+
+    def show(path: str) -> str:
+        return subprocess.run(
+            [*git, "show", f"{commit}:{path}"], capture_output=True, text=True, check=True
+        ).stdout
+
+    label = subprocess.run(
+        [*git, "rev-parse", "--short=10", commit], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return label, show(_MODULE), show(_QR_MODULE)
+
+
+def _unsigned_renderer(sources: str) -> ModuleType:
+    """The certificate module of unsigned certificates, importing the QR
+    encoder of its time (both written to a temporary folder)."""
+    certificate_source, qr_source = sources.split("\n#--- qr ---\n", 1)
+    folder = Path(tempfile.mkdtemp(prefix="atelier-bench-unsigned-"))
+    (folder / "qr_unsigned.py").write_text(qr_source)
+    (folder / "certificate_unsigned.py").write_text(
+        certificate_source.replace("from training.pdf.qr import", "from qr_unsigned import")
+    )
+    sys.path.insert(0, str(folder))
+    import certificate_unsigned  # type: ignore[import-not-found]
+
+    return certificate_unsigned
+
+
+def _claims(data: CertificateData):
+    from training.certificates.signing import Claims
+
+    return Claims(
+        serial=data.serial,
+        holder_name=data.holder_name,
+        course_code="CT-INV-01",
+        course_title=data.course_title_fr,
+        kind=data.kind,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        issued_on=data.issued_on,
+        valid_until=data.valid_until,
+        issuer="; ".join(data.issuers),
+    )
+
+
+def signing_worker(which: str, count: int, repeat: int) -> None:
+    """In a child interpreter: certificates per second, one PDF and
+    separate, for `which`: "unsigned" (the renderer before signing),
+    "signed" (now, each certificate signed inside the timed loop) or
+    "now-unsigned" (now, printing an unsigned /verify address)."""
+    from dataclasses import replace
+
+    from training.pdf import certificate
+
+    if which == "unsigned":
+        module = _unsigned_renderer(sys.stdin.read())
+        batch = [module.sample_certificate(index) for index in range(1, count + 1)]
+        qr_module = sys.modules["qr_unsigned"]
+
+        def prepare() -> list:
+            # Its QR codes were cached by text: each certificate's is drawn
+            # once in production, so the cache is emptied before every run.
+            for name in ("qr_modules", "qr_path_operators"):
+                getattr(qr_module, name).cache_clear()
+            return batch
+
+    elif which == "signed":
+        from training.certificates import signing
+
+        module = certificate
+        key = signing.new_private_key()
+        kid = signing.key_id(key.public_key())
+        plain = [certificate.sample_certificate(index) for index in range(1, count + 1)]
+        claims = [_claims(data) for data in plain]
+
+        def prepare() -> list:
+            return [
+                replace(
+                    data,
+                    qr_text=signing.qr_text(PUBLIC_URL, signing.sign_claims(claim, kid, key)),
+                )
+                for data, claim in zip(plain, claims, strict=True)
+            ]
+
+    else:
+        module = certificate
+        batch = [
+            certificate.sample_certificate(
+                index, qr_text=f"{PUBLIC_URL}/verify/7KQ2M9XD4FHTZP3AQW8RLN5B{index:08d}"
+            )
+            for index in range(1, count + 1)
+        ]
+
+        def prepare() -> list:
+            return batch
+
+    module.render_certificate(prepare()[0])  # prepared once per process, as in a server
+    print_rate = best_rate(count, repeat, lambda: module.render_certificates(prepare()))
+    separate = best_rate(count, repeat, lambda: [module.render_certificate(d) for d in prepare()])
+    print(json.dumps({"print": print_rate, "separate": separate}))
+
+
+def unsigned_and_signed(count: int, repeat: int, rounds: int, pin: int | None) -> dict:
+    commit, certificate_source, qr_source = _unsigned_sources()
+    sources = certificate_source + "\n#--- qr ---\n" + qr_source
+    best: dict[str, dict[str, float]] = {}
+    load = os.getloadavg()
+    kinds = ("unsigned", "signed", "now-unsigned")
+    for round_index in range(rounds):
+        order = kinds if round_index % 2 == 0 else tuple(reversed(kinds))
+        for which in order:
+            command = [sys.executable, __file__, "--signing-worker", which]
+            command += ["--count", str(count), "--repeat", str(repeat)]
+            if pin is not None:
+                command += ["--pin", str(pin)]
+            done = subprocess.run(
+                command,
+                input=sources if which == "unsigned" else "",
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            for key, rate in result.items():
+                best.setdefault(which, {})[key] = max(best.get(which, {}).get(key, 0.0), rate)
+    load_after = os.getloadavg()
+    print(
+        f"\nUnsigned (before signing, {commit}) and signed (now, signing included), side by"
+        f" side, {rounds} alternating rounds of {repeat} runs, each in a fresh interpreter"
+    )
+    print(
+        f"{'certificates per second':<30}{'unsigned':>10}{'signed':>10}{'signed/unsigned':>17}"
+        f"{'now, unsigned URL':>19}"
+    )
+    for key, label in (
+        ("print", f"{count} in one print PDF"),
+        ("separate", f"{count} as separate PDFs"),
+    ):
+        old, new, plain = best["unsigned"][key], best["signed"][key], best["now-unsigned"][key]
+        verdict = "ok" if new >= 0.9 * old else "MISSED"
+        print(f"{label:<30}{old:>10.1f}{new:>10.1f}{new / old:>16.2f}x{plain:>19.1f} {verdict}")
+    print(
+        "Load average (1, 5, 15 min) at start "
+        + " ".join(f"{value:.2f}" for value in load)
+        + ", at end "
+        + " ".join(f"{value:.2f}" for value in load_after)
+    )
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500, help="certificates per run")
@@ -301,12 +484,22 @@ def main() -> int:
     parser.add_argument("--pin", type=int, default=None, help="pin to this CPU core (Linux)")
     parser.add_argument("--rounds", type=int, default=3, help="before/after rounds (best kept)")
     parser.add_argument("--no-before", action="store_true", help="skip before and after")
+    parser.add_argument("--no-signed", action="store_true", help="skip unsigned and signed")
     parser.add_argument("--worker", choices=("before", "after"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--signing-worker",
+        choices=("unsigned", "signed", "now-unsigned"),
+        help=argparse.SUPPRESS,
+    )
     arguments = parser.parse_args()
 
     if arguments.worker:
         pin_to_one_core(arguments.pin)
         worker(arguments.worker, arguments.count, arguments.repeat)
+        return 0
+    if arguments.signing_worker:
+        pin_to_one_core(arguments.pin)
+        signing_worker(arguments.signing_worker, arguments.count, arguments.repeat)
         return 0
     print(f"Atelier certificate benchmark, {pin_to_one_core(arguments.pin)}")
     print("Load average (1, 5, 15 min): " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
@@ -346,6 +539,8 @@ def main() -> int:
 
     if not arguments.no_before:
         before_and_after(count, repeat, arguments.rounds, arguments.pin)
+    if not arguments.no_signed:
+        unsigned_and_signed(count, repeat, arguments.rounds, arguments.pin)
 
     elapsed, cpu, issued = time_issue(arguments.participants)
     verdict = "ok" if cpu < TARGET_ISSUE else "MISSED"

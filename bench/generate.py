@@ -350,7 +350,7 @@ def generate(participants: int, sessions: int, attendance: int, today: date) -> 
                     "enrollment_id": enrollment_id,
                     "current_enrollment_id": enrollment_id,
                     "kind": kind,
-                    "serial": f"ATL-{training_session['start_date'].year}-{certificate_number:07d}",
+                    "serial": f"ATL-{training_session['start_date'].year}-{certificate_number:06d}",
                     "verification_code": secrets.token_hex(16),
                     "issued_at": NOW,
                     "status": "valid",

@@ -80,6 +80,7 @@ def create_app(config: object | str | None = None) -> Flask:
     _install_security_headers(app)
     _install_template_helpers(app)
 
+    from training.certificates.cli import register_key_commands
     from training.cli import register_commands
     from training.mail.cli import register_mail_commands
     from training.pdf.fonts import register_fonts
@@ -88,6 +89,7 @@ def create_app(config: object | str | None = None) -> Flask:
     register_error_pages(app)
     register_commands(app)
     register_mail_commands(app)
+    register_key_commands(app)
     register_fonts()
     _configure_logging(app)
     return app
@@ -248,6 +250,13 @@ def _install_request_guards(app: Flask) -> None:
 # application's and Bootstrap-Flask's static folders.
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Public documents, the same for everyone, that shared caches may keep: the
+# signed trust list, status list and root key of certificate verification.
+SHARED_ENDPOINTS = STATIC_ENDPOINTS | {
+    "certificates.trust_list",
+    "certificates.status_list",
+    "certificates.root_key",
+}
 
 
 def _static_folder(app: Flask, endpoint: str) -> str | None:
@@ -258,8 +267,8 @@ def _static_folder(app: Flask, endpoint: str) -> str | None:
 
 
 class _StaticWithoutCookie(SessionInterface):
-    """The session as before, except that a static file's response carries
-    no session cookie: shared caches keep those responses for a year."""
+    """The session as before, except that the response of a static file or
+    a public document carries no session cookie: shared caches keep them."""
 
     def __init__(self, inner: SessionInterface) -> None:
         self.inner = inner
@@ -277,7 +286,7 @@ class _StaticWithoutCookie(SessionInterface):
         return self.inner.is_null_session(obj)
 
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
-        if request and request.endpoint in STATIC_ENDPOINTS:
+        if request and request.endpoint in SHARED_ENDPOINTS:
             return None
         return self.inner.save_session(app, session, response)
 
@@ -359,8 +368,8 @@ def _install_security_headers(app: Flask) -> None:
         if app.config.get("HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Personal pages and documents are never kept by a shared browser;
-        # static files are the same for everyone (see _install_static_urls).
-        if request.endpoint in STATIC_ENDPOINTS:
+        # static files and public documents are the same for everyone.
+        if request.endpoint in SHARED_ENDPOINTS:
             return response
         if getattr(g, "_login_user", None) is not None or current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"

@@ -9,6 +9,7 @@ from training.certificates.models import (
     CertificateKind,
     CertificateSerialCounter,
     CertificateStatus,
+    SigningKey,
 )
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
 from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
@@ -70,6 +71,7 @@ __all__ = [
     "SessionLanguage",
     "SessionStatus",
     "Sex",
+    "SigningKey",
     "StagedUpload",
     "Theme",
     "TokenPurpose",

@@ -45,6 +45,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "home.set_language",
         "certificates.verify",
         "certificates.verify_code",
+        "certificates.verify_serial",
+        "certificates.verify_signed",
+        "certificates.trust_list",
+        "certificates.status_list",
+        "certificates.root_key",
     }
 )
 

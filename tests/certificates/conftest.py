@@ -73,3 +73,14 @@ def world(app) -> World:
         "other_participant": other,
     }
     return built
+
+
+@pytest.fixture(autouse=True)
+def _fresh_verification_documents():
+    """The trust list and status list are kept per process: start each test
+    without those of the one before."""
+    from training.certificates import trust
+
+    trust.forget_documents()
+    yield
+    trust.forget_documents()

@@ -142,8 +142,11 @@ def test_issue_freezes_the_statement_and_the_pdf(app):
     text = pdf_text(certificate.pdf)
     assert participant.full_name in text
     assert certificate.serial in text
-    assert f"{app.config['ATELIER_PUBLIC_URL']}/verify/{certificate.verification_code}" in text
-    assert certificate.grouped_code in text
+    # What a checker types, and where: the serial, short enough to read over
+    # a telephone, with the family name; the QR code is signed (test_signing).
+    assert "127.0.0.1:5000/verify" in text
+    assert certificate.holder_family_name == participant.family_name
+    assert certificate.signed_payload and certificate.signing_key is not None
 
 
 def test_issuing_twice_returns_the_same_certificate(app):
@@ -387,4 +390,6 @@ def test_verification_holds_only_public_fields():
         "issued_on",
         "valid_until",
         "revoked_on",
+        "signature_checked",
+        "kid",
     }

@@ -4,6 +4,7 @@ text read back with pypdf."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from reportlab.graphics.barcode import qrencoder
 
 from training.pdf import qr
 from training.pdf.certificate import (
+    Signatory,
     render_certificate,
     render_certificates,
     sample_certificate,
@@ -37,21 +39,44 @@ def test_one_a4_landscape_page_with_what_it_must_state():
     assert data.holder_name in text  # Aïcha Maïga-Traoré 7: accents intact
     assert "Commissaire divisionnaire" in text and "Police nationale du Mali" in text
     assert data.course_title_fr in text and data.course_title_en in text
-    assert data.serial in text
-    assert data.grouped_code in text
-    assert data.verify_url in text
+    assert f"N° {data.serial}" in text
+    assert "atelier.example.org/verify" in text
     assert "2–6 mars 2026" in text
     assert "Niamey, Niger" in text
     assert "30 heures" in text
-    assert "UNODC" in text and "DPO" in text and "G5 SAHEL DEFENCE COLLEGE" in text
-    assert "Amina Diallo" in text and "Head, Terrorism Prevention Branch, UNODC" in text
+    assert "G5 SAHEL DEFENCE COLLEGE" in text
+    assert "Amina Diallo" in text and "Marc Lefèvre" in text
 
 
-def test_the_qr_code_is_a_link_to_the_verification_page():
+def test_a_french_certificate_names_the_issuers_and_signatories_in_french_first():
+    text = text_of(render_certificate(sample_certificate(7, language="fr")))
+    assert "ONUDC  ·  DOP" in text and "UNODC" not in text.split("\n")[0]
+    assert "Cheffe du Service de la prévention du" in text  # the French title first
+    assert "Head, Terrorism Prevention Branch, UNODC" in text  # then the English one
+    assert re.search(r"Pour vérifier\s: scannez le code QR", text)
+    assert "To verify: scan the QR code, or type the serial" in text
+
+
+def test_an_english_certificate_names_them_in_english_first():
+    text = text_of(render_certificate(sample_certificate(7, language="en", bilingual=False)))
+    assert text.startswith("UNODC  ·  DPO")
+    assert "Head, Terrorism Prevention Branch, UNODC" in text
+    assert "Cheffe" not in text and "ONUDC" not in text
+    assert "Serial ATL-2026-000007" in text
+    assert "the serial and the holder’s family name at" in text
+
+
+def test_a_signatory_without_a_french_title_keeps_the_english_one():
+    signatory = Signatory("Awa Sow", "Programme Manager")
+    text = text_of(render_certificate(sample_certificate(signatories=(signatory,))))
+    assert "Awa Sow" in text and text.count("Programme Manager") == 1
+
+
+def test_the_qr_code_is_a_link_to_the_signed_address():
     data = sample_certificate(3)
     annotations = read(render_certificate(data)).pages[0]["/Annots"]
     uris = [annotation.get_object()["/A"]["/URI"] for annotation in annotations]
-    assert uris == [data.verify_url]
+    assert uris == [data.qr_text]
 
 
 @pytest.mark.parametrize(
@@ -149,27 +174,53 @@ def test_unknown_kind_is_refused():
 # ------------------------------------------------------------------ QR codes
 
 
+SIGNED = "HTTPS://ATELIER.EXAMPLE.ORG/V/" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" * 12
+
+
 @pytest.mark.parametrize("level", ["L", "M", "Q", "H"])
 @pytest.mark.parametrize(
-    "value", ["https://atelier.example.org/verify/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "é" * 40]
+    "value",
+    [
+        "https://atelier.example.org/verify/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+        "é" * 40,
+        SIGNED,
+        SIGNED[:-1],  # an odd number of alphanumeric characters
+        "A",
+        "x" * 900,
+    ],
 )
-def test_fixed_mask_qr_equals_reportlabs_encoding_with_that_mask(level, value):
-    """The fast encoder gives exactly ReportLab's symbol for mask 0 (any of
-    the eight masks is a valid QR code; only the search is skipped)."""
-    ours = qr.FixedMaskQrCodeWidget(value, barLevel=level).qr
-    ours.make()
-    theirs = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
-    theirs.addData(qrencoder.QR8bitByte(value))
+def test_the_fast_encoder_equals_reportlabs_encoding_with_the_fixed_mask(level, value):
+    """Module for module, ReportLab's symbol for mask 0 in the same mode
+    (any of the eight masks is a valid QR code; only the search is skipped)."""
+    ours = qr.qr_symbol(value, level)
+    theirs = qrencoder.QRCode(None, qr.LEVELS[level])
+    segment = qrencoder.QRAlphaNum if qr.is_alphanumeric(value) else qrencoder.QR8bitByte
+    theirs.addData(segment(value))
     theirs.version = theirs.calculate_version()
     theirs.makeImpl(False, qr.FIXED_MASK_PATTERN)
-    assert ours.modules == theirs.modules
     assert ours.version == theirs.version
+    assert ours.modules == "".join("1" if dark else "0" for row in theirs.modules for dark in row)
+    assert qr.qr_modules(value, level) == tuple(tuple(row) for row in theirs.modules)
 
 
-def test_qr_path_draws_every_dark_module_once():
-    value = "https://atelier.example.org/verify/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-    modules = qr.qr_modules(value)
-    count, operators = qr.qr_path_operators(value)
-    assert count == len(modules)
-    runs = [line.split() for line in operators.splitlines() if line.endswith(" re")]
-    assert sum(int(run[2]) for run in runs) == sum(sum(row) for row in modules)
+def test_upper_case_text_is_encoded_in_alphanumeric_mode():
+    """5.5 bits a character instead of 8: the signed address of a
+    certificate (here 414 characters) is a version 15 symbol at level Q
+    rather than a version 19 one."""
+    assert qr.qr_symbol(SIGNED, "Q").alphanumeric
+    assert qr.qr_symbol(SIGNED, "Q").version == 15
+    assert qr.qr_symbol(SIGNED.lower(), "Q").version == 19
+    assert not qr.qr_symbol("https://atelier.example.org", "Q").alphanumeric
+
+
+def test_the_qr_code_is_one_image_mask_of_its_modules():
+    symbol = qr.qr_symbol(SIGNED, "Q")
+    pdf = render_certificate(sample_certificate(qr_text=SIGNED))
+    content = read(pdf).pages[0].get_contents().get_data().decode("latin-1")
+    header = f"BI /W {symbol.size} /H {symbol.size} /IM true /BPC 1 /D [1 0] /F /AHx"
+    assert content.count(header) == 1
+    hex_data = content.split(header, 1)[1].split("ID ", 1)[1].split(">", 1)[0]
+    width = -(-symbol.size // 8) * 8
+    bits = bin(int(hex_data, 16))[2:].zfill(width * symbol.size)
+    rows = [bits[row * width : row * width + symbol.size] for row in range(symbol.size)]
+    assert rows == symbol.rows()

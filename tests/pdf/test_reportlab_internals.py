@@ -10,8 +10,12 @@ Only objects the renderers own touch these internals, nothing shared:
   face;
 - `training.pdf.certificate._new_canvas` sets `defaultStreamFilters` on its
   own canvas's `_doc` (zlib without ASCII85, for that document only);
-- `training.pdf.qr.FixedMaskQRCode` overrides `QRCode.make` and `mapData`
-  and calls `QRCode._dataPosIterator`.
+- `training.pdf.qr` builds symbols from ReportLab's tables: it calls
+  `QRCode.makeImpl` (for the function patterns) and
+  `QRCode._dataPosIterator` (the order of the data modules), and reads
+  `QRRSBlock.getRSBlocks`, `QRUtil.getErrorCorrectPolynomial`,
+  `QRUtil.getMask` and the GF(256) tables; tests/pdf/test_certificate.py
+  checks its symbols against ReportLab's module for module.
 
 On another ReportLab version this test fails: re-read those ReportLab
 functions against ours, run tests/pdf and bench/bench_certificates.py, then

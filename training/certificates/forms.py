@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from training.certificates.models import CertificateKind
@@ -50,8 +57,23 @@ class VerifyForm(CleanForm):
         csrf = False
 
     code = StringField(
-        _l("Verification code"),
-        validators=[DataRequired(), Length(max=80)],
+        _l("Serial or verification code"),
+        # A whole signed address fits, pasted from a scanner application.
+        validators=[DataRequired(), Length(max=2600)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Verify"))
+
+
+class FamilyNameForm(CleanForm):
+    """The second step of typed verification: the serial typed at /verify,
+    and the holder's family name. Sent with POST, so that the name stays out
+    of addresses and server logs."""
+
+    serial = HiddenField(validators=[DataRequired(), Length(max=40)])
+    family_name = StringField(
+        _l("Holder's family name"),
+        validators=[DataRequired(), Length(max=100)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     submit = SubmitField(_l("Verify"))

@@ -27,6 +27,52 @@ class CertificateStatus(LabelledEnum):
     REVOKED = "revoked", _l("Revoked"), "danger"
 
 
+class KeyPurpose(LabelledEnum):
+    # The root signs the trust list and the status list; verifiers carry
+    # its public key. Signing keys sign certificates.
+    ROOT = "root", _l("Root")
+    CERTIFICATES = "certificates", _l("Certificates")
+
+
+class KeyStatus(LabelledEnum):
+    # Active: signs. Retired: signs no more, what it signed in its window
+    # still verifies. Compromised: nothing it signed is trusted.
+    ACTIVE = "active", _l("Active"), "success"
+    RETIRED = "retired", _l("Retired"), "secondary"
+    COMPROMISED = "compromised", _l("Compromised"), "danger"
+
+
+class SigningKey(Model):
+    """A key of the programme's small PKI: its public part, its window and
+    its status, shared by every application server through the database.
+    The private part never enters the database (training.certificates.keys:
+    a file readable by its owner only, or the environment)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("kid"),
+        sa.CheckConstraint("not_before <= not_after", name="window_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(sa.String(16))  # hex of the COSE key id (8 bytes)
+    purpose: Mapped[KeyPurpose] = mapped_column(str_enum(KeyPurpose, 20))
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)  # SubjectPublicKeyInfo, DER
+    not_before: Mapped[date]
+    not_after: Mapped[date]
+    status: Mapped[KeyStatus] = mapped_column(str_enum(KeyStatus, 20), default=KeyStatus.ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    status_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    def covers(self, day: date) -> bool:
+        """`day` lies inside the key's window (both ends included)."""
+        return self.not_before <= day <= self.not_after
+
+    @property
+    def is_compromised(self) -> bool:
+        return self.status == KeyStatus.COMPROMISED
+
+
 def group_code(code: str) -> str:
     """A verification code as printed for reading: groups of four."""
     return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
@@ -46,6 +92,9 @@ class Certificate(Model):
         sa.CheckConstraint(
             "(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"
         ),
+        # The status list: its fingerprint (how many revoked, the latest) and
+        # the revoked serials, read from this index alone.
+        sa.Index("ix_certificate_revoked_at_serial", "revoked_at", "serial"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +117,9 @@ class Certificate(Model):
 
     # The frozen statement.
     holder_name: Mapped[str] = mapped_column(sa.String(210))
+    # What typed verification compares with (serial and family name); filled
+    # from the participant for certificates issued before it was frozen.
+    holder_family_name: Mapped[Optional[str]] = mapped_column(sa.String(100))
     holder_rank: Mapped[Optional[str]] = mapped_column(sa.String(100))
     holder_organisation: Mapped[Optional[str]] = mapped_column(sa.String(200))
     course_title_en: Mapped[str] = mapped_column(sa.String(250))
@@ -83,12 +135,19 @@ class Certificate(Model):
 
     pdf: Mapped[Optional[bytes]] = deferred(mapped_column(sa.LargeBinary))
     pdf_sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    # What the QR code carries: the COSE_Sign1 message as signed, and the key
+    # that signed it (none on certificates issued before signing began).
+    signed_payload: Mapped[Optional[bytes]] = mapped_column(sa.LargeBinary)
+    signing_key_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("signing_key.id"), index=True
+    )
 
     enrollment: Mapped[Enrollment] = relationship(
         back_populates="certificates", foreign_keys=[enrollment_id]
     )
     issued_by: Mapped[Optional[User]] = relationship()
     replaces: Mapped[Optional[Certificate]] = relationship(remote_side=[id])
+    signing_key: Mapped[Optional[SigningKey]] = relationship()
 
     @property
     def is_valid(self) -> bool:

@@ -29,6 +29,15 @@ The rules (DESIGN.md, issue 5), all here and nowhere else:
 - Serials are `ATL-YYYY-NNNNNN`, sequential per year of issue, drawn from
   `CertificateSerialCounter` by a single UPDATE ... RETURNING, so two
   coordinators issuing at once never draw the same number.
+- Every certificate is signed when issued: its QR code carries a COSE_Sign1
+  message over what it states (training.certificates.signing), by the
+  active signing key (training.certificates.keys). Without one, issuing is
+  refused. The message and the key are kept with the certificate.
+- Verification says valid, expired or revoked as before, and also when the
+  key that signed a certificate has been reported compromised, when a
+  signed code does not check (forged) and when it was signed outside its
+  key's window. A serial with the holder's family name (accents and case
+  aside) verifies too; a wrong name says only that nothing matches.
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ import io
 import re
 import secrets
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -55,11 +64,14 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from training.attendance.services import attendance_rate, attendance_rates
 from training.audit.services import record_event
+from training.certificates import keys, offline, signing
 from training.certificates.models import (
     Certificate,
     CertificateKind,
     CertificateSerialCounter,
     CertificateStatus,
+    KeyPurpose,
+    SigningKey,
 )
 from training.certificates.signals import certificate_issued
 from training.domain import DomainError
@@ -71,11 +83,14 @@ from training.people.models import Participant
 from training.sessions.models import SessionKind, SessionStatus, TrainingSession
 from training.sessions.services import lock_session
 from training.text import ascii_name as _ascii_name
+from training.text import fold
 
 if TYPE_CHECKING:
     from training.auth.models import User
 
 SERIAL_PATTERN = re.compile(r"^ATL-(\d{4})-(\d{6})$")
+# A serial as typed or read over a telephone: "atl 2026 123", "ATL2026000123".
+_TYPED_SERIAL = re.compile(r"^(?:ATL)?[\s\-_./]*(\d{4})[\s\-_./]*(\d{1,6})$")
 CODE_LENGTH = 32  # base32 of 20 random bytes: 160 bits
 # Digits 0, 1 and 8 never occur in a base32 code (its alphabet is A-Z, 2-7):
 # a reader who types them meant the letters they resemble.
@@ -226,6 +241,17 @@ def new_verification_code() -> str:
     return base64.b32encode(secrets.token_bytes(20)).decode("ascii")
 
 
+def normalise_serial(text: str) -> str | None:
+    """A typed serial in its printed form (ATL-2026-000123), or None when the
+    text is not one: the prefix may be left out, the separators vary, the
+    number's leading zeros may be dropped."""
+    match = _TYPED_SERIAL.match(text.strip().upper())
+    if match is None:
+        return None
+    year, number = match.groups()
+    return f"ATL-{year}-{int(number):06d}"
+
+
 def normalise_code(text: str) -> str:
     """A typed or scanned code in its stored form: upper case, without
     spaces, dashes or other separators, digits 0/1/8 read as O/I/B."""
@@ -252,6 +278,7 @@ def _freeze_statement(certificate: Certificate, enrollment: Enrollment) -> None:
     training_session = enrollment.training_session
     curriculum = training_session.curriculum
     certificate.holder_name = participant.full_name
+    certificate.holder_family_name = participant.family_name
     certificate.holder_rank = participant.rank
     certificate.holder_organisation = (
         participant.organisation.name if participant.organisation else None
@@ -280,15 +307,28 @@ def certificate_settings(config: Mapping[str, Any] | None = None) -> dict[str, A
     from the configuration (config.py holds their defaults, and only it)."""
     if config is None:
         config = current_app.config
+    public_url = (config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")
     return {
-        "signatories": (
-            Signatory(config["ATELIER_SIGNATORY_1_NAME"], config["ATELIER_SIGNATORY_1_TITLE"]),
-            Signatory(config["ATELIER_SIGNATORY_2_NAME"], config["ATELIER_SIGNATORY_2_TITLE"]),
+        "signatories": tuple(
+            Signatory(
+                config[f"ATELIER_SIGNATORY_{number}_NAME"],
+                config[f"ATELIER_SIGNATORY_{number}_TITLE"],
+                config.get(f"ATELIER_SIGNATORY_{number}_TITLE_FR") or None,
+            )
+            for number in (1, 2)
         ),
         "logo_left": config.get("ATELIER_LOGO_LEFT") or None,
         "logo_right": config.get("ATELIER_LOGO_RIGHT") or None,
-        "public_url": (config.get("ATELIER_PUBLIC_URL") or "").rstrip("/"),
+        "public_url": public_url,
+        # Printed for typing: the address without its scheme.
+        "verify_address": re.sub(r"^[a-z]+://", "", public_url) + "/verify",
     }
+
+
+def issuing_settings() -> dict[str, Any]:
+    """certificate_settings() and the key that signs today's certificates
+    (SigningKeyError, a DomainError, when there is none)."""
+    return {**certificate_settings(), "signer": keys.certificate_signer()}
 
 
 def verify_url(code: str, settings: dict[str, Any] | None = None) -> str:
@@ -296,16 +336,54 @@ def verify_url(code: str, settings: dict[str, Any] | None = None) -> str:
     return f"{settings['public_url']}/verify/{code}"
 
 
+def certificate_claims(certificate: Certificate, course_code: str) -> signing.Claims:
+    """What the certificate's signature vouches for, from its frozen
+    statement; the course title in the certificate's language."""
+    return signing.Claims(
+        serial=certificate.serial,
+        holder_name=certificate.holder_name,
+        course_code=course_code,
+        course_title=(
+            certificate.course_title_fr
+            if certificate.language == "fr"
+            else certificate.course_title_en
+        ),
+        kind=certificate.kind.value,
+        start_date=certificate.start_date,
+        end_date=certificate.end_date,
+        issued_on=certificate.issued_at.astimezone(UTC).date(),
+        valid_until=certificate.valid_until,
+        issuer=certificate.issuers,
+    )
+
+
+def _sign(certificate: Certificate, signer: keys.Signer) -> None:
+    issued_on = certificate.issued_at.astimezone(UTC).date()
+    if not signer.key.covers(issued_on):  # midnight passed since the key was chosen
+        raise CertificateError(_("The certificate could not be issued. Please try again."))
+    course_code = certificate.enrollment.training_session.curriculum.code
+    certificate.signed_payload = signing.sign_claims(
+        certificate_claims(certificate, course_code), signer.kid, signer.private_key
+    )
+    certificate.signing_key = signer.key
+
+
 def certificate_data(
     certificate: Certificate, settings: dict[str, Any] | None = None
 ) -> CertificateData:
-    """The renderer's input, from the frozen statement only."""
+    """The renderer's input, from the frozen statement only. The QR code
+    holds the signed message (the /verify address of its code on a
+    certificate issued before signing)."""
     settings = settings or certificate_settings()
+    if certificate.signed_payload:
+        qr_text = signing.qr_text(settings["public_url"], certificate.signed_payload)
+    else:
+        qr_text = verify_url(certificate.verification_code, settings)
     return CertificateData(
         kind=certificate.kind.value,
         serial=certificate.serial,
-        grouped_code=certificate.grouped_code,
-        verify_url=verify_url(certificate.verification_code, settings),
+        qr_text=qr_text,
+        verify_address=settings["verify_address"],
         holder_name=certificate.holder_name,
         holder_rank=certificate.holder_rank,
         holder_organisation=certificate.holder_organisation,
@@ -357,6 +435,7 @@ def _create(
         )
         db.session.add(certificate)
         _freeze_statement(certificate, enrollment)
+        _sign(certificate, settings["signer"])
         certificate.pdf = render_certificate(certificate_data(certificate, settings))
         certificate.pdf_sha256 = hashlib.sha256(certificate.pdf).hexdigest()
     return certificate
@@ -450,7 +529,7 @@ def issue_certificate(
             wanted = CertificateKind.PARTICIPATION
     else:
         override_reason = None  # nothing was overridden
-    return _issue_checked(enrollment, wanted, actor, certificate_settings(), override_reason)
+    return _issue_checked(enrollment, wanted, actor, issuing_settings(), override_reason)
 
 
 @dataclass(frozen=True)
@@ -468,7 +547,7 @@ def issue_all_eligible(training_session: TrainingSession, actor: User) -> BatchR
     training_session = lock_session(training_session)  # as in issue_certificate
     if training_session.status != SessionStatus.COMPLETED:
         raise CertificateError(_("Certificates are issued only once the session is completed."))
-    settings = certificate_settings()
+    settings = issuing_settings()
     for _attempt in range(_MAX_ATTEMPTS):
         rows = [row for row in session_eligibility(training_session) if row.eligible]
         pending = [row for row in rows if row.certificate is None]
@@ -535,6 +614,7 @@ def reissue_certificate(certificate: Certificate, actor: User, reason: str | Non
     reason = _required_reason(reason)
     if certificate.status != CertificateStatus.VALID:
         raise CertificateError(_("Only a valid certificate can be corrected."))
+    settings = issuing_settings()
     enrollment = certificate.enrollment
     _revoke(certificate, reason)
     db.session.flush()  # frees the enrollment's "current" slot
@@ -544,7 +624,7 @@ def reissue_certificate(certificate: Certificate, actor: User, reason: str | Non
         certificate.kind,
         serial,
         actor,
-        certificate_settings(),
+        settings,
         override_reason=certificate.override_reason,
         replaces=certificate,
     )
@@ -568,12 +648,19 @@ def reissue_certificate(certificate: Certificate, actor: User, reason: str | Non
 # -------------------------------------------------------------- verification
 
 
+# What a verification page can say. The last four show no certificate data.
+VALID, EXPIRED, REVOKED = offline.VALID, offline.EXPIRED, offline.REVOKED
+COMPROMISED, OUTSIDE_WINDOW, FORGED = offline.COMPROMISED, offline.OUTSIDE_WINDOW, offline.FORGED
+UNKNOWN = "unknown"  # no certificate carries this code
+NO_MATCH = "no_match"  # no certificate has this serial and this family name
+
+
 @dataclass(frozen=True)
 class Verification:
     """What the public verification page may say: nothing beyond the name,
     course, dates, kind, issuers and serial (no email, rank or unit)."""
 
-    state: str  # valid, revoked, expired, unknown
+    state: str  # one of the states above
     serial: str | None = None
     holder_name: str | None = None
     course_title_en: str | None = None
@@ -585,26 +672,27 @@ class Verification:
     issued_on: date | None = None
     valid_until: date | None = None
     revoked_on: date | None = None
+    signature_checked: bool = False  # a signed code's signature was verified
+    kid: str | None = None  # the key that signed it
+
+    @property
+    def shows_certificate(self) -> bool:
+        return self.state in (VALID, EXPIRED, REVOKED)
 
 
-def verify(code: str, today: date | None = None) -> Verification:
-    """Look a certificate up by its verification code, whatever the case,
-    spaces or dashes typed."""
-    normalised = normalise_code(code)
-    if len(normalised) != CODE_LENGTH:
-        return Verification("unknown")
-    certificate = db.session.scalar(
-        sa.select(Certificate).where(Certificate.verification_code == normalised)
-    )
-    if certificate is None:
-        return Verification("unknown")
+def _verdict(
+    certificate: Certificate, today: date | None, signature_checked: bool = False
+) -> Verification:
     today = today or datetime.now(UTC).date()
+    key = certificate.signing_key
+    if key is not None and key.is_compromised:
+        return Verification(COMPROMISED, serial=certificate.serial, kid=key.kid)
     if certificate.status == CertificateStatus.REVOKED:
-        state = "revoked"
+        state = REVOKED
     elif certificate.is_expired_on(today):
-        state = "expired"
+        state = EXPIRED
     else:
-        state = "valid"
+        state = VALID
     return Verification(
         state=state,
         serial=certificate.serial,
@@ -618,7 +706,100 @@ def verify(code: str, today: date | None = None) -> Verification:
         issued_on=certificate.issued_at.date(),
         valid_until=certificate.valid_until,
         revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
+        signature_checked=signature_checked,
+        kid=key.kid if key is not None else None,
     )
+
+
+def verify(code: str, today: date | None = None) -> Verification:
+    """Look a certificate up by its verification code, whatever the case,
+    spaces or dashes typed."""
+    normalised = normalise_code(code)
+    if len(normalised) != CODE_LENGTH:
+        return Verification(UNKNOWN)
+    certificate = db.session.scalar(
+        sa.select(Certificate).where(Certificate.verification_code == normalised)
+    )
+    if certificate is None:
+        return Verification(UNKNOWN)
+    return _verdict(certificate, today)
+
+
+class _DatabaseKeys(Mapping[str, offline.TrustedKey]):
+    """The signing keys of the database as a verifier's trusted keys, read
+    one at a time by key id."""
+
+    def __getitem__(self, kid: str) -> offline.TrustedKey:
+        key = db.session.scalar(
+            sa.select(SigningKey).where(
+                SigningKey.kid == kid, SigningKey.purpose == KeyPurpose.CERTIFICATES
+            )
+        )
+        if key is None:
+            raise KeyError(kid)
+        return offline.TrustedKey(
+            kid=key.kid,
+            public_key=signing.load_public_key(key.public_key),
+            not_before=key.not_before,
+            not_after=key.not_after,
+            status=key.status.value,
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(db.session.scalars(sa.select(SigningKey.kid)).all())
+
+    def __len__(self) -> int:
+        return db.session.scalar(sa.select(sa.func.count(SigningKey.id))) or 0
+
+
+def verify_signed(code: str, today: date | None = None) -> Verification:
+    """A signed QR code (what follows /V/, any case): its signature checked
+    with the key the database lists (an unknown key, or any change to the
+    message, is FORGED), the key's window and status, then the certificate
+    it names, which must hold this very message: then revoked, expired or
+    valid as the register says."""
+    checked = offline.check_code(code, _DatabaseKeys())
+    if checked.state in (FORGED, OUTSIDE_WINDOW):
+        return Verification(checked.state, kid=checked.kid)
+    claims = checked.claims
+    assert claims is not None
+    if checked.state == COMPROMISED:
+        return Verification(COMPROMISED, serial=claims.serial, kid=checked.kid)
+    certificate = db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.serial == claims.serial)
+        .options(selectinload(Certificate.signing_key))
+    )
+    if certificate is None or certificate.signed_payload != signing.message_from_code(code):
+        return Verification(UNKNOWN)
+    return _verdict(certificate, today, signature_checked=True)
+
+
+def _name_key(text: str) -> str:
+    """A family name compared accent-, case-, space- and hyphen-blind:
+    "N'Diaye-Maïga" and "ndiaye maiga" are one key."""
+    return re.sub(r"[\W_]+", "", fold(text))
+
+
+def verify_by_serial(serial: str, family_name: str, today: date | None = None) -> Verification:
+    """A serial typed with the holder's family name. A wrong name and an
+    unknown serial give the same answer, NO_MATCH, so the page never tells
+    whether a serial exists."""
+    normalised = normalise_serial(serial)
+    typed = _name_key(family_name)
+    if normalised is None or not typed:
+        return Verification(NO_MATCH)
+    certificate = db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.serial == normalised)
+        .options(selectinload(Certificate.signing_key))
+    )
+    if certificate is None:
+        return Verification(NO_MATCH)
+    frozen = certificate.holder_family_name or certificate.enrollment.participant.family_name
+    if not secrets.compare_digest(_name_key(frozen), typed):
+        return Verification(NO_MATCH)
+    return _verdict(certificate, today)
 
 
 # ------------------------------------------------------------------ documents

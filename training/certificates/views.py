@@ -3,6 +3,7 @@ portal and the public verification pages."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -18,11 +19,13 @@ from flask import (
 )
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from training.auth.forms import ConfirmForm
-from training.certificates import graduates, services
+from training.certificates import graduates, services, signing, trust
 from training.certificates.forms import (
+    FamilyNameForm,
     IssueAllForm,
     IssueOneForm,
     ReissueForm,
@@ -240,33 +243,131 @@ def download(serial: str):
     )
 
 
+@bp.app_template_global("verification_link")
+def verification_link(certificate: Certificate) -> str:
+    """The address of the certificate's verification page, to send on."""
+    return services.verify_url(certificate.verification_code)
+
+
 @bp.route("/me")
 @require("me.view")
 def my_trainings():
     return render_template("certificates/me.html", trainings=participant_trainings(current_user))
 
 
+# Verification states without a certificate behind them answer 404.
+_NOT_FOUND = {services.UNKNOWN, services.NO_MATCH}
+# The issuers' acronyms in the reader's language (ONUDC and DOP in French).
+_ISSUER_NAMES = {"UNODC": _l("UNODC"), "DPO": _l("DPO")}
+
+
+def _issuer_name(issuer: str) -> str:
+    return str(_ISSUER_NAMES.get(issuer, issuer))
+
+
+def _verify_page(result=None, form=None, name_form=None):
+    status = 404 if result is not None and result.state in _NOT_FOUND else 200
+    return render_template(
+        "certificates/verify.html",
+        form=form or VerifyForm(formdata=None),
+        name_form=name_form,
+        result=result,
+        issuer_name=_issuer_name,
+    ), status
+
+
 @bp.route("/verify")
 @limiter.shared_limit(_verify_limit, scope="verify")
 def verify():
-    """The public look-up form. A code sent with it leads to the code's own
-    page, whose address can be shared."""
+    """The public look-up form. A serial typed there asks for the holder's
+    family name next; a verification code leads to the code's own page,
+    and a signed address (pasted from a scanner) to its own."""
     form = VerifyForm(request.args)
     if request.args and form.validate():
-        code = services.normalise_code(form.code.data)
+        typed = form.code.data
+        serial = services.normalise_serial(typed)
+        if serial is not None:
+            return _verify_page(form=form, name_form=FamilyNameForm(data={"serial": serial}))
+        if signing.QR_PATH in typed.upper():
+            code = typed.upper().rsplit(signing.QR_PATH, 1)[1].strip()
+            return redirect(url_for("certificates.verify_signed", code=code))
+        code = services.normalise_code(typed)
         if code:
             return redirect(url_for("certificates.verify_code", code=code))
-        form.code.errors.append(_("Type the code printed under the QR code."))
-    return render_template("certificates/verify.html", form=form, result=None)
+        form.code.errors.append(_("Type the serial printed beside the QR code."))
+    return _verify_page(form=form)
+
+
+@bp.route("/verify/serial", methods=["POST"])
+@limiter.shared_limit(_verify_limit, scope="verify")
+def verify_serial():
+    """A serial and the holder's family name. Whether the serial is unknown
+    or the name wrong, the answer is the same: nothing matches."""
+    name_form = FamilyNameForm()
+    if not name_form.validate_on_submit():
+        return _verify_page(name_form=name_form)
+    result = services.verify_by_serial(
+        name_form.serial.data, name_form.family_name.data, datetime.now(UTC).date()
+    )
+    form = VerifyForm(formdata=None, data={"code": name_form.serial.data})
+    return _verify_page(
+        result, form=form, name_form=None if result.shows_certificate else name_form
+    )
 
 
 @bp.route("/verify/<code>")
 @limiter.shared_limit(_verify_limit, scope="verify")
 def verify_code(code: str):
     result = services.verify(code, datetime.now(UTC).date())
-    form = VerifyForm(data={"code": group_code(services.normalise_code(code))})
-    status = 404 if result.state == "unknown" else 200
-    return render_template("certificates/verify.html", form=form, result=result), status
+    form = VerifyForm(formdata=None, data={"code": group_code(services.normalise_code(code))})
+    return _verify_page(result, form=form)
+
+
+@bp.route("/v/<code>")  # the first rule registered below builds the links: /V/
+@bp.route("/V/<code>")
+@limiter.shared_limit(_verify_limit, scope="verify")
+def verify_signed(code: str):
+    """The address a certificate's QR code holds (upper case, so that the
+    code is in QR alphanumeric mode; any case is read): its signature is
+    checked, then the register."""
+    return _verify_page(services.verify_signed(code, datetime.now(UTC).date()))
+
+
+def _public_document(make: Callable[[], bytes], max_age: int):
+    """A signed document anyone may fetch and any cache may keep for
+    `max_age` seconds; a conditional request for the same bytes is a 304."""
+    try:
+        content = make()
+    except DomainError as error:  # no root key yet: no document either
+        response = current_app.response_class(
+            signing.json_bytes({"error": error.message}), status=404, mimetype="application/json"
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = current_app.response_class(content, mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.set_etag(hashlib.sha256(content).hexdigest())
+    return response.make_conditional(request)
+
+
+@bp.route("/verify/trust-list.json")
+def trust_list():
+    """The signing keys, their windows and statuses, signed by the root key."""
+    return _public_document(trust.trust_list_document, 3600)
+
+
+@bp.route("/verify/status.json")
+def status_list():
+    """The revoked serials, signed by the root key, with their date and the
+    date of the next update."""
+    return _public_document(trust.status_document, 300)
+
+
+@bp.route("/verify/root-key.json")
+def root_key():
+    """The root's public key: what a verifier carries to check the other two."""
+    return _public_document(trust.root_key_document, 3600)
 
 
 @bp.route("/sessions/<int:session_id>/certificates/qualify-trainers", methods=["POST"])

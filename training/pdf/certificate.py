@@ -10,10 +10,12 @@ per process. The border, the ornaments and the rosette are computed once as
 PDF path operators (`_artwork_operators`), placed in a form XObject that
 each document defines once and every page reuses; the certificate's own
 font instances (`CertificateFont`) take each subset's font program, widths
-and Unicode map from per-process caches; the QR code is encoded with a fixed
-mask (`training.pdf.qr`). Text is drawn with `drawString` and friends, which
-take text literally: no ReportLab markup is parsed, so a name such as
-`<font color="red">` prints as typed.
+and Unicode map from per-process caches; the QR code (a signed payload of
+some 400 characters, training.certificates.signing) is encoded by
+`training.pdf.qr` with a fixed mask and drawn as one image mask. Text is
+drawn with `drawString` and friends, which take text literally: no
+ReportLab markup is parsed, so a name such as `<font color="red">` prints
+as typed.
 
 None of this reaches beyond the certificate's own objects: ReportLab's
 settings (`rl_config`) and the fonts the other documents share are left as
@@ -25,7 +27,9 @@ ReportLab version, in tests/pdf/test_reportlab_internals.py.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import io
 import zlib
 from collections.abc import Iterable, Sequence
@@ -87,11 +91,26 @@ ACHIEVEMENT = {
 }
 HOURS = {"en": "{hours} hours", "fr": "{hours} heures"}
 SERIAL = {"en": "Serial", "fr": "N°"}
-VERIFY = {
-    "en": "Verify this certificate at",
-    "fr": "Vérifiez l’authenticité de ce certificat sur",
+# Where and how to check the certificate: beside the QR code in the primary
+# language (two lines, then the address), and under it in the other one.
+HOW_TO_VERIFY = {
+    "en": ("To verify: scan the QR code, or type", "the serial and the holder’s family name at"),
+    "fr": (
+        "Pour vérifier : scannez le code QR, ou saisissez",
+        "le N° et le nom de famille du titulaire sur",
+    ),
 }
-CODE = {"en": "Verification code", "fr": "Code de vérification"}
+HOW_TO_VERIFY_LINE = {
+    "en": (
+        "To verify: scan the QR code, or type the serial and the holder’s family name at {address}"
+    ),
+    "fr": (
+        "Pour vérifier : scannez le code QR, ou saisissez le N° et le nom de famille du "
+        "titulaire sur {address}"
+    ),
+}
+# The issuing organisations' acronyms in each language; others print as frozen.
+ACRONYMS = {"UNODC": {"fr": "ONUDC"}, "DPO": {"fr": "DOP"}}
 ISSUED = {"en": "Issued on {date}", "fr": "Délivré le {date}"}
 VALID_UNTIL = {"en": "Valid until {date}", "fr": "Valable jusqu’au {date}"}
 REPLACES = {
@@ -103,7 +122,11 @@ REPLACES = {
 @dataclass(frozen=True)
 class Signatory:
     name: str
-    title: str
+    title: str  # in English
+    title_fr: str | None = None  # in French; the English title when unset
+
+    def title_in(self, language: str) -> str:
+        return (self.title_fr or self.title) if language == "fr" else self.title
 
 
 @dataclass(frozen=True)
@@ -112,8 +135,8 @@ class CertificateData:
 
     kind: str  # completion, participation, trainer
     serial: str
-    grouped_code: str
-    verify_url: str
+    qr_text: str  # what the QR code holds: the signed address, upper case
+    verify_address: str  # where to type the serial and family name, as printed
     holder_name: str
     holder_rank: str | None
     holder_organisation: str | None
@@ -433,9 +456,12 @@ ACHIEVEMENT_Y = 296
 COURSE_Y = 266
 SIGNATURE_LINE_Y = 116
 SIGNATURE_CENTRES = (160.0, 365.0)
-QR_SIZE = 96.0
-QR_X = PAGE_WIDTH - 50 - QR_SIZE
-QR_Y = 64.0
+# The QR code's square, quiet zone included: the symbol of a signed payload
+# (version 13 to 17 at level Q) is then 32 to 33 mm wide, readable at 300 dpi.
+QR_SIZE = 102.0
+QR_LEVEL = "Q"  # 25 % of the symbol may be lost: a fold, a stain, a staple
+QR_X = PAGE_WIDTH - 46 - QR_SIZE
+QR_Y = 60.0
 TEXT_WIDTH = PAGE_WIDTH - 150
 
 
@@ -510,7 +536,7 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
 
     # Header: the issuing organisations, letter-spaced, and optional logos.
     canvas.setFillColor(UN_BLUE)
-    issuers = "  ·  ".join(data.issuers).upper()
+    issuers = "  ·  ".join(_acronym(issuer, primary) for issuer in data.issuers).upper()
     size = _fit(issuers, BOLD, 9.5, TEXT_WIDTH - 140, 6)
     _centred(canvas, HEADER_Y, issuers, BOLD, size, char_space=1.2)
     _draw_logo(canvas, data.logo_left, 86)
@@ -573,7 +599,11 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
         _centred(canvas, y - 18, validity, BOLD, 10.5)
 
     _draw_signatures(canvas, data)
-    _draw_verification(canvas, data, primary)
+    _draw_verification(canvas, data, primary, secondary)
+
+
+def _acronym(issuer: str, language: str) -> str:
+    return ACRONYMS.get(issuer, {}).get(language, issuer)
 
 
 def _pair(texts: dict[str, str], primary: str, secondary: str | None) -> str:
@@ -614,37 +644,54 @@ def _draw_course(
 
 
 def _draw_signatures(canvas: Canvas, data: CertificateData) -> None:
+    """Each signatory's name, then their title in the certificate's language
+    (up to two lines) and, on a bilingual certificate, in the other one."""
+    primary, secondary = _languages(data)
     for centre, signatory in zip(SIGNATURE_CENTRES, data.signatories, strict=False):
         canvas.setFillColor(INK)
         canvas.setFont(BOLD, _fit(signatory.name, BOLD, 10.5, 200, 6))
         canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 15, signatory.name)
         canvas.setFillColor(MUTED)
-        for index, line in enumerate(simpleSplit(signatory.title, REGULAR, 8.5, 210)[:2]):
+        title = signatory.title_in(primary)
+        lines = simpleSplit(title, REGULAR, 8.5, 190)[:2]
+        y: float = SIGNATURE_LINE_Y - 28
+        for line in lines:
             canvas.setFont(REGULAR, 8.5)
-            canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 28 - index * 10.5, line)
+            canvas.drawCentredString(centre, y, line)
+            y -= 10.5
+        other = signatory.title_in(secondary) if secondary else title
+        if other != title:
+            canvas.setFont(REGULAR, _fit(other, REGULAR, 7.5, 190, 5))
+            canvas.drawCentredString(centre, y, other)
 
 
-def _draw_verification(canvas: Canvas, data: CertificateData, primary: str) -> None:
-    """The QR code (a link too, in a PDF viewer) and what a checker types
-    when it will not scan: the serial, the grouped code, the address."""
+def _draw_verification(
+    canvas: Canvas, data: CertificateData, primary: str, secondary: str | None
+) -> None:
+    """The signed QR code (a link too, in a PDF viewer) and, for a checker
+    without a scanner, the serial to type with the holder's family name and
+    where: a code short enough to read over a telephone."""
     canvas.setFillColor(INK)
-    draw_qr(canvas, data.verify_url, QR_X, QR_Y, QR_SIZE)
-    canvas.linkURL(data.verify_url, (QR_X, QR_Y, QR_X + QR_SIZE, QR_Y + QR_SIZE), relative=0)
-    right = QR_X - 4
+    draw_qr(canvas, data.qr_text, QR_X, QR_Y, QR_SIZE, QR_LEVEL)
+    canvas.linkURL(data.qr_text, (QR_X, QR_Y, QR_X + QR_SIZE, QR_Y + QR_SIZE), relative=0)
+    right = QR_X - 2
     canvas.setFont(BOLD, 10.5)
-    canvas.drawRightString(right, QR_Y + 74, f"{SERIAL[primary]} {data.serial}")
+    canvas.drawRightString(right, QR_Y + 78, f"{SERIAL[primary]} {data.serial}")
     canvas.setFillColor(MUTED)
     canvas.setFont(REGULAR, 7.5)
     canvas.drawRightString(
-        right, QR_Y + 61, ISSUED[primary].format(date=_long_date(data.issued_on, primary))
+        right, QR_Y + 65, ISSUED[primary].format(date=_long_date(data.issued_on, primary))
     )
-    canvas.drawRightString(right, QR_Y + 40, CODE[primary])
+    first, second = HOW_TO_VERIFY[primary]
+    canvas.drawRightString(right, QR_Y + 46, first)
+    canvas.drawRightString(right, QR_Y + 36, second)
     canvas.setFillColor(INK)
-    canvas.setFont(BOLD, 8)
-    canvas.drawRightString(right, QR_Y + 29, data.grouped_code)
-    canvas.setFillColor(MUTED)
-    address = f"{VERIFY[primary]} {data.verify_url}"
-    _centred(canvas, 40, address, REGULAR, _fit(address, REGULAR, 7.5, 560, 5))
+    canvas.setFont(BOLD, _fit(data.verify_address, BOLD, 8.5, 190, 6))
+    canvas.drawRightString(right, QR_Y + 24, data.verify_address)
+    if secondary:
+        canvas.setFillColor(MUTED)
+        line = HOW_TO_VERIFY_LINE[secondary].format(address=data.verify_address)
+        _centred(canvas, 40, line, REGULAR, _fit(line, REGULAR, 7.5, 560, 5))
     if data.replaces_serial:
         canvas.setFillColor(UN_BLUE)
         _centred(canvas, 52, REPLACES[primary].format(serial=data.replaces_serial), BOLD, 8)
@@ -694,13 +741,22 @@ def render_certificates(certificates: Iterable[CertificateData], title: str = ""
     return buffer.getvalue()
 
 
+def sample_qr_text(index: int) -> str:
+    """A QR text the size of a signed one (a 250-byte message in base32),
+    for benchmarks and previews; nothing that verifies."""
+    filler = b"".join(hashlib.sha256(f"{index}-{part}".encode()).digest() for part in range(8))[
+        :250
+    ]
+    return "HTTPS://ATELIER.EXAMPLE.ORG/V/" + base64.b32encode(filler).decode().rstrip("=")
+
+
 def sample_certificate(index: int = 1, **changes: object) -> CertificateData:
     """A realistic certificate, for benchmarks, tests and previews."""
     values: dict[str, object] = {
         "kind": "completion",
         "serial": f"ATL-2026-{index:06d}",
-        "grouped_code": "7KQ2-M9XD-4FHT-ZP3A-QW8R-LN5B-2VCE-6YJS",
-        "verify_url": f"https://atelier.example.org/verify/7KQ2M9XD4FHTZP3AQW8RLN5B{index:08d}",
+        "qr_text": sample_qr_text(index),
+        "verify_address": "atelier.example.org/verify",
         "holder_name": f"Aïcha Maïga-Traoré {index}",
         "holder_rank": "Commissaire divisionnaire",
         "holder_organisation": "Police nationale du Mali",
@@ -716,8 +772,16 @@ def sample_certificate(index: int = 1, **changes: object) -> CertificateData:
         "issued_on": date(2026, 3, 6),
         "language": "fr",
         "signatories": (
-            Signatory("Amina Diallo", "Head, Terrorism Prevention Branch, UNODC"),
-            Signatory("Marc Lefèvre", "Director, Peace Operations Training, DPO"),
+            Signatory(
+                "Amina Diallo",
+                "Head, Terrorism Prevention Branch, UNODC",
+                "Cheffe du Service de la prévention du terrorisme, ONUDC",
+            ),
+            Signatory(
+                "Marc Lefèvre",
+                "Director, Peace Operations Training, DPO",
+                "Directeur de la formation aux opérations de paix, DOP",
+            ),
         ),
     }
     values.update(changes)
@@ -730,4 +794,5 @@ __all__: Sequence[str] = (
     "render_certificate",
     "render_certificates",
     "sample_certificate",
+    "sample_qr_text",
 )

@@ -13,3 +13,26 @@ document.querySelectorAll("form[data-issue-all]").forEach(function (form) {
     }
   });
 });
+
+// "Copy" beside a verification link: shown only where the browser can copy
+// (the link stays selectable in its field without JavaScript).
+document.querySelectorAll("button[data-copy]").forEach(function (button) {
+  var field = document.getElementById(button.getAttribute("data-copy"));
+  if (!field || !navigator.clipboard || !window.isSecureContext) {
+    return;
+  }
+  var label = button.textContent;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(field.value).then(
+      function () {
+        button.textContent = button.getAttribute("data-copied");
+        window.setTimeout(function () { button.textContent = label; }, 2000);
+      },
+      function () {
+        field.focus();
+        field.select();
+      }
+    );
+  });
+});
