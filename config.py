@@ -78,6 +78,10 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # The day grid's page sends its outbox in batches of at most this many
+    # changes (a 40-participant day is 80) and bytes.
+    ATTENDANCE_SYNC_MAX_CHANGES = 200
+    ATTENDANCE_SYNC_MAX_BYTES = 256 * 1024
     # Uploaded nominee files wait here between preview and import (24 h at most).
     IMPORT_FOLDER = os.environ.get("ATELIER_IMPORT_FOLDER") or str(INSTANCE_DIR / "imports")
 
