@@ -2,7 +2,13 @@
 // this part names the files it runs, fingerprinted, so that a new version of
 // any of them makes a new worker. Nothing here comes from the internet.
 self.ATELIER_WORKER = {{ {
-  "workboxPrefix": url_for("static", filename="vendor/workbox"),
+  "workboxModules": {
+    "workbox-core": url_for("static", filename="vendor/workbox/workbox-core.prod.js"),
+    "workbox-routing": url_for("static", filename="vendor/workbox/workbox-routing.prod.js"),
+    "workbox-strategies": url_for("static", filename="vendor/workbox/workbox-strategies.prod.js"),
+    "workbox-expiration": url_for("static", filename="vendor/workbox/workbox-expiration.prod.js"),
+    "workbox-cacheable-response": url_for("static", filename="vendor/workbox/workbox-cacheable-response.prod.js"),
+  },
   "staticPrefixes": [url_for("static", filename=""), url_for("bootstrap.static", filename="")],
   "offlineHeader": offline_header,
   "prefetchHeader": prefetch_header,

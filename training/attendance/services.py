@@ -258,6 +258,7 @@ def save_day(
     loaded_versions: Mapping[CellKey, int],
     reason: str | None = None,
     overwrite: bool = True,
+    confirmed: Mapping[int, Enrollment] | None = None,
 ) -> DaySaveResult:
     """Record one day of attendance in one transaction.
 
@@ -278,6 +279,10 @@ def save_day(
     returned as a conflict for the trainer to choose. Rows are read FOR
     UPDATE (PostgreSQL) and a cell created concurrently by another request
     (unique enrollment/date/period) is picked up by retrying in a SAVEPOINT.
+
+    `confirmed` is the session's confirmed enrollments by id, when the
+    caller read them in this transaction, under the session's lock
+    (apply_changes, for each change of a batch); else they are read here.
     """
     check_day(training_session, day)
     if day > date.today():
@@ -311,9 +316,11 @@ def save_day(
     else:
         reason = None
 
-    enrollments = {
-        enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)
-    }
+    enrollments = (
+        confirmed
+        if confirmed is not None
+        else {enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)}
+    )
     seen: set[CellKey] = set()
     for entry in entries:
         if entry.enrollment_id not in enrollments:
@@ -362,7 +369,7 @@ def _apply_day(
     statement = (
         sa.select(AttendanceRecord)
         .where(
-            AttendanceRecord.enrollment_id.in_(list(enrollments)),
+            AttendanceRecord.enrollment_id.in_({entry.enrollment_id for entry in entries}),
             AttendanceRecord.date == day,
         )
         .with_for_update()
@@ -566,13 +573,17 @@ def apply_changes(
     # committed ones, so a change sent twice at once is applied once.
     lock_session(training_session)
     applied = _applied_changes([change.change_id for change in changes])
+    # Read once for the batch: no enrollment changes while the session is locked.
+    confirmed = {
+        enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)
+    }
     results = []
     for change in changes:
         known = applied.get(change.change_id)
         if known is not None:
             results.append(_answer_applied_again(training_session, change, known, actor))
             continue
-        result = _apply_change(training_session, change, actor)
+        result = _apply_change(training_session, change, actor, confirmed)
         if result.outcome == ChangeOutcome.APPLIED:
             applied.update(_applied_changes([change.change_id]))
         results.append(result)
@@ -624,7 +635,10 @@ def _answer_applied_again(
 
 
 def _apply_change(
-    training_session: TrainingSession, change: CellChange, actor: User
+    training_session: TrainingSession,
+    change: CellChange,
+    actor: User,
+    confirmed: Mapping[int, Enrollment],
 ) -> ChangeResult:
     key = (change.enrollment_id, change.period)
     entry = DayEntry(change.enrollment_id, change.period, change.status, change.note)
@@ -638,6 +652,7 @@ def _apply_change(
                 loaded_versions={key: change.base_version},
                 reason=change.reason,
                 overwrite=False,
+                confirmed=confirmed,
             )
             if saved.conflicts:
                 found = saved.conflicts[0]

@@ -56,7 +56,7 @@ from training.text import ascii_name, fold
 from training.web.downloads import send_download
 from training.web.errors import json_error, refuse
 from training.web.loaders import load
-from training.web.offline import offline_page
+from training.web.offline import offline_page, session_pages
 
 if TYPE_CHECKING:
     from training.enrollment.models import Enrollment
@@ -210,6 +210,8 @@ def _grid_context(
     )
     day_status = services.day_statuses([training_session])[training_session.id]
     return {
+        # The session's pages, kept on the phone for use without network.
+        "offline_pages": session_pages([training_session]),
         "training_session": training_session,
         "day": day,
         "form": form,

@@ -220,7 +220,10 @@
   let queue = Promise.resolve();
   let sending = false;
   let stopped = navigator.onLine ? null : "offline";
-  let sentOnce = false;
+  const SAVED = "atelier-attendance-saved";
+  const justSaved = sessionStorage.getItem(SAVED) === form.dataset.page;
+  sessionStorage.removeItem(SAVED);
+  let sentOnce = justSaved;
 
   function cellOf(change) {
     return cells.get(`${change.enrollment}|${change.period}`);
@@ -248,7 +251,14 @@
       page: form.dataset.page,
       label: `${cell.name}, ${strings.periods[cell.period]}`,
     };
-    queue = queue.then(() => outbox.record(where, value)).catch(() => null);
+    // Until kept, a redraw leaves the cell as the trainer set it.
+    cell.pending = (cell.pending || 0) + 1;
+    queue = queue
+      .then(() => outbox.record(where, value))
+      .catch(() => null)
+      .then(() => {
+        cell.pending -= 1;
+      });
   }
 
   form.addEventListener("change", (event) => {
@@ -288,9 +298,15 @@
     if (reason) {
       await outbox.giveReason(session, day, reason.value.trim());
     }
-    if ((await outbox.send()) === "idle") {
-      sentOnce = true; // nothing was waiting: everything is on the server
-      refresh();
+    const outcome = await outbox.send();
+    const left = (await outbox.changes()).some(
+      (change) => change.session === session && change.day === day
+    );
+    if ((outcome === "sent" || outcome === "idle") && !left && navigator.onLine) {
+      // All on the server: the page shows the day as the server holds it
+      // (what is still missing, whether it can be closed), as after a post.
+      sessionStorage.setItem(SAVED, form.dataset.page);
+      location.reload();
     }
   });
 
@@ -383,9 +399,26 @@
           await outbox.discard(change.id);
         }
       });
-      box.append(title, intro, list, dismiss);
+      // The cells as the server holds them (a closed day may hold others' marks).
+      const recorded = document.createElement("a");
+      recorded.className = "btn btn-sm btn-link";
+      recorded.href = form.dataset.page;
+      recorded.textContent = strings.showRecorded;
+      box.append(title, intro, list, dismiss, recorded);
       return box;
     });
+  }
+
+  // After Save, once the page shows the day as the server holds it.
+  function savedNotice() {
+    if (!justSaved) {
+      return [];
+    }
+    const box = document.createElement("div");
+    box.className = "alert alert-success";
+    box.setAttribute("role", "status");
+    box.textContent = outboxStrings.saved;
+    return [box];
   }
 
   function stopNotice(reasonStopped) {
@@ -426,6 +459,9 @@
     }
     for (const [key, cell] of cells) {
       const change = latest.get(key);
+      if (cell.pending) {
+        continue; // a tap not kept yet: drawn once it is
+      }
       if (change && change.state !== "refused") {
         show(cell, change.status, change.note);
       } else {
@@ -436,6 +472,7 @@
     const conflicts = changes.filter((change) => change.state === "conflict" && change.session === session && change.day === day);
     const refused = changes.filter((change) => change.state === "refused" && change.session === session && change.day === day);
     notices.replaceChildren(
+      ...savedNotice(),
       ...stopNotice(stopped),
       ...(conflicts.length ? [conflictNotice(conflicts)] : []),
       ...refusalNotices(refused)

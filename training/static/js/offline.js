@@ -81,27 +81,33 @@
     return files;
   }
 
-  async function keepPages(wb, controlled) {
-    await wb.messageSW({ type: "ATELIER_USER", user });
-    const pages = [];
+  function cache(worker, pages, files = []) {
+    const entries = [...new Set(pages)].filter(Boolean).map((page) => [page, PREFETCH]);
+    // Answered once every page is kept (not when one failed: kept next time).
+    const message = { type: "CACHE_URLS", payload: { urlsToCache: entries.concat(files) } };
+    return workbox.messageSW(worker, message);
+  }
+
+  async function keepPages(worker, controlled) {
+    await workbox.messageSW(worker, { type: "ATELIER_USER", user });
     // The first visit was not seen by the worker; a page that showed
     // messages is kept without them.
+    const here = [];
     if (!controlled || document.querySelector("main > .alert-dismissible")) {
-      pages.push(location.pathname);
+      here.push(location.pathname, body.dataset.offlinePage);
     }
-    const stamp = `atelier-offline-kept-${user}`;
+    if (here.length || !controlled) {
+      cache(worker, here, staticFiles());
+    }
     const listed = listedPages();
-    const last = Number(localStorage.getItem(stamp) || 0);
-    if (listed.length && Date.now() - last > WARM_EVERY_MS) {
-      pages.push(body.dataset.offlinePage, ...listed);
-      localStorage.setItem(stamp, String(Date.now()));
-    } else if (!controlled) {
-      pages.push(body.dataset.offlinePage);
+    if (!listed.length) {
+      return;
     }
-    const urls = [...new Set(pages)].filter(Boolean);
-    const entries = urls.map((page) => [page, PREFETCH]).concat(staticFiles());
-    if (entries.length) {
-      wb.messageSW({ type: "CACHE_URLS", payload: { urlsToCache: entries } });
+    // The same list (the home's, a day's) is fetched again after a while only.
+    const stamp = `atelier-offline-kept-${user}|${listed[0]}|${listed.length}`;
+    if (Date.now() - Number(localStorage.getItem(stamp) || 0) > WARM_EVERY_MS) {
+      await cache(worker, [body.dataset.offlinePage, ...listed]);
+      localStorage.setItem(stamp, String(Date.now()));
     }
   }
 
@@ -121,8 +127,9 @@
   };
 
   const controlled = Boolean(navigator.serviceWorker.controller);
-  const wb = new workbox.Workbox(body.dataset.serviceWorker);
-  wb.register()
-    .then(() => keepPages(wb, controlled))
+  new workbox.Workbox(body.dataset.serviceWorker).register().catch(() => null);
+  // The worker that runs, once there is one (this page may not be its client yet).
+  navigator.serviceWorker.ready
+    .then((registration) => keepPages(registration.active, controlled))
     .catch(() => null);
 })();

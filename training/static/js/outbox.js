@@ -78,8 +78,9 @@
       this.sending = null;
       this.batchSize = 100;
       this.lastOutcome = null;
-      const meta = document.querySelector('meta[name="csrf-token"]');
-      this.token = meta ? meta.content : "";
+      // Every page has one (the language switcher's form, at least).
+      const field = document.querySelector('input[name="csrf_token"]');
+      this.token = field ? field.value : "";
     }
 
     emit(type, detail = {}) {
@@ -161,13 +162,19 @@
       this.emit("change");
     }
 
-    // The reason for correcting a closed day, given to the changes not sent yet.
+    // The reason for correcting a closed day, given to the changes not sent
+    // yet, and to those refused for want of one (sent again with it).
     async giveReason(session, day, reason) {
       const db = await database;
       const tx = db.transaction("outbox", "readwrite");
       for (const change of await tx.store.index("user").getAll(this.user)) {
-        if (change.session === session && change.day === day && change.state === "waiting") {
+        if (change.session !== session || change.day !== day) {
+          continue;
+        }
+        if (change.state === "waiting") {
           await tx.store.put({ ...change, reason });
+        } else if (change.state === "refused" && change.code === "reason_required" && reason) {
+          await tx.store.put({ ...change, reason, state: "waiting", code: null, message: null });
         }
       }
       await tx.done;

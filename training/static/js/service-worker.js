@@ -15,7 +15,9 @@
   "use strict";
 
   const config = self.ATELIER_WORKER;
-  workbox.setConfig({ modulePathPrefix: config.workboxPrefix, debug: false });
+  // Workbox's modules from Atelier's static files, by their fingerprinted
+  // addresses (kept by the browser: a check for a new worker costs nothing).
+  workbox.setConfig({ modulePathCb: (name) => config.workboxModules[name], debug: false });
   // Reached here, at once, so that Workbox imports every module while the
   // worker is installed (a worker cannot import scripts later).
   const { Router, Route } = workbox.routing;
@@ -170,9 +172,12 @@
     const data = event.data || {};
     let work = null;
     if (data.type === "ATELIER_USER") {
-      work = currentOwner().then((user) =>
-        user === String(data.user) ? null : setOwner(data.user)
-      );
+      // A page that opened while the worker was being activated is not its
+      // client yet (clientsClaim came too early for it): it is claimed now.
+      work = Promise.all([
+        self.clients.claim(),
+        currentOwner().then((user) => (user === String(data.user) ? null : setOwner(data.user))),
+      ]);
     } else if (data.type === "ATELIER_SIGNED_OUT") {
       work = setOwner(null);
     }
