@@ -40,6 +40,14 @@ PHONE = {
     "locale": "fr-FR",
 }
 COORDINATOR = "coordinator@example.org"
+# In the grid's order (family names).
+PEOPLE = [
+    ("François", "Ba"),
+    ("Mariam", "Coulibaly"),
+    ("Awa", "Diallo"),
+    ("Mahamadou", "Issoufou"),
+    ("Fatimata", "Ouédraogo"),
+]
 
 
 @dataclass
@@ -67,10 +75,11 @@ def workshop(live_app) -> Workshop:
             "trainer", email=f"offline-{tag.lower()}@example.org", name=f"Formatrice {tag}"
         )
         factories.assign(trainer.trainer, training_session)
-        names = [f"Hors{tag}{letter}" for letter in "ABCDE"]
-        for name in names:
-            factories.enroll(factories.make_participant(family_name=name), training_session)
+        for given, family in PEOPLE:
+            participant = factories.make_participant(given_name=given, family_name=family)
+            factories.enroll(participant, training_session)
         db.session.commit()
+        names = [family for _given, family in PEOPLE]
         found = Workshop(training_session.id, trainer.email, trainer.id, names)
         db.session.remove()
     return found
@@ -194,8 +203,12 @@ def test_marks_kept_offline_survive_reload_tab_and_browser_restart_then_reach_th
     expect_status(page, expected)
     assert page.locator(".att-cell.att-waiting").count() == 6
     page.locator('button[name="save"]').click()
-    expect_status(page, outbox_text(page, "offline"))
+    notice = page.locator("#att-notices [role=status]")
+    notice.wait_for()
+    assert outbox_text(page, "offline") in notice.inner_text()
+    expect_status(page, expected)
     assert_no_horizontal_scroll(page)
+    page.evaluate("window.scrollTo(0, document.getElementById('att-halves').offsetTop - 8)")
     screenshot(page, "attendance-offline-waiting", docs=True, full_page=False)
 
     # Reload, then close the tab and open the page again: all still there.
@@ -286,11 +299,11 @@ def test_a_cell_changed_by_a_coordinator_meanwhile_is_the_trainers_to_choose(
     assert cells[(workshop.names[2], "am")] == "present"
 
     # Keep mine for the first, theirs for the second.
-    first = notice.locator("li").filter(has_text=workshop.names[0].upper())
+    first = notice.locator("li").filter(has_text="BA François")
     first.locator("button.btn-primary").click()
     wait_until(page, "() => document.querySelectorAll('.att-cell.att-conflict').length === 1")
     wait_until(page, "() => !document.querySelector('.att-cell.att-waiting')")
-    second = page.locator("#att-notices li").filter(has_text=workshop.names[1].upper())
+    second = page.locator("#att-notices li").filter(has_text="COULIBALY Mariam")
     second.locator("button.btn-outline-secondary").click()
     wait_until(page, "() => !document.querySelector('#att-notices .alert-warning')")
     expect_status(page, outbox_text(page, "saved"))

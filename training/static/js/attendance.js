@@ -421,14 +421,21 @@
     return [box];
   }
 
-  function stopNotice(reasonStopped) {
-    const text = { "signed-out": outboxStrings.signedOut, "other-user": outboxStrings.otherUser }[reasonStopped];
-    if (!text) {
+  // Why the marks wait: no network, no server, no sign-in, another account.
+  function stopNotice(reasonStopped, waiting) {
+    const text = {
+      offline: outboxStrings.offline,
+      failed: outboxStrings.failed,
+      "signed-out": outboxStrings.signedOut,
+      "other-user": outboxStrings.otherUser,
+    }[reasonStopped];
+    const quiet = reasonStopped === "offline" || reasonStopped === "failed";
+    if (!text || (quiet && !waiting)) {
       return [];
     }
     const box = document.createElement("section");
-    box.className = "alert alert-warning d-flex flex-wrap gap-2 align-items-center";
-    box.setAttribute("role", "alert");
+    box.className = `alert ${quiet ? "alert-secondary py-2" : "alert-warning"} d-flex flex-wrap gap-2 align-items-center`;
+    box.setAttribute("role", quiet ? "status" : "alert");
     const line = document.createElement("span");
     line.textContent = text;
     box.append(line);
@@ -471,18 +478,17 @@
     }
     const conflicts = changes.filter((change) => change.state === "conflict" && change.session === session && change.day === day);
     const refused = changes.filter((change) => change.state === "refused" && change.session === session && change.day === day);
+    const waiting = changes.filter((change) => change.state === "waiting").length;
     notices.replaceChildren(
       ...savedNotice(),
-      ...stopNotice(stopped),
+      ...stopNotice(stopped, waiting),
       ...(conflicts.length ? [conflictNotice(conflicts)] : []),
       ...refusalNotices(refused)
     );
     if (!sending) {
-      const waiting = changes.filter((change) => change.state === "waiting").length;
       let text = "";
       if (waiting) {
-        const why = { offline: outboxStrings.offline, failed: outboxStrings.failed }[stopped];
-        text = plural(outboxStrings.waiting, waiting) + (why ? ` — ${why}` : "");
+        text = plural(outboxStrings.waiting, waiting);
       } else if (sentOnce && !conflicts.length && !refused.length) {
         text = outboxStrings.saved;
       }

@@ -103,8 +103,10 @@
     if (!listed.length) {
       return;
     }
-    // The same list (the home's, a day's) is fetched again after a while only.
-    const stamp = `atelier-offline-kept-${user}|${listed[0]}|${listed.length}`;
+    // The same list (the home's, a day's) is fetched again after a while
+    // only, or at once in another language.
+    const language = document.documentElement.lang;
+    const stamp = `atelier-offline-kept-${user}|${language}|${listed[0]}|${listed.length}`;
     if (Date.now() - Number(localStorage.getItem(stamp) || 0) > WARM_EVERY_MS) {
       await cache(worker, [body.dataset.offlinePage, ...listed]);
       localStorage.setItem(stamp, String(Date.now()));
