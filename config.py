@@ -78,6 +78,10 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # The day grid's page sends its outbox in batches of at most this many
+    # changes (a 40-participant day is 80) and bytes.
+    ATTENDANCE_SYNC_MAX_CHANGES = 200
+    ATTENDANCE_SYNC_MAX_BYTES = 256 * 1024
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -227,6 +227,7 @@ def _install_transaction_intent(app: Flask) -> None:
 
 def _install_request_guards(app: Flask) -> None:
     from training import permissions
+    from training.web.errors import json_error, wants_json
 
     @app.before_request
     def deny_by_default():
@@ -243,6 +244,11 @@ def _install_request_guards(app: Flask) -> None:
                 flash(_("Your session has expired. Please sign in again."), "warning")
         if request.endpoint in permissions.PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
+        if wants_json():
+            # A page's script (the attendance outbox) keeps what it holds and
+            # asks the user to sign in again: a redirect would hand it the
+            # sign-in page as if it were the answer.
+            return json_error("signed_out", _("Your sign-in has ended: sign in again."), 401)
         return login_manager.unauthorized()
 
 
@@ -381,6 +387,7 @@ def _install_template_helpers(app: Flask) -> None:
     from training.permissions import can
     from training.web import i18n
     from training.web.navigation import navigation_for
+    from training.web.offline import is_prefetch
 
     @app.context_processor
     def template_helpers():
@@ -389,6 +396,7 @@ def _install_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "navigation": navigation_for(current_user),
             "label": label,
+            "is_prefetch": is_prefetch,
         }
 
     i18n.register_filters(app)

@@ -1,7 +1,12 @@
 """Every model in one import, for Alembic, `flask shell` and the tests."""
 
 from training.accounts.models import AccountToken, TokenPurpose
-from training.attendance.models import AttendanceDayLock, AttendanceRecord, AttendanceStatus
+from training.attendance.models import (
+    AttendanceChange,
+    AttendanceDayLock,
+    AttendanceRecord,
+    AttendanceStatus,
+)
 from training.audit.models import AuditEvent
 from training.auth.models import Role, User
 from training.certificates.models import (
@@ -41,6 +46,7 @@ __all__ = [
     "AccountToken",
     "Assignment",
     "AssignmentRole",
+    "AttendanceChange",
     "AttendanceDayLock",
     "AttendanceRecord",
     "AttendanceStatus",

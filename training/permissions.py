@@ -43,6 +43,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.choose_password",
         "home.healthz",
         "home.set_language",
+        "home.service_worker",
         "certificates.verify",
         "certificates.verify_code",
         "certificates.verify_serial",

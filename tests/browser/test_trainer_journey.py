@@ -56,8 +56,10 @@ def test_trainer_records_closes_and_prints_the_day(phone_page, sign_in, screensh
     assert page.locator('input[type=radio][value="absent"]:checked').count() == 2
     assert_no_horizontal_scroll(page)
 
-    page.locator('button[name="save"]').click()
-    page.wait_for_load_state("load")
+    # Save sends the outbox (js/outbox.js), then the page shows the saved day.
+    with page.expect_navigation():
+        page.locator('button[name="save"]').click()
+    page.locator(".alert-success").wait_for()
     assert page.locator(".alert-success").count() == 1
     assert page.locator('input[type=radio][value="absent"]:checked').count() == 2
     assert page.locator('input[type=radio][value="present"]:checked').count() == 2 * count - 2

@@ -7,8 +7,12 @@ WTForms fields; the CleanForm classes carry CSRF and the fixed fields.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,9 +20,14 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from training.attendance.models import AttendanceStatus
-from training.attendance.services import CellKey, DayEntry, ScoreEntry
+from training.attendance.services import CellChange, CellKey, DayEntry, ScoreEntry
+from training.orm import MAX_ID
 from training.sessions.models import Period
+from training.text import clean
 from training.web.forms import CleanForm
+
+NOTE_LENGTH = 500
+REASON_LENGTH = 1000
 
 
 def _not_understood() -> str:
@@ -164,3 +173,133 @@ def read_scores(data: Mapping[str, str], enrollment_ids: list[int]) -> ScoresInp
         if f"pre-{enrollment_id}" in data or f"post-{enrollment_id}" in data:
             result.entries.append(ScoreEntry(enrollment_id, scores.get("pre"), scores.get("post")))
     return result
+
+
+# --- The sync endpoint's batches -------------------------------------------
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BatchNotUnderstood(ValueError):
+    """A batch of changes that is not what the page sends: refused whole,
+    nothing written. `refused` names, by change id, the changes that could
+    be told apart and what is wrong with each. `message` is translated."""
+
+    def __init__(self, message: str, refused: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.refused = dict(refused or {})
+
+
+class BatchTooLarge(BatchNotUnderstood):
+    """More changes in one batch than the endpoint takes."""
+
+
+@dataclass(frozen=True)
+class SyncBatch:
+    user_id: int
+    changes: list[CellChange]
+
+
+def _whole_number(value: Any, *, minimum: int) -> int | None:
+    """An integer within minimum..MAX_ID (JSON true is not 1), else None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if minimum <= value <= MAX_ID else None
+
+
+def _change_id(value: Any) -> uuid.UUID | None:
+    if not isinstance(value, str) or len(value) != 36:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _text_value(data: Mapping[str, Any], name: str) -> str:
+    """A field that must be text ("" when it is anything else)."""
+    value = data.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _optional_text(value: Any, length: int, *, multiline: bool = False) -> str | None:
+    """Text cleaned at the door; None for null or blank; ValueError when it
+    is not text or too long."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError
+    text = clean(value, multiline=multiline)
+    if len(text) > length:
+        raise ValueError
+    return text or None
+
+
+def _read_change(data: Mapping[str, Any], change_id: uuid.UUID) -> CellChange:
+    """One change's fields; ValueError (with a translated message) when one
+    is missing or wrong. Fields other than these are ignored."""
+    enrollment_id = _whole_number(data.get("enrollment"), minimum=1)
+    base_version = _whole_number(data.get("base_version"), minimum=0)
+    raw_day, raw_period, raw_status = (
+        _text_value(data, "date"),
+        _text_value(data, "period"),
+        _text_value(data, "status"),
+    )
+    if enrollment_id is None or base_version is None:
+        raise ValueError(_not_understood())
+    if not _ISO_DAY.fullmatch(raw_day):
+        raise ValueError(_not_understood())
+    try:
+        day = date.fromisoformat(raw_day)
+        period = Period(raw_period)
+        status = AttendanceStatus(raw_status)
+    except ValueError:
+        raise ValueError(_not_understood()) from None
+    try:
+        note = _optional_text(data.get("note"), NOTE_LENGTH)
+    except ValueError:
+        raise ValueError(_("A note is at most 500 characters long.")) from None
+    try:
+        reason = _optional_text(data.get("reason"), REASON_LENGTH, multiline=True)
+    except ValueError:
+        raise ValueError(_not_understood()) from None
+    return CellChange(change_id, enrollment_id, day, period, status, note, base_version, reason)
+
+
+def read_changes(payload: Any, *, max_changes: int) -> SyncBatch:
+    """Read a batch the page sends: `{"user": <id>, "changes": [{"id": <UUID>,
+    "enrollment", "date", "period", "status", "note", "base_version",
+    "reason"}]}`. Anything else refuses the whole batch (BatchNotUnderstood,
+    BatchTooLarge past `max_changes`), naming the changes at fault."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("changes"), list):
+        raise BatchNotUnderstood(_not_understood())
+    user_id = _whole_number(payload.get("user"), minimum=1)
+    if user_id is None:
+        raise BatchNotUnderstood(_not_understood())
+    items = payload["changes"]
+    if len(items) > max_changes:
+        raise BatchTooLarge(
+            _(
+                "Too many changes at once (%(count)d; at most %(limit)d): send them in parts.",
+                count=len(items),
+                limit=max_changes,
+            )
+        )
+    changes: list[CellChange] = []
+    refused: dict[str, str] = {}
+    anonymous = False
+    seen: set[uuid.UUID] = set()
+    for item in items:
+        change_id = _change_id(item.get("id")) if isinstance(item, dict) else None
+        if change_id is None or change_id in seen:
+            anonymous = True
+            continue
+        seen.add(change_id)
+        try:
+            changes.append(_read_change(item, change_id))
+        except ValueError as error:
+            refused[str(change_id)] = str(error)
+    if anonymous or refused:
+        raise BatchNotUnderstood(_not_understood(), refused)
+    return SyncBatch(user_id, changes)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -72,6 +73,28 @@ class AttendanceDayLock(Model):
 
     training_session: Mapped[TrainingSession] = relationship()
     locked_by: Mapped[Optional[User]] = relationship()
+
+
+class AttendanceChange(Model):
+    """A change sent by the day grid's page (the sync endpoint), applied once.
+
+    The page gives each change an id of its own (a UUID) and may send it
+    again when it did not hear the answer (the network went in between):
+    the id already here means the change is applied, and it is answered
+    "already applied" instead of being applied twice. Only applied changes
+    are kept; a conflict or a refusal is decided again when sent again."""
+
+    __table_args__ = (sa.UniqueConstraint("change_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    enrollment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrollment.id"), index=True)
+    date: Mapped[date]
+    period: Mapped[Period] = mapped_column(str_enum(Period, 2))
+    # The cell's version once the change was applied.
+    version: Mapped[int]
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def attended_in_session(start: Any, end: Any) -> sa.ColumnElement[bool]:

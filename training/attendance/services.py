@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Flask
@@ -14,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from training.attendance.models import (
+    AttendanceChange,
     AttendanceDayLock,
     AttendanceRecord,
     AttendanceStatus,
@@ -124,6 +127,40 @@ def init_app(app: Flask) -> None:
 # --- Recording a day ------------------------------------------------------
 
 
+# The rules of recording a day, each with the code a program reads (the
+# sync endpoint answers it per change beside the translated message).
+class NotASessionDay(DomainError):
+    code = "not_a_session_day"
+
+
+class DayToCome(DomainError):
+    code = "day_to_come"
+
+
+class SessionCompleted(NotAllowed):
+    code = "session_completed"
+
+
+class DayClosed(NotAllowed):
+    code = "day_closed"
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+
+
+class NotConfirmed(DomainError):
+    code = "not_confirmed"
+
+
+class EntryNotUnderstood(DomainError):
+    code = "malformed"
+
+
+class NotSessionTrainer(NotAllowed):
+    code = "not_allowed"
+
+
 @dataclass(frozen=True)
 class DayEntry:
     """One cell of the day grid as the trainer submitted it."""
@@ -136,12 +173,17 @@ class DayEntry:
 
 @dataclass(frozen=True)
 class Conflict:
-    """A cell someone else changed between the trainer's load and save."""
+    """A cell someone else changed between the trainer's load and save: what
+    was found there, its version, and who recorded it when."""
 
     participant_name: str
     period: Period
     found_status: AttendanceStatus
     found_note: str | None
+    enrollment_id: int
+    found_version: int
+    found_by: str | None
+    found_at: datetime | None
 
 
 @dataclass
@@ -197,7 +239,7 @@ def day_lock(training_session: TrainingSession, day: date) -> AttendanceDayLock 
 def check_day(training_session: TrainingSession, day: date) -> None:
     """A day outside the session's dates has no attendance."""
     if not training_session.includes(day):
-        raise DomainError(
+        raise NotASessionDay(
             _(
                 "%(day)s is not a day of this session (%(start)s to %(end)s).",
                 day=day.isoformat(),
@@ -215,6 +257,8 @@ def save_day(
     actor: User,
     loaded_versions: Mapping[CellKey, int],
     reason: str | None = None,
+    overwrite: bool = True,
+    confirmed: Mapping[int, Enrollment] | None = None,
 ) -> DaySaveResult:
     """Record one day of attendance in one transaction.
 
@@ -230,13 +274,19 @@ def save_day(
     the form was loaded (0 for an empty cell). A cell whose stored version
     differs was changed by someone else meanwhile: the save still writes
     (last writer wins) and returns that cell as a conflict, with the value
-    that was overwritten, so the trainer can check it. Rows are read FOR
+    that was overwritten, so the trainer can check it; with
+    `overwrite=False` (the page's sync) such a cell is left as found and
+    returned as a conflict for the trainer to choose. Rows are read FOR
     UPDATE (PostgreSQL) and a cell created concurrently by another request
     (unique enrollment/date/period) is picked up by retrying in a SAVEPOINT.
+
+    `confirmed` is the session's confirmed enrollments by id, when the
+    caller read them in this transaction, under the session's lock
+    (apply_changes, for each change of a batch); else they are read here.
     """
     check_day(training_session, day)
     if day > date.today():
-        raise DomainError(
+        raise DayToCome(
             _(
                 "%(day)s is still to come: its attendance is recorded on the day.",
                 day=day.isoformat(),
@@ -249,11 +299,11 @@ def save_day(
     lock = day_lock(training_session, day)
     completed = training_session.status == SessionStatus.COMPLETED
     if completed and not can(actor, "attendance.correct_completed", training_session):
-        raise NotAllowed(
+        raise SessionCompleted(
             _("This session is completed: only a coordinator can correct its attendance.")
         )
     if lock is not None and not can(actor, "attendance.correct_locked", training_session):
-        raise NotAllowed(_("This day is closed: only a coordinator can correct it."))
+        raise DayClosed(_("This day is closed: only a coordinator can correct it."))
     if lock is not None or completed:
         if not (reason and reason.strip()):
             message = (
@@ -261,28 +311,39 @@ def save_day(
                 if lock is not None
                 else _("Write the reason for correcting a completed session.")
             )
-            raise DomainError(message, field="reason")
+            raise ReasonRequired(message, field="reason")
         reason = reason.strip()
     else:
         reason = None
 
-    enrollments = {
-        enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)
-    }
+    enrollments = (
+        confirmed
+        if confirmed is not None
+        else {enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)}
+    )
     seen: set[CellKey] = set()
     for entry in entries:
         if entry.enrollment_id not in enrollments:
-            raise DomainError(
+            raise NotConfirmed(
                 _("Attendance can only be recorded for participants confirmed in this session.")
             )
         if not isinstance(entry.status, AttendanceStatus):
-            raise DomainError(_("Unknown attendance status."))
+            raise EntryNotUnderstood(_("Unknown attendance status."))
         key = (entry.enrollment_id, entry.period)
         if key in seen:
-            raise DomainError(_("A participant's period was sent twice."))
+            raise EntryNotUnderstood(_("A participant's period was sent twice."))
         seen.add(key)
 
-    arguments = (training_session, day, entries, enrollments, actor, loaded_versions, reason)
+    arguments = (
+        training_session,
+        day,
+        entries,
+        enrollments,
+        actor,
+        loaded_versions,
+        reason,
+        overwrite,
+    )
     for _retry in range(2):
         try:
             with db.session.begin_nested():
@@ -303,11 +364,12 @@ def _apply_day(
     actor: User,
     loaded_versions: Mapping[CellKey, int],
     reason: str | None,
+    overwrite: bool,
 ) -> DaySaveResult:
     statement = (
         sa.select(AttendanceRecord)
         .where(
-            AttendanceRecord.enrollment_id.in_(list(enrollments)),
+            AttendanceRecord.enrollment_id.in_({entry.enrollment_id for entry in entries}),
             AttendanceRecord.date == day,
         )
         .with_for_update()
@@ -346,8 +408,19 @@ def _apply_day(
             participant = enrollments[entry.enrollment_id].participant
             if record.version != loaded_versions.get(key, 0):
                 result.conflicts.append(
-                    Conflict(participant.full_name, entry.period, record.status, record.note)
+                    Conflict(
+                        participant.full_name,
+                        entry.period,
+                        record.status,
+                        record.note,
+                        enrollment_id=entry.enrollment_id,
+                        found_version=record.version,
+                        found_by=record.recorded_by.name if record.recorded_by else None,
+                        found_at=record.recorded_at,
+                    )
                 )
+                if not overwrite:
+                    continue
             before = {"status": record.status, "note": record.note}
             record.status = entry.status
             record.note = note
@@ -392,6 +465,236 @@ def _apply_day(
                     reason=reason,
                 )
     return result
+
+
+# --- Changes sent by the day grid's page (the sync endpoint) ---------------
+
+
+class ChangeOutcome(enum.StrEnum):
+    """What became of one change the page sent."""
+
+    APPLIED = "applied"
+    ALREADY_APPLIED = "already_applied"
+    CONFLICT = "conflict"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell as the trainer changed it on the page, maybe offline: the
+    change's own id (made by the page), the cell, its new value, and the
+    version of the cell the trainer saw (0: it was empty)."""
+
+    change_id: uuid.UUID
+    enrollment_id: int
+    day: date
+    period: Period
+    status: AttendanceStatus
+    note: str | None
+    base_version: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CellState:
+    """A recorded cell as it stands: its value, version, who recorded it and when."""
+
+    status: AttendanceStatus
+    note: str | None
+    version: int
+    recorded_by: str | None
+    recorded_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """The answer to one change: the cell as it now stands (applied, already
+    applied, conflict), or the rule that refused it (`code`) and why
+    (`message`, translated)."""
+
+    change_id: uuid.UUID
+    outcome: ChangeOutcome
+    cell: CellState | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+def cell_state(enrollment_id: int, day: date, period: Period) -> CellState | None:
+    """The recorded cell of an enrollment's period, as committed or written
+    in this transaction (None when nothing is recorded)."""
+    record = db.session.scalar(
+        sa.select(AttendanceRecord)
+        .where(
+            AttendanceRecord.enrollment_id == enrollment_id,
+            AttendanceRecord.date == day,
+            AttendanceRecord.period == period,
+        )
+        .options(sa.orm.joinedload(AttendanceRecord.recorded_by))
+        .execution_options(populate_existing=True)
+    )
+    if record is None:
+        return None
+    return CellState(
+        record.status,
+        record.note,
+        record.version,
+        record.recorded_by.name if record.recorded_by else None,
+        record.recorded_at,
+    )
+
+
+def apply_changes(
+    training_session: TrainingSession, changes: Sequence[CellChange], *, actor: User
+) -> list[ChangeResult]:
+    """Apply the changes the day grid's page sends (kept in its outbox while
+    the network was gone), in order, each through save_day: the same rules
+    as the form's (the day is the session's and not still to come, closed
+    days and completed sessions only through a coordinator with a reason,
+    confirmed participants only), and the same audit.
+
+    - A change is applied once: its id, once applied, is kept
+      (AttendanceChange), and the same change sent again is answered
+      "already applied".
+    - Each change is atomic (a SAVEPOINT of its own): a refused change
+      leaves nothing written, the others stand.
+    - A cell changed since the version the trainer saw is never overwritten:
+      the answer is a conflict with the value found there, who recorded it
+      and when, for the trainer to choose. A change to the value already
+      there is applied (no new version).
+    - A refusal names its rule (`code`) and says why.
+
+    Raises NotSessionTrainer, with nothing applied, when the actor may not
+    record this session's attendance (no longer one of its trainers)."""
+    if not can(actor, "attendance.record", training_session):
+        raise NotSessionTrainer(
+            _("You are no longer a trainer of this session: you cannot record its attendance.")
+        )
+    # One sync of a session at a time: the applied ids read next are the
+    # committed ones, so a change sent twice at once is applied once.
+    lock_session(training_session)
+    applied = _applied_changes([change.change_id for change in changes])
+    # Read once for the batch: no enrollment changes while the session is locked.
+    confirmed = {
+        enrollment.id: enrollment for enrollment in confirmed_enrollments(training_session)
+    }
+    results = []
+    for change in changes:
+        known = applied.get(change.change_id)
+        if known is not None:
+            results.append(_answer_applied_again(training_session, change, known, actor))
+            continue
+        result = _apply_change(training_session, change, actor, confirmed)
+        if result.outcome == ChangeOutcome.APPLIED:
+            applied.update(_applied_changes([change.change_id]))
+        results.append(result)
+    return results
+
+
+def _applied_changes(
+    change_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, tuple[AttendanceChange, int]]:
+    """The applied changes among these ids, with their enrollment's session."""
+    if not change_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(AttendanceChange, Enrollment.session_id)
+        .join(Enrollment, Enrollment.id == AttendanceChange.enrollment_id)
+        .where(AttendanceChange.change_id.in_(list(change_ids)))
+    ).all()
+    return {change.change_id: (change, session_id) for change, session_id in rows}
+
+
+def _answer_applied_again(
+    training_session: TrainingSession,
+    change: CellChange,
+    known: tuple[AttendanceChange, int],
+    actor: User,
+) -> ChangeResult:
+    """A change whose id is already applied: "already applied" when it is the
+    same change (same user, same cell), refused otherwise (an id is never
+    reused, and another's cell is not shown)."""
+    row, session_id = known
+    same = (
+        row.user_id == actor.id
+        and session_id == training_session.id
+        and (row.enrollment_id, row.date, row.period)
+        == (change.enrollment_id, change.day, change.period)
+    )
+    if not same:
+        return ChangeResult(
+            change.change_id,
+            ChangeOutcome.REFUSED,
+            code=EntryNotUnderstood.code,
+            message=_("This change's id was already used for another change."),
+        )
+    return ChangeResult(
+        change.change_id,
+        ChangeOutcome.ALREADY_APPLIED,
+        cell=cell_state(change.enrollment_id, change.day, change.period),
+    )
+
+
+def _apply_change(
+    training_session: TrainingSession,
+    change: CellChange,
+    actor: User,
+    confirmed: Mapping[int, Enrollment],
+) -> ChangeResult:
+    key = (change.enrollment_id, change.period)
+    entry = DayEntry(change.enrollment_id, change.period, change.status, change.note)
+    try:
+        with db.session.begin_nested():
+            saved = save_day(
+                training_session,
+                change.day,
+                [entry],
+                actor=actor,
+                loaded_versions={key: change.base_version},
+                reason=change.reason,
+                overwrite=False,
+                confirmed=confirmed,
+            )
+            if saved.conflicts:
+                found = saved.conflicts[0]
+                return ChangeResult(
+                    change.change_id,
+                    ChangeOutcome.CONFLICT,
+                    cell=CellState(
+                        found.found_status,
+                        found.found_note,
+                        found.found_version,
+                        found.found_by,
+                        found.found_at,
+                    ),
+                )
+            cell = cell_state(change.enrollment_id, change.day, change.period)
+            assert cell is not None  # save_day wrote it, or found it equal
+            db.session.add(
+                AttendanceChange(
+                    change_id=change.change_id,
+                    user_id=actor.id,
+                    enrollment_id=change.enrollment_id,
+                    date=change.day,
+                    period=change.period,
+                    version=cell.version,
+                )
+            )
+            db.session.flush()
+    except DomainError as error:
+        return ChangeResult(
+            change.change_id,
+            ChangeOutcome.REFUSED,
+            code=getattr(error, "code", None) or "refused",
+            message=error.message,
+        )
+    except IntegrityError:
+        # The same change applied meanwhile by another request (two tabs
+        # sending at once): that application stands.
+        known = _applied_changes([change.change_id]).get(change.change_id)
+        if known is None:
+            raise
+        return _answer_applied_again(training_session, change, known, actor)
+    return ChangeResult(change.change_id, ChangeOutcome.APPLIED, cell=cell)
 
 
 def missing_cells(training_session: TrainingSession, day: date) -> int:

@@ -4,14 +4,18 @@ service, commit and redirect; the rules live in services.py."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -21,15 +25,20 @@ from flask import (
 from flask_babel import format_date, lazy_pgettext, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from training.attendance import services
 from training.attendance.forms import (
+    BatchNotUnderstood,
+    BatchTooLarge,
     CloseDayForm,
     DayInput,
     DaySheetForm,
     FormNotUnderstood,
     ScoresForm,
     note_field,
+    read_changes,
     read_day,
     read_scores,
     status_field,
@@ -43,10 +52,11 @@ from training.labels import label
 from training.pdf.sign_in_sheet import render_sign_in_sheet
 from training.permissions import authorize, can, require
 from training.sessions.models import Period, SessionStatus, TrainingSession
-from training.text import ascii_name
+from training.text import ascii_name, fold
 from training.web.downloads import send_download
-from training.web.errors import refuse
+from training.web.errors import json_error, refuse
 from training.web.loaders import load
+from training.web.offline import offline_page, session_pages
 
 if TYPE_CHECKING:
     from training.enrollment.models import Enrollment
@@ -109,6 +119,43 @@ def _refusal_status(error: DomainError) -> int:
     return 403 if isinstance(error, NotAllowed) else 400
 
 
+@dataclass(frozen=True)
+class GridView:
+    """How the day grid is looked at: one half-day or both (?half=am|pm, for
+    a quick roll call), and the participants whose name or number matches
+    ?q= (on a long roster). Kept through a save, as the page's address."""
+
+    half: Period | None = None
+    query: str = ""
+
+    @classmethod
+    def from_request(cls) -> GridView:
+        half = request.args.get("half")
+        query = " ".join(request.args.get("q", "").split())[:100]
+        return cls(Period(half) if half in {p.value for p in Period} else None, query)
+
+    @property
+    def periods(self) -> list[Period]:
+        return [self.half] if self.half else list(Period)
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        """The page's query arguments that say so (none: the whole grid)."""
+        arguments = {"half": self.half.value} if self.half else {}
+        return arguments | ({"q": self.query} if self.query else {})
+
+    def shows(self, number: int, enrollment: Enrollment) -> bool:
+        """Whether the row numbered `number` matches the search: its number,
+        or every word of the search in the participant's name (accents and
+        case aside)."""
+        if not self.query:
+            return True
+        if self.query.isdigit():
+            return int(self.query) == number
+        name = enrollment.participant.search_name
+        return all(word in name for word in fold(self.query).split())
+
+
 def _render_day(
     training_session: TrainingSession,
     day: date,
@@ -129,7 +176,14 @@ def _grid_context(
     submitted: DayInput | None = None,
 ) -> dict[str, Any]:
     """What the day grid shows (see _render_day)."""
-    enrollments = services.confirmed_enrollments(training_session)
+    view = GridView.from_request()
+    roster = services.confirmed_enrollments(training_session)
+    rows = [
+        (number, enrollment)
+        for number, enrollment in enumerate(roster, start=1)
+        if view.shows(number, enrollment)
+    ]
+    enrollments = [enrollment for _number, enrollment in rows]
     records = services.day_records(training_session, day)
     lock = services.day_lock(training_session, day)
     statuses: dict[tuple[int, Period], str] = {}
@@ -156,11 +210,16 @@ def _grid_context(
     )
     day_status = services.day_statuses([training_session])[training_session.id]
     return {
+        # The session's pages, kept on the phone for use without network.
+        "offline_pages": session_pages([training_session]),
         "training_session": training_session,
         "day": day,
         "form": form,
         "close_form": CloseDayForm(),
         "enrollments": enrollments,
+        "rows": rows,
+        "roster_size": len(roster),
+        "view": view,
         "statuses": statuses,
         "notes": notes,
         "versions": versions,
@@ -172,6 +231,7 @@ def _grid_context(
         "days": day_status,
         "this_day": next(status for status in day_status if status.day == day),
         "periods": list(Period),
+        "shown_periods": view.periods,
         "attendance_statuses": list(AttendanceStatus),
         "short_status": SHORT_STATUS,
         "status_style": STATUS_STYLE,
@@ -199,6 +259,7 @@ def _conflict_message(conflicts: list[services.Conflict]) -> str:
 
 
 @bp.route("/sessions/<int:session_id>/attendance/<day>", methods=["GET", "POST"])
+@offline_page
 @require("attendance.view")
 def day_sheet(session_id: int, day: str):
     """The day grid: one row per confirmed participant, AM and PM."""
@@ -247,7 +308,14 @@ def day_sheet(session_id: int, day: str):
     )
     if result.conflicts:
         flash(_conflict_message(result.conflicts), "warning")
-    return redirect(url_for(".day_sheet", session_id=session_id, day=the_day.isoformat()))
+    return redirect(
+        url_for(
+            ".day_sheet",
+            session_id=session_id,
+            day=the_day.isoformat(),
+            **GridView.from_request().arguments,
+        )
+    )
 
 
 @bp.route("/sessions/<int:session_id>/attendance/<day>/close", methods=["POST"])
@@ -269,7 +337,101 @@ def close_day(session_id: int, day: str):
     return redirect(url_for(".day_sheet", session_id=session_id, day=the_day.isoformat()))
 
 
+@bp.route("/sessions/<int:session_id>/attendance/sync", methods=["GET", "POST"])
+@require("attendance.record")
+def sync(session_id: int):
+    """The day grid's page sends the changes it kept (its outbox, filled
+    while the network was gone, or at Save) as JSON, and reads the answer
+    per change (services.apply_changes). GET tells the page who is signed
+    in, with a fresh CSRF token for its header.
+
+    Refusals of the whole batch are JSON too, with nothing written: 401 when
+    the sign-in has ended (the page keeps its outbox), 409 when the changes
+    were made by another user than the one signed in, 413 past the limits
+    of size, 400 for a batch not understood, 403 (each change refused) for a
+    user who may not record this session."""
+    if request.method == "GET":
+        load(TrainingSession, session_id, "attendance.view")
+        return jsonify(user=current_user.id, csrf_token=generate_csrf())
+    training_session = load(TrainingSession, session_id)
+    config = current_app.config
+    limit = config["ATTENDANCE_SYNC_MAX_BYTES"]
+    too_large = _("Too much sent at once: send the changes in parts.")
+    # Read no further than the limit, with or without a Content-Length (a
+    # body cut at the limit is refused, not parsed).
+    request.max_content_length = limit
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return json_error("too_large", too_large, 413)
+    if len(body) >= limit:
+        return json_error("too_large", too_large, 413)
+    try:
+        payload = json.loads(body) if request.is_json else None
+    except ValueError:
+        payload = None
+    try:
+        batch = read_changes(payload, max_changes=config["ATTENDANCE_SYNC_MAX_CHANGES"])
+    except BatchTooLarge as error:
+        return json_error("too_large", error.message, 413)
+    except BatchNotUnderstood as error:
+        refused = [
+            _refused_json(change_id, "malformed", message)
+            for change_id, message in error.refused.items()
+        ]
+        return json_error("malformed", error.message, 400, results=refused)
+    if batch.user_id != current_user.id:
+        message = _(
+            "These changes were made by another user on this device; they are kept for "
+            "that user and were not sent."
+        )
+        return json_error("other_user", message, 409)
+    try:
+        results = services.apply_changes(
+            training_session, batch.changes, actor=current_user._get_current_object()
+        )
+    except NotAllowed as error:
+        db.session.rollback()
+        code = getattr(error, "code", None) or "not_allowed"
+        refused = [
+            _refused_json(str(change.change_id), code, error.message) for change in batch.changes
+        ]
+        return json_error(code, error.message, 403, results=refused)
+    db.session.commit()
+    return jsonify(
+        results=[
+            _result_json(result, change)
+            for result, change in zip(results, batch.changes, strict=True)
+        ]
+    )
+
+
+def _refused_json(change_id: str, code: str, message: str) -> dict[str, Any]:
+    return {"id": change_id, "outcome": "refused", "code": code, "message": message}
+
+
+def _result_json(result: services.ChangeResult, change: services.CellChange) -> dict[str, Any]:
+    """One change's answer: the cell as it stands (for a conflict: theirs,
+    beside yours), or why it was refused."""
+    if result.outcome == services.ChangeOutcome.REFUSED:
+        return _refused_json(str(result.change_id), result.code or "refused", result.message or "")
+    answer: dict[str, Any] = {"id": str(result.change_id), "outcome": result.outcome.value}
+    if result.cell is not None:
+        cell = result.cell
+        answer["cell"] = {
+            "status": cell.status.value,
+            "note": cell.note or "",
+            "version": cell.version,
+            "recorded_by": cell.recorded_by,
+            "recorded_at": cell.recorded_at.isoformat() if cell.recorded_at else None,
+        }
+    if result.outcome == services.ChangeOutcome.CONFLICT:
+        answer["yours"] = {"status": change.status.value, "note": change.note or ""}
+    return answer
+
+
 @bp.route("/sessions/<int:session_id>/attendance")
+@offline_page
 @require("attendance.view")
 def overview(session_id: int):
     """All days and periods of the session, rates and counts by sex."""
@@ -286,6 +448,7 @@ def overview(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/scores", methods=["GET", "POST"])
+@offline_page
 @require("scores.record")
 def scores(session_id: int):
     """Pre- and post-test scores of every confirmed participant, on one page."""

@@ -5,6 +5,7 @@ from flask import (
     Blueprint,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,14 +18,48 @@ from training.auth.forms import ConfirmForm
 from training.auth.views import safe_next
 from training.extensions import db
 from training.home.context import home_page
+from training.permissions import require
+from training.web import offline
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@offline.offline_page
 def index():
     template, context = home_page(current_user)
+    if "current_sessions" in context:
+        # A trainer's home: the pages of the sessions running and to come
+        # are kept on the phone for use without network (js/offline.js).
+        taught = context["current_sessions"] + context["upcoming_sessions"]
+        context["offline_pages"] = offline.session_pages(item.training_session for item in taught)
     return render_template(template, **context)
+
+
+@bp.route("/offline")
+@offline.offline_page
+@require("home")
+def offline_fallback():
+    """What the service worker shows, without network, in place of a page it
+    did not keep."""
+    return render_template("home/offline.html")
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker (static/js/service-worker.js), served from the root
+    because a worker keeps only the pages under its own address. Public: the
+    browser fetches it again to update it, signed in or not, and it holds no
+    one's data."""
+    script = render_template(
+        "home/service-worker.js",
+        offline_header=offline.OFFLINE_HEADER,
+        prefetch_header=offline.PREFETCH_HEADER,
+    )
+    response = make_response(script)
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/healthz")

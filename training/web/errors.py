@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, flash, render_template, request
+from flask import Flask, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -39,6 +39,25 @@ def refuse(error: DomainError, form=None, field: str | None = None) -> None:
 
 def _field_names(form) -> set[str]:
     return set(getattr(form, "_fields", {}))
+
+
+def wants_json() -> bool:
+    """The request comes from a page's script that reads JSON (the attendance
+    sync), not from a browser opening a page: it sends JSON, or asks for JSON
+    before HTML."""
+    if request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def json_error(error: str, message: str, status: int, **extra: object):
+    """A refusal a script reads: `{"error": <what>, "message": <why,
+    translated>, ...}` with its status; a 403 leaves an audit row as the
+    refused pages do."""
+    if status == 403:
+        _audit_refusal()
+    return jsonify(error=error, message=message, **extra), status
 
 
 REFUSAL_AUDIT_WINDOW = timedelta(minutes=1)
@@ -138,6 +157,11 @@ def register_error_pages(app: Flask) -> None:
             )
         if request.path.startswith("/static/"):
             return error
+        if wants_json():
+            name = "csrf" if detail else error.name.lower().replace(" ", "_")
+            explain = explanations.get(error.code)
+            message = detail or (explain() if explain else error.description or error.name)
+            return json_error(name, message, error.code)
         if error.code == 403:
             _audit_refusal()
         return render_error(error.code, detail)
