@@ -279,8 +279,21 @@ def test_a_cell_changed_by_a_coordinator_meanwhile_is_the_trainers_to_choose(
     office.goto(workshop.day_url)
     mark(office, 0, "am", "absent")
     mark(office, 1, "am", "excused")
+    # Save is disabled while sending, and shows its progress (the answer is
+    # held back here to look at it).
+    held = []
+    desk.route("**/attendance/sync", lambda route: held.append(route))
     office.locator('button[name="save"]').click()
+    wait_until(office, "() => document.querySelector('button[name=save]').disabled")
+    assert office.locator("#att-outbox progress").count() == 1
+    sending = office.locator("#att-outbox").inner_text()
+    assert outbox_text(office, "sending").split("{")[0].strip() in sending
+    assert held, "the page sent nothing"
+    with office.expect_navigation():  # all on the server: the page shows the day again
+        held[0].continue_()
+    desk.unroute("**/attendance/sync")
     expect_status(office, outbox_text(office, "saved"))
+    assert office.locator('button[name="save"]').is_enabled()
     with live_app.app_context():
         coordinator_name = db.session.scalar(sa.select(User.name).where(User.email == COORDINATOR))
         db.session.remove()
@@ -324,9 +337,26 @@ def test_a_day_closed_on_the_server_meanwhile_refuses_the_marks_and_says_why(
     sign_in(page, workshop.trainer_email)
     open_and_keep(page, workshop.day_url)
     context.set_offline(True)
+    # A quick roll call of the afternoon, and a participant found by name,
+    # all in the page without network.
+    page.locator('#att-halves a[data-half="pm"]').click()
+    assert page.url.endswith("?half=pm")
+    assert not rows(page).nth(0).locator('fieldset[data-period="am"]').is_visible()
+    assert rows(page).nth(0).locator('fieldset[data-period="pm"]').is_visible()
+    page.fill("#att-query", "issou")
+    assert [rows(page).nth(i).is_visible() for i in range(5)] == [False, False, False, True, False]
     mark(page, 3, "pm", "late")
+    page.fill("#att-query", "5")
+    assert [rows(page).nth(i).is_visible() for i in range(5)] == [False, False, False, False, True]
     mark(page, 4, "pm", "absent")
+    page.fill("#att-query", "")
+    assert rows(page).nth(0).is_visible()
     expect_status(page, waiting_line(page, 2))
+    # Opened again at that address without network, the page keeps the view.
+    page.reload()
+    assert not rows(page).nth(0).locator('fieldset[data-period="am"]').is_visible()
+    page.locator('#att-halves a[data-half=""]').click()
+    assert rows(page).nth(0).locator('fieldset[data-period="am"]').is_visible()
 
     # The coordinator records the whole day from the paper sheet and closes it.
     with live_app.app_context():
@@ -437,11 +467,16 @@ def test_another_user_on_the_same_phone_neither_sees_nor_sends_the_first_users_m
     with page.expect_navigation(url="**/login"):
         page.locator("form[data-sign-out] button").click()
     assert not [name for name in page.evaluate("caches.keys()") if name.startswith("atelier-pages")]
-    sign_in(page, workshop.trainer_email)
+    sign_in(page, workshop.trainer_email)  # their home page sends what waited
+    theirs = {(workshop.names[0], "am"): "absent", (workshop.names[1], "am"): "late"}
+    deadline = time.monotonic() + 15
+    while stored(live_app, workshop.session_id) != theirs:
+        assert time.monotonic() < deadline, stored(live_app, workshop.session_id)
+        page.wait_for_timeout(200)
     page.goto(workshop.day_url)
-    expect_status(page, outbox_text(page, "saved"))
-    cells = stored(live_app, workshop.session_id)
-    assert cells == {(workshop.names[0], "am"): "absent", (workshop.names[1], "am"): "late"}
+    assert rows(page).nth(0).locator('input[value="absent"][name$="-am"]').is_checked()
+    assert rows(page).nth(1).locator('input[value="late"][name$="-am"]').is_checked()
+    assert page.locator(".att-cell.att-waiting").count() == 0
     with live_app.app_context():
         after = db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceChange))
         db.session.remove()

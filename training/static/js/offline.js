@@ -16,11 +16,14 @@
   const WARM_EVERY_MS = 30 * 60 * 1000;
   const PREFETCH = { headers: { "X-Atelier-Prefetch": "1" }, credentials: "same-origin" };
 
+  // `promise`, or undefined after `ms`: signing out never waits for long.
+  function atMost(ms, promise) {
+    const late = new Promise((resolve) => setTimeout(resolve, ms));
+    return Promise.race([promise, late]);
+  }
+
   function tell(worker, message) {
-    // Answered by the worker once done; never waited for long.
-    const answered = workbox.messageSW(worker, message);
-    const late = new Promise((resolve) => setTimeout(resolve, 1500));
-    return Promise.race([answered, late]);
+    return atMost(1500, workbox.messageSW(worker, message));
   }
 
   async function forgetPages() {
@@ -52,13 +55,12 @@
       }
       event.preventDefault();
       const outbox = window.AtelierOutbox;
-      if (outbox) {
-        const waiting = (await outbox.summary()).waiting;
-        if (waiting && !window.confirm(outbox.plural(outbox.strings.signOutWaiting, waiting))) {
-          return;
-        }
+      const summary = outbox ? await atMost(1000, outbox.summary()) : null;
+      const waiting = summary ? summary.waiting : 0;
+      if (waiting && !window.confirm(outbox.plural(outbox.strings.signOutWaiting, waiting))) {
+        return;
       }
-      await forgetPages().catch(() => null);
+      await atMost(2000, forgetPages().catch(() => null));
       form.dataset.leaving = "1";
       form.submit();
     });

@@ -98,8 +98,9 @@
       const expiration = new ExpirationPlugin({ maxEntries: 300, maxAgeSeconds: 45 * 24 * 3600 });
       const strategy = new NetworkFirst({
         cacheName: PAGE_CACHE + user,
-        // A field link that has not answered after this long is taken as gone.
-        networkTimeoutSeconds: 8,
+        // A link that has not answered after this long is taken as gone (a
+        // slower page, even the one after a form, would come back stale).
+        networkTimeoutSeconds: 30,
         plugins: [keptFor(user), expiration],
       });
       pageStrategies.set(user, { expiration, strategy });
