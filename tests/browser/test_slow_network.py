@@ -66,4 +66,6 @@ def test_a_second_page_costs_a_small_fraction_of_the_first(page, sign_in):
     assert "Sessions" in page.title()
     assert second < first / 4, (first, second)
     assert second < 40_000, second  # a page of HTML, compressed; no asset again
-    assert second_seen_by_page < 40_000, second_seen_by_page
+    # What the page itself counts: once the service worker answers, the HTML
+    # is counted as delivered to the page, uncompressed; still no asset again.
+    assert second_seen_by_page < first / 2, (first, second_seen_by_page)
