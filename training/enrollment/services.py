@@ -10,7 +10,7 @@ coordinators confirming the last place at once cannot both win.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -375,20 +375,51 @@ class Outcome:
     refusal: str | None = None
 
 
+def _one_by_one(items: Iterable[Any], action: Callable[[Any], Any]) -> list[str | None]:
+    """Apply `action` to each item on its own savepoint: a refusal (a
+    DomainError) undoes that one step and is reported with its reason (None
+    when the step stood); the others stand."""
+    refusals: list[str | None] = []
+    for item in items:
+        try:
+            with db.session.begin_nested():
+                action(item)
+        except DomainError as error:
+            refusals.append(error.message)
+        else:
+            refusals.append(None)
+    return refusals
+
+
 def for_each(
     enrollments: Iterable[Enrollment], action: Callable[[Enrollment], Any]
 ) -> list[Outcome]:
-    """Apply `action` to each enrollment on its own savepoint: a refusal (a
-    DomainError) undoes that one step and is reported with its reason; the
-    others stand."""
+    """A bulk step on enrollments, one savepoint each (see _one_by_one)."""
+    enrollments = list(enrollments)
     outcomes = []
-    for enrollment in enrollments:
-        try:
-            with db.session.begin_nested():
-                action(enrollment)
-        except DomainError as error:
+    for enrollment, refusal in zip(enrollments, _one_by_one(enrollments, action), strict=True):
+        if refusal is not None:
             db.session.expire(enrollment)
-            outcomes.append(Outcome(enrollment, error.message))
-        else:
-            outcomes.append(Outcome(enrollment))
+        outcomes.append(Outcome(enrollment, refusal))
     return outcomes
+
+
+def nominate_several(
+    training_session: TrainingSession,
+    participants: Sequence[Participant],
+    *,
+    actor: User,
+    nominating_organisation: Organisation | None = None,
+) -> list[tuple[Participant, str | None]]:
+    """Nominate each participant (the same rules as one nomination), each on
+    its own savepoint: (participant, refusal or None) for each."""
+    refusals = _one_by_one(
+        participants,
+        lambda participant: nominate(
+            training_session,
+            participant,
+            actor=actor,
+            nominating_organisation=nominating_organisation,
+        ),
+    )
+    return list(zip(participants, refusals, strict=True))

@@ -333,29 +333,22 @@ def nominate_many(session_id: int):
         if nominating_organisation is None:
             flash(_("The nominating organisation no longer exists; choose another."), "danger")
             return _render_enrollments(training_session, 400)
-    refused = []
-    done = 0
-    for participant in participants:
-        try:
-            with db.session.begin_nested():
-                services.nominate(
-                    training_session,
-                    participant,
-                    actor=current_user,
-                    nominating_organisation=nominating_organisation,
-                )
-        except DomainError as error:
-            refused.append((participant, error.message))
-        else:
-            done += 1
+    results = services.nominate_several(
+        training_session,
+        participants,
+        actor=current_user,
+        nominating_organisation=nominating_organisation,
+    )
     db.session.commit()
+    done = sum(refusal is None for _participant, refusal in results)
     if done:
         flash(
             ngettext("%(num)d participant nominated.", "%(num)d participants nominated.", done),
             "success",
         )
-    for participant, reason in refused:
-        flash(_("%(name)s: %(reason)s", name=participant.full_name, reason=reason), "warning")
+    for participant, reason in results:
+        if reason is not None:
+            flash(_("%(name)s: %(reason)s", name=participant.full_name, reason=reason), "warning")
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 
