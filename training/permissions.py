@@ -51,6 +51,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "certificates.trust_list",
         "certificates.status_list",
         "certificates.root_key",
+        "certificates.scan",
+        "certificates.scan_worker",
     }
 )
 
