@@ -10,7 +10,7 @@
 // - the signed trust list and status list, from the network first and from
 //   the cache without network (the page then says so, and shows their dates).
 // The page comes from the network first too, and from its kept copy, in the
-// language last used, when there is no network.
+// language last used (the page says which), when there is no network.
 /* global workbox */
 (() => {
   "use strict";
@@ -174,4 +174,18 @@
     )
   );
   router.addFetchListener();
+
+  // The page says which language it is in: the copy shown without network.
+  self.addEventListener("message", (event) => {
+    const data = event.data || {};
+    if (data.type === "ATELIER_SCANNER_LANGUAGE" && config.languages.includes(data.language)) {
+      event.waitUntil(
+        rememberLanguage(data.language).then(() => {
+          if (event.ports && event.ports[0]) {
+            event.ports[0].postMessage(true);
+          }
+        })
+      );
+    }
+  });
 })();

@@ -535,6 +535,16 @@ async function startCamera() {
 
 // ------------------------------------------------------ without network
 
+// Without network, the worker shows its copy of the page in this language.
+function tellLanguage(worker) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    worker.postMessage({ type: "ATELIER_SCANNER_LANGUAGE", language }, [channel.port2]);
+    setTimeout(resolve, 2000);
+  });
+}
+
 async function keepOffline() {
   const state = root.querySelector("[data-offline-state]");
   if (!("serviceWorker" in navigator)) {
@@ -551,6 +561,7 @@ async function keepOffline() {
       );
     }
     if (registration.active) {
+      await tellLanguage(navigator.serviceWorker.controller || registration.active);
       state.textContent = strings.ready;
       root.dataset.offlineReady = "";
     }
