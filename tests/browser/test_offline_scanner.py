@@ -363,3 +363,60 @@ def test_the_scanner_on_a_desktop_without_network(
         screenshot(tab, "scanner-valid-offline-desktop")
     finally:
         context.close()
+
+
+def test_the_scanner_and_the_attendance_worker_keep_apart(
+    browser, live_server, live_app, certificate, photos, sign_in
+):
+    """A coordinator signed in: the attendance worker takes the site, the
+    scanner's own worker the scan page alone; without network the scan page
+    is the anonymous copy (no one's name), and the attendance pages are
+    still the attendance worker's."""
+    context = browser.new_context(
+        base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        sign_in(tab, "coordinator@example.org")
+        tab.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        home_worker = tab.evaluate("navigator.serviceWorker.controller.scriptURL")
+        assert home_worker.endswith("/sw.js")
+        name = tab.locator("nav .navbar-text").text_content().strip()
+        tab.goto("/verify/scan")
+        assert name in tab.content()  # online, the signed-in user's own menu
+        tab.wait_for_selector("[data-scanner][data-offline-ready]")
+        scopes = tab.evaluate(
+            "navigator.serviceWorker.getRegistrations()"
+            ".then((all) => all.map((r) => new URL(r.scope).pathname).sort())"
+        )
+        assert scopes == ["/", "/verify/scan"]
+        assert tab.evaluate("navigator.serviceWorker.controller.scriptURL").endswith(
+            "/verify/scan/sw.js"
+        )
+        # What the scanner's worker keeps holds no one's name.
+        kept = tab.evaluate(
+            """async () => {
+                const texts = [];
+                for (const name of await caches.keys()) {
+                    if (!name.startsWith("atelier-scanner-")) continue;
+                    const cache = await caches.open(name);
+                    for (const request of await cache.keys()) {
+                        const response = await cache.match(request);
+                        const type = response.headers.get("Content-Type") || "";
+                        if (type.startsWith("text/html")) texts.push(await response.text());
+                    }
+                }
+                return texts;
+            }"""
+        )
+        assert len(kept) == 2  # English and French
+        assert all(name not in page and 'data-user=""' in page for page in kept)
+        offline(context, tab)
+        assert name not in tab.content()
+        assert scan(tab, pdf_photo(certificate.pdf, photos, "apart"))[0] == "valid"
+        context.set_offline(False)
+        tab.goto("/")  # the attendance worker's, as before
+        assert tab.evaluate("navigator.serviceWorker.controller.scriptURL") == home_worker
+    finally:
+        context.close()
