@@ -9,24 +9,40 @@ from flask_login import current_user
 from training.api import fields as f
 from training.api.core import bp, current_token, operation
 
+# The groups of operations, in the order the documentation shows them.
+TAGS = [
+    {"name": "Curricula", "description": "Curricula and their modules."},
+    {"name": "Sessions", "description": "Workshop sessions, their status and their trainers."},
+    {"name": "Trainers", "description": "The trainer registry and qualifications."},
+    {"name": "Participants", "description": "Participants and their screening (coordination)."},
+    {"name": "Enrollments", "description": "Nomination, confirmation, waiting line, withdrawal."},
+    {"name": "Attendance", "description": "The day grid's sync, days and rates."},
+    {"name": "Scores", "description": "Pre- and post-test scores."},
+    {"name": "Certificates", "description": "Eligibility, issuing, revoking, the PDFs."},
+    {"name": "Verification", "description": "Public: what a certificate's code says."},
+    {"name": "Reports", "description": "The programme's figures, with the reports' filters."},
+    {"name": "Meta", "description": "This description, its page, and who a token acts as."},
+]
+
 
 @bp.route("/openapi.json", tags=["Meta"])
 @operation(None, None)
+@bp.response(200, description="This description (OpenAPI 3.1).")
 def openapi_json():
     """The OpenAPI 3.1 description of this API, generated from its code."""
-    api = current_app.extensions["atelier_api"]
-    response = current_app.response_class(
-        current_app.json.dumps(api.spec.to_dict()), mimetype="application/json"
-    )
+    spec = current_app.extensions["atelier_api"].spec.to_dict()
+    spec["tags"] = TAGS
+    response = current_app.response_class(current_app.json.dumps(spec), mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
 @bp.route("/docs", tags=["Meta"])
 @operation(None, None)
+@bp.response(200, content_type="text/html", description="The documentation page.")
 def docs():
     """This API's documentation page (Swagger UI, served by Atelier)."""
-    return render_template("api/docs.html")
+    return current_app.make_response(render_template("api/docs.html"))
 
 
 class TokenSchema(f.Schema):

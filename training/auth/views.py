@@ -177,8 +177,10 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _token_form(user: User) -> TokenForm:
-    form = TokenForm()
+def _token_form(user: User, *, fresh: bool = False) -> TokenForm:
+    """The new-token form, offering the scopes the user's role can use
+    (`fresh`: empty, even on the page answering a POST)."""
+    form = TokenForm(formdata=None) if fresh else TokenForm()
     titles = {area.name: area.title for area in tokens.AREAS}
     levels = {"read": _("read"), "write": _("read and write")}
     form.scopes.choices = [
@@ -202,7 +204,7 @@ def _render_account(
         device_summary=services.device_summary,
         form=ConfirmForm(),
         api_tokens=tokens.user_tokens(user),
-        token_form=token_form or _token_form(user),
+        token_form=token_form or _token_form(user, fresh=True),
         new_secret=new_secret,
         now=datetime.now(UTC),
     ), status
