@@ -28,10 +28,11 @@ from training.api.core import (
     resource,
 )
 from training.api.enrollment import ParticipantRefSchema
-from training.api.problems import ApiProblem
+from training.api.problems import ApiProblem, from_domain_error
 from training.api.sessions import load_session
 from training.certificates import services
 from training.certificates.models import Certificate, CertificateKind, CertificateStatus
+from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
 from training.permissions import can
@@ -223,12 +224,15 @@ def issue_certificate(values: dict[str, Any], session_id: int):
         message = _("There is no enrollment with this id in this session.")
         raise ApiProblem(422, "invalid", message, errors={"json": {"enrollment_id": [message]}})
     held = enrollment.current_certificate
-    certificate = services.issue_certificate(
-        enrollment,
-        current_user._get_current_object(),
-        kind=values["kind"],
-        override_reason=values["override_reason"],
-    )
+    try:
+        certificate = services.issue_certificate(
+            enrollment,
+            current_user._get_current_object(),
+            kind=values["kind"],
+            override_reason=values["override_reason"],
+        )
+    except DomainError as error:
+        raise from_domain_error(error, rename={"reason": "override_reason"}) from None
     return _certificate_resource(certificate, 200 if held is not None else 201)
 
 

@@ -198,9 +198,17 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def from_domain_error(error: DomainError, **extra: Any) -> ApiProblem:
+# The pages' names of the fields a service's refusal names, as the API's
+# bodies call them.
+FIELD_NAMES = {"create_anyway": "allow_duplicate"}
+
+
+def from_domain_error(
+    error: DomainError, *, rename: dict[str, str] | None = None, **extra: Any
+) -> ApiProblem:
     """A service's refusal: its message, in the client's language, and a
-    code naming the rule (the error's own code, else its class)."""
+    code naming the rule (the error's own code, else its class); the field
+    it names, by the API's name for it (`rename` for one operation)."""
     name = type(error).__name__
     code = getattr(error, "code", None) or _GENERIC.get(name) or _snake(name)
     if isinstance(error, NotAllowed):
@@ -210,5 +218,6 @@ def from_domain_error(error: DomainError, **extra: Any) -> ApiProblem:
     else:
         status = 409
     if error.field:
-        extra.setdefault("errors", {"json": {error.field: [error.message]}})
+        field = (rename or {}).get(error.field) or FIELD_NAMES.get(error.field, error.field)
+        extra.setdefault("errors", {"json": {field: [error.message]}})
     return ApiProblem(status, code, error.message, **extra)
