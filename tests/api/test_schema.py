@@ -143,3 +143,16 @@ def test_the_description_is_openapi_3_1_and_complete(client):
     assert "application/problem+json" in problem
     nullable = description["components"]["schemas"]["Curriculum"]["properties"]["description"]
     assert nullable["type"] == ["string", "null"]  # 3.1's way, not "nullable"
+
+
+def test_the_documentation_page_is_served_by_atelier(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert "/static/js/api-docs.js" in page.text
+    assert "http" not in page.text.split("<body>")[0]  # nothing from another host
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "<script>" not in page.text  # no inline script: the CSP allows none
+    for asset in ("vendor/swagger-ui/swagger-ui-bundle.js", "vendor/swagger-ui/swagger-ui.css"):
+        with client.get(f"/static/{asset}") as response:
+            assert response.status_code == 200, asset
