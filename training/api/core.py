@@ -130,6 +130,7 @@ def stop_acting(_error: BaseException | None = None) -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ERROR_RESPONSES = {
+    400: "BAD_REQUEST",  # a body that is not JSON, a cursor no list gave
     401: "UNAUTHORIZED",
     403: "FORBIDDEN",
     429: "TOO_MANY_REQUESTS",
