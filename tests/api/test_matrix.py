@@ -136,3 +136,34 @@ def test_participants_stay_with_coordination_and_notes_with_their_readers(api_as
     for role in ("trainer", "participant"):
         refused = api_as(role).get(f"/participants/{participant_id}")
         assert refused.status_code == 403, role
+
+
+@pytest.mark.parametrize(
+    "path", ["/sessions", "/participants", "/trainers", "/curricula", "/certificates"]
+)
+def test_a_list_runs_a_fixed_number_of_queries(api_as, count_queries, path):
+    api = api_as("coordinator")
+
+    def more():
+        curriculum = factories.make_curriculum()
+        training_session = factories.make_session(curriculum, status=SessionStatus.COMPLETED)
+        trainer = factories.make_trainer()
+        factories.assign(trainer, training_session)
+        factories.qualify(trainer, curriculum)
+        enrollment = factories.enroll(training_session=training_session)
+        factories.mark_all(enrollment)
+        issue_certificate(enrollment, api.user)
+        db.session.commit()
+
+    def statements() -> int:
+        api.get(path)  # the token's "last used" written once, before counting
+        with count_queries() as executed:
+            response = api.get(path)
+        assert response.status_code == 200
+        return len(executed)
+
+    more()
+    few = statements()
+    for _ in range(3):
+        more()
+    assert statements() == few, path
