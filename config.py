@@ -87,6 +87,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
+    # Requests of one personal access token to the API (/api/v1).
+    API_RATE_LIMIT = os.environ.get("ATELIER_API_RATE_LIMIT", "300 per minute")
     # Links that let a person choose their password: an invitation (or any
     # printed letter) works for days, a reset sent by mail for hours.
     ATELIER_INVITATION_DAYS = int(os.environ.get("ATELIER_INVITATION_DAYS", "14"))

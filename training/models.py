@@ -8,7 +8,7 @@ from training.attendance.models import (
     AttendanceStatus,
 )
 from training.audit.models import AuditEvent
-from training.auth.models import Role, User
+from training.auth.models import ApiToken, Role, User
 from training.certificates.models import (
     Certificate,
     CertificateKind,
@@ -44,6 +44,7 @@ from training.sessions.models import (
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "Assignment",
     "AssignmentRole",
     "AttendanceChange",

@@ -53,6 +53,9 @@ ACTION_LABELS: dict[str, Any] = {
     "user.password_changed": _l("Password changed"),
     "auth.sign_in_failed": _l("Failed sign-in"),
     "access.refused": _l("Access refused"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
+    "api.write": _l("Change through the API"),
 }
 
 
