@@ -5,7 +5,10 @@ from training.attendance.models import (
     AttendanceChange,
     AttendanceDayLock,
     AttendanceRecord,
+    AttendanceScan,
+    AttendanceSource,
     AttendanceStatus,
+    ScanType,
 )
 from training.audit.models import AuditEvent
 from training.auth.models import Role, User
@@ -49,6 +52,8 @@ __all__ = [
     "AttendanceChange",
     "AttendanceDayLock",
     "AttendanceRecord",
+    "AttendanceScan",
+    "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
     "Certificate",
@@ -70,6 +75,7 @@ __all__ = [
     "Period",
     "ReportTraining",
     "Role",
+    "ScanType",
     "ScreeningFramework",
     "ScreeningRecord",
     "ScreeningStatus",
