@@ -28,7 +28,7 @@ from training.attendance.models import (
 )
 from training.audit.models import AuditEvent
 from training.extensions import db
-from training.sessions.models import Period
+from training.sessions.models import Period, SessionStatus
 
 DAY = START.isoformat()
 CODE = "NE-2026-CT-01 2026-03-02"
@@ -182,6 +182,23 @@ def test_downloading_a_scan(client, login_as, workshop, role):
     else:
         assert response.status_code == 403 and data not in response.data
     assert downloads == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_page_that_asks_before_closing_a_day(client, login_as, workshop, role):
+    complete_day(workshop)
+    sign_in_as(role, workshop, login_as)
+    url = f"/sessions/{workshop.id}/attendance/{DAY}/close"
+    response = client.get(url)
+    if role == "anonymous":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    elif role in ALLOWED:
+        assert response.status_code == 200
+        assert 'id="confirmation-form"' in response.text
+        assert f'action="{url}"' in response.text
+    else:
+        assert response.status_code == 403
+    assert count(AttendanceDayLock) == 0  # asking closes nothing
 
 
 # --- Finding a sheet ---------------------------------------------------------
@@ -458,6 +475,52 @@ def test_the_days_history_lists_the_scans_and_the_keying(client, login_as, works
     assert 'data-field="sha256"' in page[page.index('id="day-history"') :]
     overview = client.get(f"/sessions/{workshop.id}/attendance").text
     assert 'data-scans="1"' in overview
+
+
+# --- Closing a day asks first ------------------------------------------------
+
+
+def test_closing_a_day_asks_first_then_closes_it(client, login_as, workshop):
+    complete_day(workshop)
+    attach(workshop)
+    login_as(workshop.trainer_user)
+    day_page = client.get(f"/sessions/{workshop.id}/attendance/{DAY}").text
+    url = f"/sessions/{workshop.id}/attendance/{DAY}/close"
+    assert f'href="{url}"' in day_page  # a link to the question, not a form that closes
+    question = client.get(url).text
+    assert "Close Monday, March 2, 2026?" in question
+    assert "a closed day stays closed" in question
+    assert "6 present, 0 late, 0 excused, 0 absent" in question
+    assert "1 scan of the signed sheet is attached to it." in question
+    assert count(AttendanceDayLock) == 0
+    response = client.post(url, follow_redirects=True)
+    assert "The day is closed." in response.text
+    assert count(AttendanceDayLock) == 1
+    # Asked again, the day says it is closed already.
+    again = client.get(url)
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/attendance/{DAY}")
+
+
+def test_an_incomplete_day_cannot_be_closed_and_the_page_says_what_is_missing(
+    client, login_as, workshop
+):
+    login_as(workshop.trainer_user)
+    url = f"/sessions/{workshop.id}/attendance/{DAY}/close"
+    question = client.get(url).text
+    assert "still missing: 3 in the morning, 3 in the afternoon" in question
+    assert 'id="confirmation-form"' not in question and "Go back" in question
+    refused = client.post(url)
+    assert refused.status_code == 409
+    assert "The day cannot be closed: 6 periods are not recorded yet." in refused.text
+    assert count(AttendanceDayLock) == 0
+
+
+def test_closing_a_completed_sessions_day_goes_through_the_same_page(client, login_as, workshop):
+    complete_day(workshop)
+    workshop.training_session.status = SessionStatus.COMPLETED
+    db.session.commit()
+    login_as("coordinator")
+    assert client.get(f"/sessions/{workshop.id}/attendance/{DAY}/close").status_code == 200
 
 
 # --- The printed sheet -------------------------------------------------------

@@ -218,7 +218,6 @@ def _grid_context(
         "training_session": training_session,
         "day": day,
         "form": form,
-        "close_form": CloseDayForm(),
         "enrollments": enrollments,
         "rows": rows,
         "roster_size": len(roster),
@@ -348,12 +347,20 @@ def day_sheet(session_id: int, day: str):
     )
 
 
-@bp.route("/sessions/<int:session_id>/attendance/<day>/close", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/attendance/<day>/close", methods=["GET", "POST"])
 @require("attendance.record")
 def close_day(session_id: int, day: str):
-    """Close a complete day; it becomes read-only for trainers."""
+    """What closing the day means (read-only for trainers from then on, its
+    marks, whether its signed sheet is attached), then the closing: it asks
+    first, in the page, without JavaScript."""
     training_session = load(TrainingSession, session_id, "attendance.record")
     the_day = _session_day(training_session, day)
+    day_url = url_for(".day_sheet", session_id=session_id, day=the_day.isoformat())
+    if request.method == "GET":
+        if services.day_lock(training_session, the_day) is not None:
+            flash(_("This day is already closed."), "info")
+            return redirect(day_url)
+        return _render_close_day(training_session, the_day)
     form = CloseDayForm()
     if not form.validate_on_submit():
         abort(400)
@@ -361,10 +368,35 @@ def close_day(session_id: int, day: str):
         services.close_day(training_session, the_day, actor=current_user)
     except DomainError as error:
         refuse(error)
-        return _render_day(training_session, the_day, DaySheetForm(formdata=None), status=409)
+        return _render_close_day(training_session, the_day, status=409)
     db.session.commit()
     flash(_("The day is closed. Only a coordinator can still correct it."), "success")
-    return redirect(url_for(".day_sheet", session_id=session_id, day=the_day.isoformat()))
+    return redirect(day_url)
+
+
+def _render_close_day(
+    training_session: TrainingSession, day: date, status: int = 200
+) -> tuple[str, int]:
+    this_day = next(
+        day_status
+        for day_status in services.day_statuses([training_session])[training_session.id]
+        if day_status.day == day
+    )
+    records = services.day_records(training_session, day).values()
+    counts = {
+        attendance_status.value: sum(1 for record in records if record.status == attendance_status)
+        for attendance_status in AttendanceStatus
+    }
+    return render_template(
+        "attendance/close_day.html",
+        training_session=training_session,
+        day=day,
+        this_day=this_day,
+        counts=counts,
+        paper_marks=sum(1 for record in records if record.source == AttendanceSource.PAPER),
+        scans=len(paper.day_scans(training_session, day)),
+        periods=list(Period),
+    ), status
 
 
 # --- Paper sheets keyed back -----------------------------------------------
