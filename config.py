@@ -82,6 +82,8 @@ class Config:
     # changes (a 40-participant day is 80) and bytes.
     ATTENDANCE_SYNC_MAX_CHANGES = 200
     ATTENDANCE_SYNC_MAX_BYTES = 256 * 1024
+    # The scan of a signed sign-in sheet (PDF, JPEG or PNG), kept in the database.
+    ATTENDANCE_SCAN_MAX_BYTES = int(os.environ.get("ATELIER_SCAN_MAX_BYTES", str(10 * 1024 * 1024)))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -5,7 +5,10 @@ from training.attendance.models import (
     AttendanceChange,
     AttendanceDayLock,
     AttendanceRecord,
+    AttendanceScan,
+    AttendanceSource,
     AttendanceStatus,
+    ScanType,
 )
 from training.audit.models import AuditEvent
 from training.auth.models import ApiToken, Role, User
@@ -50,6 +53,8 @@ __all__ = [
     "AttendanceChange",
     "AttendanceDayLock",
     "AttendanceRecord",
+    "AttendanceScan",
+    "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
     "Certificate",
@@ -71,6 +76,7 @@ __all__ = [
     "Period",
     "ReportTraining",
     "Role",
+    "ScanType",
     "ScreeningFramework",
     "ScreeningRecord",
     "ScreeningStatus",
