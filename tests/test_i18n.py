@@ -293,7 +293,7 @@ def test_curriculum_page_writes_percentages_and_durations_in_french(client, logi
     page = client.get(f"/curricula/{curriculum.id}").get_data(as_text=True)
     assert f"80{NBSP}%" in page
     assert "1 minute<" in page
-    assert f"Objectif{NBSP}:</span> Set the scene" in page
+    assert f"Objectif{NBSP}:</span> <bdi>Set the scene</bdi>" in page
 
 
 # Arabic: right to left ---------------------------------------------------------------
@@ -381,3 +381,14 @@ def test_the_overview_names_the_half_days_in_the_language(client, login_as):
     login_as("coordinator", locale="ar")
     page = client.get(f"/sessions/{training_session.id}/attendance").text
     assert 'title="الصباح">ص</th>' in page and 'title="بعد الظهر">م</th>' in page
+
+
+def test_dates_keep_their_order_beside_latin_codes_in_arabic(app):
+    """Arabic dates carry right-to-left marks between their numbers; beside a
+    Latin code they are isolated (U+2068 ... U+2069), in text and attributes."""
+    template = app.jinja_env.from_string("{{ day|day }}")
+    with app.test_request_context():
+        with force_locale("ar"):
+            assert template.render(day=date(2026, 12, 1)) == "\u206801\u200f/12\u200f/2026\u2069"
+        with force_locale("fr"):
+            assert template.render(day=date(2026, 12, 1)) == "1 déc. 2026"

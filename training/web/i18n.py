@@ -70,6 +70,19 @@ def plural_forms(message: Callable[[int], str]) -> dict[str, str]:
     }
 
 
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def in_own_direction(text: str) -> str:
+    """On a right-to-left page, `text` (a date: Arabic dates carry
+    right-to-left marks between their numbers) between Unicode's isolate
+    marks, which keep it whole beside Latin codes and names, in attributes
+    and plain text too; unchanged on other pages."""
+    if text and text_direction() == "rtl":
+        return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+    return text
+
+
 def isolate(value: object, direction: str = "auto") -> Markup:
     """`value` in a <bdi>: a name, email, code or number keeps its own
     direction inside text written the other way (and does not carry the
@@ -128,11 +141,11 @@ def register_filters(app: Flask) -> None:
 
     @app.template_filter("day")
     def day_filter(value: date | None, format: str = "medium") -> str:
-        return format_date(value, format) if value else ""
+        return in_own_direction(format_date(value, format)) if value else ""
 
     @app.template_filter("moment")
     def moment_filter(value: datetime | None, format: str = "medium") -> str:
-        return format_datetime(value, format) if value else ""
+        return in_own_direction(format_datetime(value, format)) if value else ""
 
     @app.template_filter("number")
     def number_filter(value: float | int | None, format: str | None = None) -> str:
