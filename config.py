@@ -62,7 +62,7 @@ class Config:
     ATELIER_PUBLIC_URL = _public_url() or DEVELOPMENT_PUBLIC_URL
     BABEL_DEFAULT_LOCALE = os.environ.get("ATELIER_DEFAULT_LOCALE", "fr")
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en", "fr")
+    LANGUAGES = ("en", "fr", "ar")
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "md"
 

@@ -14,6 +14,17 @@ from flask_babel import get_locale
 
 from training.text import fold
 
+# The languages printed documents (letters, sheets, certificates) are written
+# in. A reader of the Arabic interface gets their letters in French, the G5
+# Sahel's working language, until the PDF renderers write Arabic.
+DOCUMENT_LOCALES = ("fr", "en")
+
+
+def document_locale(locale_name: str | None) -> str:
+    """The language a printed document is written in for a reader of
+    `locale_name`."""
+    return locale_name if locale_name in DOCUMENT_LOCALES else "fr"
+
 
 @lru_cache(maxsize=8)
 def _locale(locale_name: str) -> Locale:

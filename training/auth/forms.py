@@ -20,7 +20,12 @@ def role_choices():
     return choices(Role)
 
 
-LOCALE_CHOICES = [("", _l("Browser's language")), ("en", "English"), ("fr", "Français")]
+LOCALE_CHOICES = [
+    ("", _l("Browser's language")),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+]
 
 
 class LoginForm(CleanForm):

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from training.curricula.models import CurriculumOwner
 from training.enrollment.models import Enrollment
-from training.formatting import country_name
+from training.formatting import country_name, document_locale
 from training.mail.compose import recipient_locale
 from training.mail.services import Attachment
 from training.pdf.certificate import Signatory
@@ -32,10 +32,12 @@ PDF = "application/pdf"
 
 def letter_language(enrollment: Enrollment) -> str:
     """fr or en: the participant's account's language, else the session's,
-    else the default."""
+    else the default (a letter for an Arabic reader is in French)."""
     user = enrollment.participant.user
-    return recipient_locale(
-        user.locale if user is not None else None, enrollment.training_session.language.value
+    return document_locale(
+        recipient_locale(
+            user.locale if user is not None else None, enrollment.training_session.language.value
+        )
     )
 
 
