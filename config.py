@@ -14,6 +14,8 @@ INSTANCE_DIR = BASE_DIR / "instance"
 DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
 MIN_SECRET_KEY_BYTES = 32
 MAIL_TLS_MODES = ("none", "starttls", "ssl")
+# Where long work runs (training/jobs); "inline" is for the tests.
+JOB_RUNNERS = ("thread", "rq")
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -150,6 +152,16 @@ class Config:
     # A thread of the app process sends after each commit that queued mail.
     ATELIER_MAIL_BACKGROUND = True
 
+    # Long work (training/jobs): run by a thread of each app process, or by
+    # `flask jobs worker` processes on Redis's queue when ATELIER_REDIS_URL
+    # is set (ATELIER_JOB_RUNNER chooses otherwise: thread, rq).
+    ATELIER_REDIS_URL = os.environ.get("ATELIER_REDIS_URL", "").strip() or None
+    ATELIER_JOB_RUNNER = os.environ.get("ATELIER_JOB_RUNNER", "").strip().lower() or None
+    # A job's result (it may name people) is deleted this long after it is made.
+    ATELIER_JOB_KEEP_HOURS = int(os.environ.get("ATELIER_JOB_KEEP_HOURS", "24"))
+    # A job running longer than this is stopped (RQ) or, its worker gone, marked failed.
+    ATELIER_JOB_TIMEOUT_MINUTES = int(os.environ.get("ATELIER_JOB_TIMEOUT_MINUTES", "30"))
+
     HSTS = False
     TESTING = False
     DEBUG = False
@@ -224,6 +236,13 @@ def production_problems(config: object) -> list[str]:
         problems.append(
             f"ATELIER_MAIL_TLS must be one of {', '.join(MAIL_TLS_MODES)} (it is {mail_tls!r})."
         )
+    job_runner = getattr(config, "ATELIER_JOB_RUNNER", None)
+    if job_runner not in (None, *JOB_RUNNERS):
+        problems.append(
+            f"ATELIER_JOB_RUNNER must be one of {', '.join(JOB_RUNNERS)} (it is {job_runner!r})."
+        )
+    elif job_runner == "rq" and not getattr(config, "ATELIER_REDIS_URL", None):
+        problems.append("ATELIER_JOB_RUNNER is rq: set ATELIER_REDIS_URL=redis://host:6379/1.")
     if getattr(config, "DEBUG", False) or _flask_debug_requested():
         problems.append(
             "FLASK_DEBUG is on; the debugger executes code sent to it. Unset FLASK_DEBUG "
@@ -250,6 +269,8 @@ class TestConfig(Config):
     ATELIER_MAIL_BACKGROUND = False  # tests call send_pending themselves
     ATELIER_KEY_DIR = None  # keys go to a temporary folder of the test run
     ATELIER_KEYS_ON_DEMAND = True
+    ATELIER_REDIS_URL = None
+    ATELIER_JOB_RUNNER = "inline"  # a job runs in the request that asks for it
 
 
 CONFIGS = {

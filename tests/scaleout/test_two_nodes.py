@@ -15,6 +15,7 @@ import io
 import os
 import re
 import secrets
+import time
 from datetime import date
 from pathlib import Path
 
@@ -270,6 +271,22 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
     assert trust_a.headers["ETag"] == trust_b.headers["ETag"]
     status_a = Browser().get(a, "/verify/status.json")
     assert status_a.content == Browser().get(b, "/verify/status.json").content
+
+    # The participant workbook: asked for on B, written by a job, its
+    # progress read on A, its file downloaded from B; the CSV streamed by A.
+    coordinator.get(b, "/reports/export-participants.xlsx")
+    asked = coordinator.post(b, "/reports/export-participants.xlsx")
+    assert asked.status_code == 302, asked.text[:1000]
+    job_path = asked.headers["Location"]
+    deadline = time.monotonic() + 30
+    while not coordinator.get(a, f"{job_path}.json").json()["finished"]:
+        assert time.monotonic() < deadline, "the export job did not finish"
+        time.sleep(0.2)
+    assert "The file is ready." in coordinator.get(a, job_path).text
+    workbook = coordinator.get(b, f"{job_path}/result")
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+    rows = coordinator.get(a, "/reports/export-participants.csv").text.splitlines()
+    assert len(rows) == 1 + 2  # the header, and the two confirmed participants
 
     # Sign-out on A ends the session on B too, for a copy of the cookie.
     copied = coordinator.http.cookies.copy()
