@@ -162,6 +162,20 @@ class Config:
     # A job running longer than this is stopped (RQ) or, its worker gone, marked failed.
     ATELIER_JOB_TIMEOUT_MINUTES = int(os.environ.get("ATELIER_JOB_TIMEOUT_MINUTES", "30"))
 
+    # Operations (training/ops): one JSON line per request on stderr
+    # ("json", the default in production) or none ("off"); /metrics for a
+    # bearer of the token or an address of the networks (comma-separated
+    # CIDR), a 404 when neither is set.
+    ATELIER_REQUEST_LOG = os.environ.get("ATELIER_REQUEST_LOG", "off").strip().lower()
+    ATELIER_METRICS_TOKEN = os.environ.get("ATELIER_METRICS_TOKEN", "").strip() or None
+    ATELIER_METRICS_NETWORKS = os.environ.get("ATELIER_METRICS_NETWORKS", "").strip() or None
+    # Redis unreachable: the verify page's limit counts per process until it
+    # answers again, instead of the page failing (sign-in limits live in the
+    # database and hold whatever Redis does).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis that stops answering costs a request one second, not a hang.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+
     HSTS = False
     TESTING = False
     DEBUG = False
@@ -182,6 +196,7 @@ class ProductionConfig(Config):
     ATELIER_PUBLIC_URL = _public_url()
     HSTS = True
     RATELIMIT_SHARED_STORE_REQUIRED = True
+    ATELIER_REQUEST_LOG = os.environ.get("ATELIER_REQUEST_LOG", "json").strip().lower()
     SESSION_COOKIE_SECURE = _env_bool("ATELIER_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

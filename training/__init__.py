@@ -47,6 +47,7 @@ BLUEPRINT_MODULES = (
     "training.accounts.views",
     "training.workshop_pack.views",
     "training.jobs.views",
+    "training.ops.views",
 )
 
 
@@ -80,6 +81,9 @@ def create_app(config: object | str | None = None) -> Flask:
     _install_static_urls(app)
     _install_security_headers(app)
     _install_template_helpers(app)
+    from training import ops
+
+    ops.init_app(app)  # request ids, JSON request logs, request metrics
 
     from training.certificates.cli import register_key_commands
     from training.cli import register_commands

@@ -42,6 +42,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.open_link",
         "accounts.choose_password",
         "home.healthz",
+        # Operations (training/ops): readiness for the load balancer; the
+        # metrics are guarded by their own token or network list.
+        "ops.readyz",
+        "ops.metrics",
         "home.set_language",
         "home.service_worker",
         "certificates.verify",

@@ -127,3 +127,19 @@ def test_rq_on_redis_runs_a_job_and_requeues_one_redis_lost(app):
     finally:
         runner.rq_queue().empty()
         app.config.update(ATELIER_JOB_RUNNER="inline", ATELIER_REDIS_URL=None)
+
+
+@pytest.mark.committed
+def test_with_its_redis_down_a_job_runs_in_the_process_that_asked(app, caplog):
+    app.config.update(ATELIER_JOB_RUNNER="rq", ATELIER_REDIS_URL="redis://127.0.0.1:1/0")
+    try:
+        owner = factories.make_user("coordinator")
+        job = services.enqueue(ECHO, owner, rows=1, locale="en")
+        db.session.commit()
+        job_id = job.id
+        services.start(job_id)  # no error for the user's request
+        assert _wait_until_finished(job_id).status == JobStatus.DONE
+        assert "does not answer" in caplog.text
+    finally:
+        runner.stop()
+        app.config.update(ATELIER_JOB_RUNNER="inline", ATELIER_REDIS_URL=None)

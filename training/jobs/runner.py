@@ -98,7 +98,7 @@ def init_app(app: Flask) -> None:
 def redis_connection(url: str | None = None) -> Any:
     from redis import Redis
 
-    return Redis.from_url(url or current_app.config["ATELIER_REDIS_URL"])
+    return Redis.from_url(url or current_app.config["ATELIER_REDIS_URL"], socket_connect_timeout=2)
 
 
 def rq_queue(connection: Any = None) -> Any:

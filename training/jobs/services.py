@@ -108,7 +108,11 @@ def start(job_id: int) -> None:
     if chosen == "inline":
         run(job_id)
     elif chosen == "rq":
-        runners.enqueue_on_rq(job_id)
+        try:
+            runners.enqueue_on_rq(job_id)
+        except Exception:  # Redis down or unreachable: fail safe, run it here
+            logger.warning("job %s: the queue's Redis does not answer; run in this process", job_id)
+            runners.wake(current_app._get_current_object())  # type: ignore[attr-defined]
     else:
         runners.wake(current_app._get_current_object())  # type: ignore[attr-defined]
 
