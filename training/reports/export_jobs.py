@@ -31,8 +31,13 @@ def file_name(stem: str, extension: str, today: date | None = None) -> str:
 
 
 def streamed_rows(filters: queries.ReportFilters) -> Any:
-    """The export's rows, read BATCH at a time as they are written."""
-    return db.session.execute(queries.training_rows(filters).execution_options(yield_per=BATCH))
+    """The export's rows, read BATCH at a time as they are written (Core
+    rows, on the session's connection: no ORM work per row)."""
+    return (
+        db.session.connection()
+        .execution_options(yield_per=BATCH)
+        .execute(queries.training_rows(filters))
+    )
 
 
 def _counted(rows: Iterable[Any], progress: Progress) -> Iterator[Any]:

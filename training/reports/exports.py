@@ -299,8 +299,23 @@ def participants_csv(table: Table, rows_per_chunk: int = 500) -> Iterator[str]:
     yield "\ufeff" + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
+    # The same texts come back row after row (labels, codes, organisations):
+    # each is made safe once, in a memo emptied when it grows large.
+    safe: dict[str, str] = {}
+
+    def safe_text(value: str) -> str:
+        found = safe.get(value)
+        if found is None:
+            if len(safe) > 20_000:
+                safe.clear()
+            found = safe[value] = spreadsheet_safe(value)
+        return found
+
     for count, row in enumerate(table.rows, start=1):
-        writer.writerow([_csv_value(cell) for cell in row])
+        # Most cells are numbers, dates or empty: only text is made safe.
+        writer.writerow(
+            ["" if cell is None else safe_text(cell) if type(cell) is str else cell for cell in row]
+        )
         if count % rows_per_chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)
