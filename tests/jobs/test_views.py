@@ -21,7 +21,7 @@ def test_every_role_sees_its_own_job_and_downloads_its_result(client, login_as, 
     page = client.get(f"/jobs/{job.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "The file is ready." in text and "Download echo.csv" in text
+    assert "The file is ready." in text and "Download the file" in text and "echo.csv" in text
     assert 'http-equiv="refresh"' not in text
     status = client.get(f"/jobs/{job.id}.json").get_json()
     assert status == {
