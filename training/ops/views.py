@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify
 
@@ -37,7 +39,7 @@ def _redis_answers(url: str) -> bool:
 
 
 @bp.route("/readyz")
-def readyz():
+def readyz() -> Any:
     """Ready to serve: the database and every configured Redis answer.
     Names what fails, never how (no address, no error text)."""
     checks: dict[str, str] = {}
