@@ -86,9 +86,7 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Backup written to {target}.")
 
     @app.cli.command("restore")
-    @click.argument(
-        "backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-    )
+    @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option(
         "--database-url",
         default=None,
@@ -123,12 +121,15 @@ def register_commands(app: Flask) -> None:
             with engine.connect() as connection:
                 if url.get_backend_name() == "sqlite":
                     check = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
-                    if check != "ok" or connection.exec_driver_sql(
-                        "PRAGMA foreign_key_check"
-                    ).fetchall():
+                    if (
+                        check != "ok"
+                        or connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    ):
                         raise click.ClickException(f"The restored database is damaged: {check}.")
                 counts = {
-                    table: connection.scalar(sa.text(f'SELECT count(*) FROM "{table}"'))
+                    table: connection.scalar(
+                        sa.select(sa.func.count()).select_from(sa.table(table))
+                    )
                     for table in ("user_account", "participant", "training_session", "certificate")
                 }
                 revision = (

@@ -33,10 +33,10 @@ def file_name(stem: str, extension: str, today: date | None = None) -> str:
 def streamed_rows(filters: queries.ReportFilters) -> Any:
     """The export's rows, read BATCH at a time as they are written (Core
     rows, on the session's connection: no ORM work per row)."""
-    return (
-        db.session.connection()
-        .execution_options(yield_per=BATCH)
-        .execute(queries.training_rows(filters))
+    # The options go with this statement only: Connection.execution_options
+    # would change the session's connection for every later statement.
+    return db.session.connection().execute(
+        queries.training_rows(filters), execution_options={"yield_per": BATCH}
     )
 
 
