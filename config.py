@@ -84,11 +84,15 @@ class Config:
     # changes (a 40-participant day is 80) and bytes.
     ATTENDANCE_SYNC_MAX_CHANGES = 200
     ATTENDANCE_SYNC_MAX_BYTES = 256 * 1024
+    # The scan of a signed sign-in sheet (PDF, JPEG or PNG), kept in the database.
+    ATTENDANCE_SCAN_MAX_BYTES = int(os.environ.get("ATELIER_SCAN_MAX_BYTES", str(10 * 1024 * 1024)))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
+    # Requests of one personal access token to the API (/api/v1).
+    API_RATE_LIMIT = os.environ.get("ATELIER_API_RATE_LIMIT", "300 per minute")
     # Links that let a person choose their password: an invitation (or any
     # printed letter) works for days, a reset sent by mail for hours.
     ATELIER_INVITATION_DAYS = int(os.environ.get("ATELIER_INVITATION_DAYS", "14"))

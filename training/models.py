@@ -5,10 +5,13 @@ from training.attendance.models import (
     AttendanceChange,
     AttendanceDayLock,
     AttendanceRecord,
+    AttendanceScan,
+    AttendanceSource,
     AttendanceStatus,
+    ScanType,
 )
 from training.audit.models import AuditEvent
-from training.auth.models import Role, User
+from training.auth.models import ApiToken, Role, User
 from training.certificates.models import (
     Certificate,
     CertificateKind,
@@ -45,11 +48,14 @@ from training.sessions.models import (
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "Assignment",
     "AssignmentRole",
     "AttendanceChange",
     "AttendanceDayLock",
     "AttendanceRecord",
+    "AttendanceScan",
+    "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
     "Certificate",
@@ -73,6 +79,7 @@ __all__ = [
     "Period",
     "ReportTraining",
     "Role",
+    "ScanType",
     "ScreeningFramework",
     "ScreeningRecord",
     "ScreeningStatus",

@@ -55,8 +55,23 @@ PUBLIC_ENDPOINTS = frozenset(
         "certificates.trust_list",
         "certificates.status_list",
         "certificates.root_key",
+        "certificates.scan",
+        "certificates.scan_worker",
+        # The API's description, its documentation page and the public
+        # verification of a certificate (training/api).
+        "api.openapi_json",
+        "api.docs",
+        "api.verify_code",
+        "api.verify_serial",
+        "api.verify_signed",
     }
 )
+
+# Blueprints whose requests authenticate with a personal access token
+# (Authorization: Bearer), never with the session cookie: the pages' guard
+# leaves them to their own (training/api/core.py), and their responses set
+# no cookie.
+TOKEN_BLUEPRINTS = frozenset({"api"})
 
 _COORDINATION = {
     "home",

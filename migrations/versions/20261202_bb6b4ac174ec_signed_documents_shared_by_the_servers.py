@@ -5,7 +5,7 @@ the database so that every application server serves the same bytes (and
 ETag), whichever of them made them.
 
 Revision ID: bb6b4ac174ec
-Revises: d750c936fb7a
+Revises: 1cb392705341
 Create Date: 2026-12-02 16:45:37.390685
 
 """
@@ -17,7 +17,7 @@ import training.orm
 
 # revision identifiers, used by Alembic.
 revision = 'bb6b4ac174ec'
-down_revision = 'd750c936fb7a'
+down_revision = '1cb392705341'
 branch_labels = None
 depends_on = None
 

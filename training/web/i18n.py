@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
 from training.formatting import country_name, percent
+from training.permissions import TOKEN_BLUEPRINTS
 
 
 def select_locale() -> str:
@@ -18,6 +19,13 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and background work
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.blueprint in TOKEN_BLUEPRINTS:  # a program says its language in the header
+        own = getattr(current_user, "locale", None)
+        return (
+            request.accept_languages.best_match(languages)
+            or (own if own in languages else None)
+            or current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
