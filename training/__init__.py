@@ -47,6 +47,8 @@ BLUEPRINT_MODULES = (
     "training.mail.views",
     "training.accounts.views",
     "training.workshop_pack.views",
+    "training.jobs.views",
+    "training.ops.views",
 )
 
 
@@ -80,9 +82,13 @@ def create_app(config: object | str | None = None) -> Flask:
     _install_static_urls(app)
     _install_security_headers(app)
     _install_template_helpers(app)
+    from training import ops
+
+    ops.init_app(app)  # request ids, JSON request logs, request metrics
 
     from training.certificates.cli import register_key_commands
     from training.cli import register_commands
+    from training.jobs.cli import register_job_commands
     from training.mail.cli import register_mail_commands
     from training.pdf.fonts import register_fonts
     from training.web.errors import register_error_pages
@@ -94,6 +100,7 @@ def create_app(config: object | str | None = None) -> Flask:
     register_commands(app)
     register_mail_commands(app)
     register_key_commands(app)
+    register_job_commands(app)
     register_fonts()
     _configure_logging(app)
     return app
@@ -141,6 +148,9 @@ def _init_extensions(app: Flask) -> None:
     from training import notifications
 
     notifications.init_app(app)  # mail to nominees and trainers, written with the change
+    from training.jobs import runner as job_runner
+
+    job_runner.init_app(app)  # the embedded runner's thread, started at the first request
     from training.accounts import pages as accounts_pages
     from training.enrollment import pages as enrollment_pages
     from training.sessions import pages as sessions_pages

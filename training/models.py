@@ -21,6 +21,7 @@ from training.certificates.models import (
 )
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
 from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
+from training.jobs.models import Job, JobStatus
 from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.people.models import (
     Organisation,
@@ -66,6 +67,8 @@ __all__ = [
     "CurriculumStatus",
     "Enrollment",
     "EnrollmentStatus",
+    "Job",
+    "JobStatus",
     "MailStatus",
     "Module",
     "Organisation",
