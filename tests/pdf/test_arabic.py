@@ -6,6 +6,8 @@ from the PDF (pypdf), and Latin text left alone."""
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 import unicodedata
 
 import pytest
@@ -108,6 +110,24 @@ def test_the_pdf_gives_back_the_letters_typed():
     assert not any("FORM" in unicodedata.name(character, "") for character in text)
     for word in ("عائشة", "مايغا", "تراوري", "مُحَمَّد", "إله"):
         assert word in text, (word, text)
+
+
+def test_a_ligature_reads_back_in_order_in_poppler():
+    """ "الله" is one glyph in Noto Naskh Arabic: its letters are mapped in
+    the order it is drawn, so that poppler (pdftotext, and the viewers built
+    on it), reversing the right-to-left run character by character, gives
+    back the letters typed, at the start of a line as inside it."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    arabic.draw_line(canvas, 500, 700, "عبد الله", FONT_REGULAR, 16, "right", True)
+    arabic.draw_line(canvas, 500, 650, "لا إله إلا الله", FONT_REGULAR, 16, "right", True)
+    canvas.showPage()
+    canvas.save()
+    done = subprocess.run(
+        ["pdftotext", "-", "-"], input=buffer.getvalue(), capture_output=True, check=True
+    )
+    lines = re.sub("[\u202a-\u202e]", "", done.stdout.decode()).split()
+    assert " ".join(lines) == "عبد الله لا إله إلا الله"
 
 
 def test_latin_text_never_goes_through_the_shaper():

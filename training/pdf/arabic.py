@@ -27,10 +27,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any, cast
 
 import uharfbuzz
+from babel.dates import format_date
 from bidi import algorithm as uba
 from bidi.mirror import MIRRORED
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -58,8 +60,19 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufd
 # right-to-left run they take the Arabic face when it has them.
 _NEUTRAL = frozenset({"WS", "ON", "CS", "ES", "ET", "S", "B", "NSM", "BN"})
 
+# Invisible characters that only steer the bidirectional algorithm (marks,
+# embeddings, isolates) or break nothing visible: never drawn. The Arabic
+# face keeps the joiners, which HarfBuzz reads (U+200C, U+200D).
+_STEERING = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad"
+)
+_JOINERS = frozenset("\u200c\u200d")
+
 Spans = tuple[tuple[str, str], ...]  # (text, Latin font name), in logical order
 ARABIC_FACES = frozenset({ARABIC_REGULAR, ARABIC_BOLD})
+# Naskh letters are small on their body: set a size up, they match the
+# Latin text's x-height beside them (Noto Naskh Arabic beside DejaVu Sans).
+ARABIC_SCALE = 1.12
 
 
 def has_rtl(text: str) -> bool:
@@ -85,7 +98,8 @@ class Piece:
 
     text: str
     font: str
-    advance: float
+    advance: float  # at the line's size, this piece's scale included
+    scale: float = 1.0  # of the line's size: the Arabic face is set larger
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,12 @@ def shape(text: str, font_name: str, rtl: bool) -> tuple[str, float]:
         # The first glyph of a cluster stands for its characters, any other
         # glyph of it for nothing more.
         letters = "" if cluster in given else text[cluster : ends[cluster]]
+        if rtl and sum(not unicodedata.combining(letter) for letter in letters) > 1:
+            # A ligature of letters ("الله"): its letters in the order its
+            # glyph is drawn, as text extractors (poppler, pypdf) reverse a
+            # right-to-left run character by character, a ligature's
+            # letters included. Vowel marks stacked on one letter are not.
+            letters = letters[::-1]
         given.add(cluster)
         glyph_width = hb_font.get_glyph_h_advance(info.codepoint) * scale
         code = font.glyph_code(info.codepoint, letters, glyph_width)
@@ -251,18 +271,21 @@ def lay_out_spans(spans: Spans, rtl: bool | None = None) -> Line:
     laid: list[Piece] = []
     for level, font, first, last in runs:
         start, end = min(first, last), max(first, last) + 1
-        logical = text[start:end]
+        drop = _STEERING if font in ARABIC_FACES else _STEERING | _JOINERS
+        logical = "".join(character for character in text[start:end] if character not in drop)
+        if not logical:
+            continue
         right_to_left = bool(level % 2)
         if font in ARABIC_FACES:
             drawn, advance = shape(logical, font, right_to_left)
-        else:
-            drawn = (
-                "".join(MIRRORED.get(character, character) for character in reversed(logical))
-                if right_to_left
-                else logical
-            )
-            advance = stringWidth(drawn, font, 1000)
-        laid.append(Piece(drawn, font, advance))
+            laid.append(Piece(drawn, font, advance * ARABIC_SCALE, ARABIC_SCALE))
+            continue
+        drawn = (
+            "".join(MIRRORED.get(character, character) for character in reversed(logical))
+            if right_to_left
+            else logical
+        )
+        laid.append(Piece(drawn, font, stringWidth(drawn, font, 1000)))
     return Line(tuple(laid), sum(piece.advance for piece in laid))
 
 
@@ -292,7 +315,7 @@ def draw_spans(
         x -= width
     text = canvas.beginText(x, y)
     for piece in line.pieces:
-        text.setFont(piece.font, size)
+        text.setFont(piece.font, size * piece.scale)
         text.textOut(piece.text)
     canvas.drawText(text)
 
@@ -497,3 +520,43 @@ class BidiParagraph(Flowable):
 def paragraph_text(flowables: Sequence[Flowable]) -> str:
     """The plain text of BidiParagraphs, for tests."""
     return "\n".join(f.text for f in flowables if isinstance(f, BidiParagraph))
+
+
+# ------------------------------------------------------------------ wording
+
+
+def plural(count: float, forms: dict[str, str]) -> str:
+    """The Arabic form for `count` (CLDR's rules: one, two, few for 3-10,
+    many for 11-99, other), with {n} its number: `forms` holds "one",
+    "two", "few", "many" and "other" ("ساعة واحدة", "ساعتان", "{n} ساعات",
+    "{n} ساعة", "{n} ساعة")."""
+    number = f"{count:g}"
+    if count != int(count):
+        key = "other"
+    else:
+        whole = int(count)
+        if whole == 1:
+            key = "one"
+        elif whole == 2:
+            key = "two"
+        elif 3 <= whole % 100 <= 10:
+            key = "few"
+        elif 11 <= whole % 100 <= 99:
+            key = "many"
+        else:
+            key = "other"
+    return forms[key].replace("{n}", number)
+
+
+def date_range(start: date, end: date) -> str:
+    """A span of days in Arabic words, unambiguous right to left: "6 مارس
+    2026", "من 2 إلى 6 مارس 2026", "من 30 مارس إلى 3 أبريل 2026"."""
+    if start == end:
+        return format_date(end, "d MMMM y", locale="ar")
+    if (start.year, start.month) == (end.year, end.month):
+        first = str(start.day)
+    elif start.year == end.year:
+        first = format_date(start, "d MMMM", locale="ar")
+    else:
+        first = format_date(start, "d MMMM y", locale="ar")
+    return f"من {first} إلى {format_date(end, 'd MMMM y', locale='ar')}"
