@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import uharfbuzz
 from babel.dates import format_date
@@ -51,6 +51,9 @@ from training.pdf.fonts import (
     register_arabic_fonts,
 )
 
+if TYPE_CHECKING:
+    from reportlab.platypus.tables import _TableCommand
+
 # Letters written right to left: Hebrew, Arabic and its supplements, Syriac,
 # Thaana, N'Ko, and the presentation forms.
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
@@ -59,6 +62,9 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufd
 # Characters without a direction of their own (spaces, punctuation): in a
 # right-to-left run they take the Arabic face when it has them.
 _NEUTRAL = frozenset({"WS", "ON", "CS", "ES", "ET", "S", "B", "NSM", "BN"})
+# Digits and what joins them ("10:30", "2,5", "30 %"): after Arabic words,
+# in the Arabic face's digits.
+_NUMBER = frozenset({"EN", "CS", "ES", "ET"})
 
 # Invisible characters that only steer the bidirectional algorithm (marks,
 # embeddings, isolates) or break nothing visible: never drawn. The Arabic
@@ -217,12 +223,12 @@ def _arabic_context(text: str, rtl: bool) -> list[bool]:
 def _font_of(character: str, level: int, latin_font: str, arabic_context: bool) -> str:
     """The face a character is drawn in: Arabic letters in the Arabic face
     matching `latin_font` (bold with bold); spaces and punctuation of a
-    right-to-left run, and digits after Arabic words, in it too when it has
+    right-to-left run, and numbers after Arabic words, in it too when it has
     them; anything else in `latin_font`."""
     if _ARABIC_SCRIPT.match(character):
         return arabic_counterpart(latin_font)
     kind = unicodedata.bidirectional(character)
-    if (level % 2 and kind in _NEUTRAL) or (arabic_context and kind == "EN"):
+    if (level % 2 and kind in _NEUTRAL) or (arabic_context and kind in _NUMBER):
         arabic = arabic_counterpart(latin_font)
         font, _hb_font, _scale = _harfbuzz_font(arabic)
         if ord(character) in font.face.charToGlyph:
@@ -429,8 +435,10 @@ class BidiParagraph(Flowable):
         rtl: bool | None = None,
         max_lines: int | None = None,
         _lines: list[Spans] | None = None,
+        align: str | None = None,
     ) -> None:
         super().__init__()
+        self.align = align  # "left", "centre" or "right", whatever the style says
         self.spans: Spans = ((text, style.fontName),) if isinstance(text, str) else text
         self.style = style
         plain = "".join(part for part, _font in self.spans)
@@ -480,8 +488,8 @@ class BidiParagraph(Flowable):
             return [self]
         first, rest = lines[:fit], lines[fit:]
         return [
-            BidiParagraph(self.spans, self.style, self.rtl, _lines=first),
-            BidiParagraph(self.spans, self.style, self.rtl, _lines=rest),
+            BidiParagraph(self.spans, self.style, self.rtl, _lines=first, align=self.align),
+            BidiParagraph(self.spans, self.style, self.rtl, _lines=rest, align=self.align),
         ]
 
     def getSpaceBefore(self) -> float:
@@ -492,6 +500,8 @@ class BidiParagraph(Flowable):
 
     def _align(self) -> str:
         """Where each line sits: "left", "centre" or "right"."""
+        if self.align is not None:
+            return self.align
         alignment = self.style.alignment
         if alignment == TA_CENTER:
             return "centre"
@@ -515,6 +525,31 @@ class BidiParagraph(Flowable):
                 draw_spans(canvas, x, y, lay_out_spans(spans, self.rtl), style.fontSize, align)
             y -= style.leading
         canvas.restoreState()
+
+
+def mirrored_commands(commands: list[_TableCommand], columns: int) -> list[_TableCommand]:
+    """Table style commands for the same table with its columns in mirror
+    order (a document written right to left): column c becomes
+    columns - 1 - c. Every command is (name, (column, row), (column, row),
+    *values)."""
+
+    def column(index: int) -> int:
+        return columns - 1 - (index % columns)
+
+    mirrored: list[_TableCommand] = []
+    for command in commands:
+        name, start, end, *values = cast(tuple[Any, ...], command)
+        left, right = sorted((column(start[0]), column(end[0])))
+        mirrored.append(cast("_TableCommand", (name, (left, start[1]), (right, end[1]), *values)))
+    return mirrored
+
+
+def rtl_cell(text: str, style: ParagraphStyle, max_lines: int | None = None) -> BidiParagraph:
+    """A paragraph of a document written right to left (a table cell, a
+    value): flush right, right to left when it holds right-to-left letters,
+    left to right otherwise ("Police nationale (Tchad)" keeps its brackets
+    where French puts them)."""
+    return BidiParagraph(text, style, has_rtl(text), max_lines, align="right")
 
 
 def paragraph_text(flowables: Sequence[Flowable]) -> str:
