@@ -188,3 +188,28 @@ def test_arabic_is_printed_in_an_arabic_face():
     """.ci/system-deps.sh installs Noto Naskh Arabic (fonts-noto-core); Amiri
     is the other face looked for."""
     assert register_arabic_fonts() in ("NotoNaskhArabic", "Amiri")
+
+
+@pytest.mark.parametrize(
+    ("text", "rtl"),
+    [
+        ("فاطمة الزهراء عبد الله", True),
+        ("فاطمة الزهراء عبد الله", False),
+        ("مُحَمَّد إدريس", True),
+        ("Aïcha Mahamat Al-Amine", True),
+        ("Police nationale (Tchad", True),
+        ("PN — Police nationale du Tchad", True),
+    ],
+)
+def test_a_single_run_is_laid_out_as_the_algorithm_does(text, rtl):
+    spans = ((text, FONT_BOLD),)
+    quick = arabic._single_run(text, spans)
+    assert quick is not None
+    assert quick == arabic._laid_out(text, spans, rtl)
+
+
+@pytest.mark.parametrize(
+    "text", ["(Tchad)", "عائشة 42", "42 عائشة", "عائشة  مايغا", "عائشة (مالي)", "ATL-2026 عائشة"]
+)
+def test_other_lines_take_the_algorithm(text):
+    assert arabic._single_run(text, ((text, FONT_REGULAR),)) is None

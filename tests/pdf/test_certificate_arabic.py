@@ -126,3 +126,12 @@ def test_many_arabic_certificates_in_one_print_file():
     for page, data in zip(reader.pages, batch, strict=True):
         first_words = " ".join(data.holder_name_ar.split()[:2])
         assert first_words in page.extract_text() and data.serial in page.extract_text()
+
+
+def test_a_line_drawn_again_in_a_document_is_written_as_the_first_time():
+    """The second page's lines come from the per-document cache of text
+    operators (arabic.draw_spans): its content is the first page's."""
+    data = sample_arabic_certificate(3)
+    reader = PdfReader(io.BytesIO(render_certificates([data, data])))
+    first, second = (page.get_contents().get_data() for page in reader.pages)
+    assert first == second

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +37,7 @@ from babel.dates import format_date
 from bidi import algorithm as uba
 from bidi.mirror import MIRRORED
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -153,6 +155,11 @@ def _harfbuzz_font(font_name: str) -> tuple[ShapingFont, Any, float]:
     return font, uharfbuzz.Font(face), 1000 / face.upem
 
 
+# Per face: (glyph, the letters it stands for, right to left) -> (the
+# character that draws it, its width). Bounded by the glyphs of two faces.
+_GLYPHS: dict[str, dict[tuple[int, str, bool], tuple[str, float]]] = {}
+
+
 @lru_cache(maxsize=16384)
 def shape(text: str, font_name: str, rtl: bool) -> tuple[str, float]:
     """(`text` shaped by HarfBuzz in the ShapingFont `font_name`, as a
@@ -173,20 +180,27 @@ def shape(text: str, font_name: str, rtl: bool) -> tuple[str, float]:
     given: set[int] = set()
     characters, shape_data = [], []
     total = 0.0
+    glyphs = _GLYPHS.setdefault(font_name, {})
     for info, position in zip(infos, positions, strict=True):
         cluster = info.cluster
         # The first glyph of a cluster stands for its characters, any other
         # glyph of it for nothing more.
         letters = "" if cluster in given else text[cluster : ends[cluster]]
-        if rtl and sum(not unicodedata.combining(letter) for letter in letters) > 1:
-            # A ligature of letters ("الله"): its letters in the order its
-            # glyph is drawn, as text extractors (poppler, pypdf) reverse a
-            # right-to-left run character by character, a ligature's
-            # letters included. Vowel marks stacked on one letter are not.
-            letters = letters[::-1]
         given.add(cluster)
-        glyph_width = hb_font.get_glyph_h_advance(info.codepoint) * scale
-        code = font.glyph_code(info.codepoint, letters, glyph_width)
+        glyph = info.codepoint
+        known = glyphs.get((glyph, letters, rtl))
+        if known is None:
+            drawn_letters = letters
+            if rtl and sum(not unicodedata.combining(letter) for letter in letters) > 1:
+                # A ligature of letters ("الله"): its letters in the order its
+                # glyph is drawn, as text extractors (poppler, pypdf) reverse
+                # a right-to-left run character by character, a ligature's
+                # letters included. Vowel marks stacked on one letter are not.
+                drawn_letters = letters[::-1]
+            glyph_width = hb_font.get_glyph_h_advance(glyph) * scale
+            code = font.glyph_code(glyph, drawn_letters, glyph_width)
+            known = glyphs[(glyph, letters, rtl)] = (code, font.face.charWidths[ord(code)])
+        code, width = known
         advance = position.x_advance * scale
         characters.append(code)
         shape_data.append(
@@ -196,7 +210,7 @@ def shape(text: str, font_name: str, rtl: bool) -> tuple[str, float]:
                 position.y_advance * scale,
                 position.x_offset * scale,
                 position.y_offset * scale,
-                font.face.charWidths[ord(code)],
+                width,
             )
         )
         total += advance
@@ -257,6 +271,14 @@ def lay_out_spans(spans: Spans, rtl: bool | None = None) -> Line:
         )
         return Line(pieces, sum(piece.advance for piece in pieces))
     register_arabic_fonts()
+    single = _single_run(text, spans)
+    if single is not None:
+        return single
+    return _laid_out(text, spans, rtl)
+
+
+def _laid_out(text: str, spans: Spans, rtl: bool) -> Line:
+    """lay_out_spans by the bidirectional algorithm, character by character."""
     latin_fonts = [font for part, font in spans for _character in part]
     order = _visual_order(text, 1 if rtl else 0)
     context = _arabic_context(text, rtl)
@@ -295,6 +317,41 @@ def lay_out_spans(spans: Spans, rtl: bool | None = None) -> Line:
     return Line(tuple(laid), sum(piece.advance for piece in laid))
 
 
+# Arabic letters (AL), their vowel marks (NSM, which take the letter's
+# direction) and spaces.
+_ARABIC_WORDS = re.compile("[\u0621-\u065f\u066e-\u06d3\u06fa-\u06ff ]*")
+_SINGLE_RUN_ENDS = frozenset({"L", "AL"})
+
+
+def _single_run(text: str, spans: Spans) -> Line | None:
+    """The layout of a text that is one run whatever the paragraph's
+    direction, without running the algorithm (a name, a serial: a few
+    tenths of a millisecond each), or None. Two cases, as UAX #9 resolves
+    them: no right-to-left letter, a letter (L) first and last: every
+    character in between resolves to L (W7, N1), one left-to-right run;
+    Arabic letters and spaces only, an Arabic letter (AL) first and last:
+    the spaces between resolve to R (N1), one right-to-left run.
+    tests/pdf/test_arabic.py checks both against the full algorithm."""
+    if len(spans) != 1 or not text:
+        return None
+    first, last = unicodedata.bidirectional(text[0]), unicodedata.bidirectional(text[-1])
+    if first != last or first not in _SINGLE_RUN_ENDS:
+        return None
+    font = spans[0][1]
+    if first == "L":
+        if has_rtl(text):
+            return None
+        return Line(
+            (Piece(text, font, stringWidth(text, font, 1000)),), stringWidth(text, font, 1000)
+        )
+    if _ARABIC_WORDS.fullmatch(text) is None or "  " in text:
+        return None
+    face = arabic_counterpart(font)
+    drawn, advance = shape(text, face, True)
+    piece = Piece(drawn, face, advance * ARABIC_SCALE, ARABIC_SCALE)
+    return Line((piece,), piece.advance)
+
+
 def needs_layout(text: str, rtl: bool | None) -> bool:
     """Whether `text` must go through `lay_out` rather than ReportLab's own
     string drawing: it holds right-to-left letters, or sits in a
@@ -309,6 +366,16 @@ def text_width(text: str, font: str, size: float, rtl: bool | None = None) -> fl
     return lay_out(text, font, rtl).width(size)
 
 
+# The text operators of each line drawn, per document: a certificate's
+# wording is the same on every page of a print file, and ReportLab writes a
+# shaped string glyph by glyph. A line's operators depend only on the
+# document (its fonts' subsets), the line and the size; the position is
+# written before them.
+_OPERATORS: weakref.WeakKeyDictionary[Any, dict[tuple[Line, float], str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def draw_spans(
     canvas: Canvas, x: float, y: float, line: Line, size: float, align: str = "left"
 ) -> None:
@@ -319,11 +386,24 @@ def draw_spans(
         x -= width / 2
     elif align == "right":
         x -= width
-    text = canvas.beginText(x, y)
-    for piece in line.pieces:
-        text.setFont(piece.font, size * piece.scale)
-        text.textOut(piece.text)
-    canvas.drawText(text)
+    # The canvas's document is private to ReportLab and absent from the stubs.
+    document = canvas._doc  # type: ignore[attr-defined]
+    operators = _OPERATORS.setdefault(document, {})
+    body = operators.get((line, size))
+    if body is None:
+        text = canvas.beginText(0, 0)
+        for piece in line.pieces:
+            text.setFont(piece.font, size * piece.scale)
+            text.textOut(piece.text)
+        code = text.getCode()
+        # "BT 1 0 0 1 0 0 Tm <the line> ET": each TrueType text object sets
+        # its own font (Tf), so the line stands on its own.
+        prefix, suffix = "BT 1 0 0 1 0 0 Tm ", " ET"
+        if not (code.startswith(prefix) and code.endswith(suffix)):
+            canvas.addLiteral(code.replace(" 0 0 Tm ", f" {fp_str(x, y)} Tm ", 1))
+            return
+        body = operators[(line, size)] = code[len(prefix) : -len(suffix)]
+    canvas.addLiteral(f"BT 1 0 0 1 {fp_str(x, y)} Tm {body} ET")
 
 
 def draw_line(
@@ -377,6 +457,11 @@ def wrap_spans(spans: Spans, size: float, width: float, rtl: bool) -> list[Spans
     """The spans cut into lines no wider than `width` at `size`, in logical
     order, at spaces and line breaks (a word wider than the line is cut
     where it must). Each line is measured as it is drawn, shaped."""
+    return list(_wrapped(spans, size, width, rtl))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(spans: Spans, size: float, width: float, rtl: bool) -> tuple[Spans, ...]:
     text = "".join(part for part, _font in spans)
     lines: list[Spans] = []
     offset = 0
@@ -397,7 +482,7 @@ def wrap_spans(spans: Spans, size: float, width: float, rtl: bool) -> list[Spans
             lines += _cut(_slice(spans, line_start, line_end), size, width, rtl)
             line_start, line_end = word_start, word_end
         lines += _cut(_slice(spans, line_start, line_end), size, width, rtl)
-    return [_strip(line) for line in lines]
+    return tuple(_strip(line) for line in lines)
 
 
 def _cut(spans: Spans, size: float, width: float, rtl: bool) -> list[Spans]:
@@ -583,6 +668,7 @@ def plural(count: float, forms: dict[str, str]) -> str:
     return forms[key].replace("{n}", number)
 
 
+@lru_cache(maxsize=1024)
 def date_range(start: date, end: date) -> str:
     """A span of days in Arabic words, unambiguous right to left: "6 مارس
     2026", "من 2 إلى 6 مارس 2026", "من 30 مارس إلى 3 أبريل 2026"."""

@@ -843,7 +843,17 @@ def _draw_verification(
     draw_qr(canvas, data.qr_text, QR_X, QR_Y, QR_SIZE, QR_LEVEL)
     canvas.linkURL(data.qr_text, (QR_X, QR_Y, QR_X + QR_SIZE, QR_Y + QR_SIZE), relative=0)
     right = QR_X - 2
-    _draw(canvas, right, QR_Y + 78, f"{SERIAL[primary]} {data.serial}", BOLD, 10.5, "right", rtl)
+    if rtl:
+        # The Arabic label where the line starts, the serial left of it, as
+        # the line "الرقم التسلسلي ATL-2026-000042" reads: drawn in two, so
+        # the serial, new on every certificate, is never laid out by the
+        # bidirectional algorithm (the label is, once per process).
+        label = f"{SERIAL[primary]} "
+        _draw(canvas, right, QR_Y + 78, label, BOLD, 10.5, "right", rtl)
+        serial_right = right - _width(label, BOLD, 10.5, rtl)
+        _draw(canvas, serial_right, QR_Y + 78, data.serial, BOLD, 10.5, "right")
+    else:
+        _draw(canvas, right, QR_Y + 78, f"{SERIAL[primary]} {data.serial}", BOLD, 10.5, "right")
     canvas.setFillColor(MUTED)
     issued = ISSUED[primary].format(date=_long_date(data.issued_on, primary))
     _draw(canvas, right, QR_Y + 65, issued, REGULAR, 7.5, "right", rtl)

@@ -169,9 +169,7 @@ def donor_report():
         abort(400)
     form, report = _report_for_export()
     with force_locale(language) if language else nullcontext():
-        document = presenters.donor_document(
-            report, presenters.filter_summary(form), date.today()
-        )
+        document = presenters.donor_document(report, presenters.filter_summary(form), date.today())
     return send_download(
         pdf.render_donor_report(document), _file_name("donor-report", "pdf"), "application/pdf"
     )
