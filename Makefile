@@ -61,9 +61,10 @@ test-sqlite: venv
 	@echo "== unit and integration tests on SQLite"
 	$(BIN)/pytest $(PYTEST_FLAGS) tests --ignore=tests/browser
 
+# With a throw-away Redis too: the two-node test (tests/scaleout) runs here.
 test-postgres: venv
-	@echo "== unit and integration tests on PostgreSQL"
-	bash .ci/with-postgres.sh $(BIN)/pytest $(PYTEST_FLAGS) tests --ignore=tests/browser
+	@echo "== unit and integration tests on PostgreSQL and Redis"
+	ATELIER_REQUIRE_TWO_NODES=1 bash .ci/with-postgres.sh bash .ci/with-redis.sh $(BIN)/pytest $(PYTEST_FLAGS) tests --ignore=tests/browser
 
 test-browser: venv
 	@echo "== browser tests in headless Chromium"

@@ -14,6 +14,8 @@ INSTANCE_DIR = BASE_DIR / "instance"
 DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
 MIN_SECRET_KEY_BYTES = 32
 MAIL_TLS_MODES = ("none", "starttls", "ssl")
+# Where long work runs (training/jobs); "inline" is for the tests.
+JOB_RUNNERS = ("thread", "rq")
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -62,7 +64,7 @@ class Config:
     ATELIER_PUBLIC_URL = _public_url() or DEVELOPMENT_PUBLIC_URL
     BABEL_DEFAULT_LOCALE = os.environ.get("ATELIER_DEFAULT_LOCALE", "fr")
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en", "fr")
+    LANGUAGES = ("en", "fr", "ar")
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "md"
 
@@ -82,11 +84,15 @@ class Config:
     # changes (a 40-participant day is 80) and bytes.
     ATTENDANCE_SYNC_MAX_CHANGES = 200
     ATTENDANCE_SYNC_MAX_BYTES = 256 * 1024
+    # The scan of a signed sign-in sheet (PDF, JPEG or PNG), kept in the database.
+    ATTENDANCE_SCAN_MAX_BYTES = int(os.environ.get("ATELIER_SCAN_MAX_BYTES", str(10 * 1024 * 1024)))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("ATELIER_LOGIN_RATE_LIMIT", "10 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("ATELIER_VERIFY_RATE_LIMIT", "30 per minute")
+    # Requests of one personal access token to the API (/api/v1).
+    API_RATE_LIMIT = os.environ.get("ATELIER_API_RATE_LIMIT", "300 per minute")
     # Links that let a person choose their password: an invitation (or any
     # printed letter) works for days, a reset sent by mail for hours.
     ATELIER_INVITATION_DAYS = int(os.environ.get("ATELIER_INVITATION_DAYS", "14"))
@@ -160,6 +166,30 @@ class Config:
     # A thread of the app process sends after each commit that queued mail.
     ATELIER_MAIL_BACKGROUND = True
 
+    # Long work (training/jobs): run by a thread of each app process, or by
+    # `flask jobs worker` processes on Redis's queue when ATELIER_REDIS_URL
+    # is set (ATELIER_JOB_RUNNER chooses otherwise: thread, rq).
+    ATELIER_REDIS_URL = os.environ.get("ATELIER_REDIS_URL", "").strip() or None
+    ATELIER_JOB_RUNNER = os.environ.get("ATELIER_JOB_RUNNER", "").strip().lower() or None
+    # A job's result (it may name people) is deleted this long after it is made.
+    ATELIER_JOB_KEEP_HOURS = int(os.environ.get("ATELIER_JOB_KEEP_HOURS", "24"))
+    # A job running longer than this is stopped (RQ) or, its worker gone, marked failed.
+    ATELIER_JOB_TIMEOUT_MINUTES = int(os.environ.get("ATELIER_JOB_TIMEOUT_MINUTES", "30"))
+
+    # Operations (training/ops): one JSON line per request on stderr
+    # ("json", the default in production) or none ("off"); /metrics for a
+    # bearer of the token or an address of the networks (comma-separated
+    # CIDR), a 404 when neither is set.
+    ATELIER_REQUEST_LOG = os.environ.get("ATELIER_REQUEST_LOG", "off").strip().lower()
+    ATELIER_METRICS_TOKEN = os.environ.get("ATELIER_METRICS_TOKEN", "").strip() or None
+    ATELIER_METRICS_NETWORKS = os.environ.get("ATELIER_METRICS_NETWORKS", "").strip() or None
+    # Redis unreachable: the verify page's limit counts per process until it
+    # answers again, instead of the page failing (sign-in limits live in the
+    # database and hold whatever Redis does).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis that stops answering costs a request one second, not a hang.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+
     HSTS = False
     TESTING = False
     DEBUG = False
@@ -180,6 +210,7 @@ class ProductionConfig(Config):
     ATELIER_PUBLIC_URL = _public_url()
     HSTS = True
     RATELIMIT_SHARED_STORE_REQUIRED = True
+    ATELIER_REQUEST_LOG = os.environ.get("ATELIER_REQUEST_LOG", "json").strip().lower()
     SESSION_COOKIE_SECURE = _env_bool("ATELIER_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -234,6 +265,13 @@ def production_problems(config: object) -> list[str]:
         problems.append(
             f"ATELIER_MAIL_TLS must be one of {', '.join(MAIL_TLS_MODES)} (it is {mail_tls!r})."
         )
+    job_runner = getattr(config, "ATELIER_JOB_RUNNER", None)
+    if job_runner not in (None, *JOB_RUNNERS):
+        problems.append(
+            f"ATELIER_JOB_RUNNER must be one of {', '.join(JOB_RUNNERS)} (it is {job_runner!r})."
+        )
+    elif job_runner == "rq" and not getattr(config, "ATELIER_REDIS_URL", None):
+        problems.append("ATELIER_JOB_RUNNER is rq: set ATELIER_REDIS_URL=redis://host:6379/1.")
     if getattr(config, "DEBUG", False) or _flask_debug_requested():
         problems.append(
             "FLASK_DEBUG is on; the debugger executes code sent to it. Unset FLASK_DEBUG "
@@ -260,6 +298,8 @@ class TestConfig(Config):
     ATELIER_MAIL_BACKGROUND = False  # tests call send_pending themselves
     ATELIER_KEY_DIR = None  # keys go to a temporary folder of the test run
     ATELIER_KEYS_ON_DEMAND = True
+    ATELIER_REDIS_URL = None
+    ATELIER_JOB_RUNNER = "inline"  # a job runs in the request that asks for it
 
 
 CONFIGS = {

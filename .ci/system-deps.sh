@@ -3,8 +3,9 @@
 # PostgreSQL 15's server programs, Debian's Chromium for the browser tests,
 # the DejaVu fonts the PDFs use and Noto Naskh Arabic for their Arabic
 # (fonts-noto-core), poppler-utils (pdftoppm) for the docs,
-# openssl for the certificate of the mail TLS tests, and zbar-tools (zbarimg)
-# to read the certificates' QR codes back in their tests.
+# openssl for the certificate of the mail TLS tests, zbar-tools (zbarimg)
+# to read the certificates' QR codes back in their tests, and redis-server for
+# the shared store of the two-node test (.ci/with-redis.sh).
 # Runs without standard input (CI); needs root for apt-get.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ pg_bin >/dev/null || missing+=(postgresql-15)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v openssl >/dev/null || missing+=(openssl)  # the mail TLS tests' certificate
 command -v zbarimg >/dev/null || missing+=(zbar-tools)  # QR codes read back from certificates
+command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)  # two nodes, one store
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"

@@ -61,7 +61,7 @@ REPORT_PAGES = [
     ("/", 0.15),
 ]
 LIST_PAGES = [("/sessions", 0.1), ("/participants", 0.1), ("/curricula", 0.1)]
-GROWING = [("/reports/export-participants.xlsx?date_from=2025-01-01", None)]
+GROWING = [("/reports/export-participants.csv?date_from=2025-01-01", None)]
 
 
 def ensure_coordinator() -> None:

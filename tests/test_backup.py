@@ -126,3 +126,43 @@ def test_without_a_password_libpq_finds_its_own(recorded_commands, tmp_path, mon
     _command, environment = recorded_commands[0]
     assert "PGPASSWORD" not in environment
     assert environment["PGPASSFILE"] == str(tmp_path / "pgpass")
+
+
+@pytest.fixture
+def empty_database(app, tmp_path):
+    """A new empty database on the suite's engine."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored-by-cli.sqlite3'}"
+        return
+    name = f"atelier_cli_restore_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_flask_restore_fills_an_empty_database_and_checks_it(app, runner, tmp_path, empty_database):
+    factories.enroll()
+    factories.make_user(role="admin")
+    db.session.commit()
+    expected = _counts(db.engine)
+    target = tmp_path / "atelier.backup"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    result = runner.invoke(args=["restore", str(target), "--database-url", empty_database])
+    assert result.exit_code == 0, result.output
+    assert "1 participant" in result.output and "1 training_session" in result.output
+    restored = sa.create_engine(empty_database)
+    assert _counts(restored) == expected
+    restored.dispose()
+
+
+def test_flask_restore_refuses_a_database_that_holds_tables(app, runner, tmp_path):
+    target = tmp_path / "atelier.backup"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    result = runner.invoke(args=["restore", str(target)])  # into the suite's own database
+    assert result.exit_code != 0
+    assert "already holds" in result.output and "empty database" in result.output

@@ -1,6 +1,9 @@
-"""Two languages from the first line: every message is translated into
-French, and the locale follows the user, then the browser, then the default."""
+"""Three languages: every message is translated into French and Arabic
+(placeholders kept, Arabic's six plural forms), and the locale follows the
+user, then the browser, then the default. Arabic pages are right to left
+with Latin digits."""
 
+import json
 import re
 import subprocess
 import sys
@@ -19,6 +22,11 @@ from training.extensions import db
 ROOT = Path(__file__).resolve().parents[1]
 FRENCH_PO = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 FRENCH_MO = FRENCH_PO.with_suffix(".mo")
+ARABIC_PO = ROOT / "translations" / "ar" / "LC_MESSAGES" / "messages.po"
+ARABIC_MO = ARABIC_PO.with_suffix(".mo")
+# What a translation must keep of its message: %-placeholders, {}-placeholders
+# (the pages' scripts fill them), HTML tags and the escaped percent sign.
+PLACEHOLDER = re.compile(r"%%|%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]+\}|<[^>]+>")
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +65,22 @@ def _french():
         return read_po(handle, locale="fr")
 
 
-def test_every_message_has_a_french_translation(extracted):
-    french = _french()
+def _arabic():
+    with ARABIC_PO.open("rb") as handle:
+        return read_po(handle, locale="ar")
+
+
+CATALOGS = {"French": (_french, FRENCH_MO), "Arabic": (_arabic, ARABIC_MO)}
+
+
+@pytest.mark.parametrize("language", CATALOGS)
+def test_every_message_has_a_translation(extracted, language):
+    catalog = CATALOGS[language][0]()
     missing, empty = [], []
     for message in extracted:
         if not message.id:
             continue
-        translated = french.get(message.id, message.context)
+        translated = catalog.get(message.id, message.context)
         if translated is None:
             missing.append(message.id)
         elif isinstance(translated.string, tuple | list):
@@ -71,23 +88,64 @@ def test_every_message_has_a_french_translation(extracted):
                 empty.append(message.id)
         elif not translated.string or translated.fuzzy:
             empty.append(message.id)
-    assert not missing, f"{len(missing)} messages missing from the French catalog: {missing[:20]}"
-    assert not empty, f"{len(empty)} messages untranslated or fuzzy in French: {empty[:20]}"
+    assert not missing, (
+        f"{len(missing)} messages missing from the {language} catalog: {missing[:20]}"
+    )
+    assert not empty, f"{len(empty)} messages untranslated or fuzzy in {language}: {empty[:20]}"
 
 
-def test_the_compiled_french_catalog_is_up_to_date():
+@pytest.mark.parametrize("language", CATALOGS)
+def test_the_compiled_catalog_is_up_to_date(language):
     def plain(value):
         return tuple(value) if isinstance(value, list | tuple) else value
 
-    with FRENCH_MO.open("rb") as handle:
+    read_catalog, compiled_path = CATALOGS[language]
+    with compiled_path.open("rb") as handle:
         compiled = read_mo(handle)
-    source = {(m.id, m.context): m.string for m in _french() if m.id and not m.fuzzy}
+    source = {(m.id, m.context): m.string for m in read_catalog() if m.id and not m.fuzzy}
     stale = [
         key
         for key, value in source.items()
         if compiled.get(*key) is None or plain(compiled.get(*key).string) != plain(value)
     ]
     assert not stale, f"run `make translations`: {len(stale)} messages differ in the .mo"
+
+
+@pytest.mark.parametrize("language", CATALOGS)
+def test_translations_keep_the_placeholders_and_tags_of_their_message(language):
+    wrong = []
+    for message in CATALOGS[language][0]():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        # A plural form keeps those of the singular or of the plural message.
+        wanted = [sorted(PLACEHOLDER.findall(text)) for text in ids]
+        wrong += [
+            text for text in strings if text and sorted(PLACEHOLDER.findall(text)) not in wanted
+        ]
+    assert not wrong, wrong[:20]
+
+
+def test_arabic_has_its_six_plural_forms():
+    arabic = _arabic()
+    assert arabic.num_plurals == 6
+    plurals = [message for message in arabic if message.id and isinstance(message.id, tuple)]
+    assert plurals and all(len(message.string) == 6 for message in plurals)
+
+
+def test_counts_agree_with_their_number_in_arabic(app):
+    message = ("%(num)d participant", "%(num)d participants")
+    with app.test_request_context(), force_locale("ar"):
+        forms = {count: ngettext(*message, count) for count in (0, 1, 2, 3, 11, 100)}
+    assert forms == {
+        0: "0 مشارك",
+        1: "1 مشارك",
+        2: "2 مشاركان",  # two: the dual
+        3: "3 مشاركين",  # few: 3 to 10
+        11: "11 مشاركًا",  # many: 11 to 99
+        100: "100 مشارك",  # other
+    }
 
 
 def test_browser_language_is_used_when_the_user_has_none(client):
@@ -134,6 +192,10 @@ def test_unknown_language_and_foreign_next_are_ignored(client):
 def test_dates_and_numbers_follow_the_locale(app):
     day = date(2026, 11, 26)
     with app.test_request_context():
+        # Arabic with Latin digits (Chad's and Mauritania's usage), never ٠١٢.
+        with force_locale("ar"):
+            assert format_date(day, "long") == "26 نوفمبر 2026"
+            assert format_decimal(1234.5) == "1,234.5"
         with force_locale("fr"):
             assert format_date(day, "long") == "26 novembre 2026"
             assert format_decimal(1234.5) == "1\u202f234,5"
@@ -147,6 +209,7 @@ def test_country_names_follow_the_locale(app):
 
     assert country_name("TD", "fr") == "Tchad"
     assert country_name("TD", "en") == "Chad"
+    assert country_name("TD", "ar") == "تشاد"
     assert factories  # the factories module imports cleanly with the app
 
 
@@ -181,6 +244,7 @@ def test_percentages_follow_the_locale(app):
     assert percent(0.255, 1, "en") == "25.5%"
     assert percent(0.255, 1, "fr") == f"25,5{NBSP}%"
     assert percent(0.8, locale_name="fr") == f"80{NBSP}%"
+    assert percent(0.255, 1, "ar") == "25.5%"
     assert percent(None) == ""
 
 
@@ -229,4 +293,102 @@ def test_curriculum_page_writes_percentages_and_durations_in_french(client, logi
     page = client.get(f"/curricula/{curriculum.id}").get_data(as_text=True)
     assert f"80{NBSP}%" in page
     assert "1 minute<" in page
-    assert f"Objectif{NBSP}:</span> Set the scene" in page
+    assert f"Objectif{NBSP}:</span> <bdi>Set the scene</bdi>" in page
+
+
+# Arabic: right to left ---------------------------------------------------------------
+
+
+def test_an_arabic_browser_gets_the_page_in_arabic_right_to_left(client):
+    page = client.get("/login", headers={"Accept-Language": "ar-TD,ar;q=0.9,fr;q=0.5"}).text
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "تسجيل الدخول إلى Atelier" in page
+    # Bootstrap's own right-to-left build, served by Atelier, instead of the other.
+    assert "/static/vendor/bootstrap/bootstrap.rtl.min.css?v=" in page
+    assert "bootstrap/static/css/bootstrap.min.css" not in page
+    # A left-to-right page says nothing of its direction, and loads the usual build.
+    french = client.get("/login", headers={"Accept-Language": "fr"}).text
+    assert '<html lang="fr">' in french and "bootstrap.rtl" not in french
+
+
+def test_the_switcher_offers_arabic_and_keeps_it_as_the_preference(client, login_as):
+    user = login_as("coordinator", locale="fr")
+    page = client.get("/").text
+    assert 'name="locale" value="ar" lang="ar" dir="rtl"' in page and "العربية" in page
+    client.post("/language", data={"locale": "ar", "next": "/"})
+    assert '<html lang="ar" dir="rtl">' in client.get("/", headers={"Accept-Language": "en"}).text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "ar"
+
+
+def test_arabic_can_be_chosen_for_an_account(client, login_as):
+    login_as("admin")
+    page = client.get("/admin/users/new").text
+    assert '<option value="ar">العربية</option>' in page
+
+
+def test_the_pages_scripts_get_every_plural_form_of_arabic(client, login_as):
+    login_as("trainer", locale="ar")
+    page = client.get("/").text
+    strings = json.loads(
+        page.split('<script type="application/json" id="outbox-strings">')[1].split("</script>")[0]
+    )
+    assert set(strings["waiting"]) == {"zero", "one", "two", "few", "many", "other"}
+    assert strings["waiting"]["two"] == "{count} تغييران في انتظار الإرسال"
+    assert strings["waiting"]["many"] == "{count} تغييرًا في انتظار الإرسال"
+
+
+def test_plural_samples_name_a_number_of_each_category():
+    from training.web.i18n import plural_samples
+
+    assert dict(plural_samples("ar")) == {
+        "zero": 0,
+        "one": 1,
+        "two": 2,
+        "few": 3,
+        "many": 11,
+        "other": 100,
+    }
+    assert dict(plural_samples("fr")) == {"one": 0, "other": 2, "many": 1_000_000}
+    assert dict(plural_samples("en")) == {"other": 0, "one": 1}
+
+
+def test_names_codes_and_emails_keep_their_own_direction(app):
+    from training.web.i18n import isolate, joined
+
+    assert isolate("Aïcha <b>") == "<bdi>Aïcha &lt;b&gt;</bdi>"
+    assert isolate("a.traore@example.org", "ltr") == '<bdi dir="ltr">a.traore@example.org</bdi>'
+    assert isolate(None) == ""
+    with app.test_request_context():
+        with force_locale("ar"):
+            assert joined("Niamey", "النيجر", None) == "<bdi>Niamey</bdi>، <bdi>النيجر</bdi>"
+        with force_locale("fr"):
+            assert joined("Niamey", "Niger") == "<bdi>Niamey</bdi>, <bdi>Niger</bdi>"
+
+
+def test_a_phone_number_reads_left_to_right_in_arabic(client, login_as):
+    participant = factories.make_participant(phone="+227 90 00 00 01")
+    db.session.commit()
+    login_as("coordinator", locale="ar")
+    page = client.get(f"/participants/{participant.id}").text
+    assert '<bdi dir="ltr">+227 90 00 00 01</bdi>' in page
+
+
+def test_the_overview_names_the_half_days_in_the_language(client, login_as):
+    training_session = factories.make_session()
+    factories.enroll(training_session=training_session)
+    db.session.commit()
+    login_as("coordinator", locale="ar")
+    page = client.get(f"/sessions/{training_session.id}/attendance").text
+    assert 'title="الصباح">ص</th>' in page and 'title="بعد الظهر">م</th>' in page
+
+
+def test_dates_keep_their_order_beside_latin_codes_in_arabic(app):
+    """Arabic dates carry right-to-left marks between their numbers; beside a
+    Latin code they are isolated (U+2068 ... U+2069), in text and attributes."""
+    template = app.jinja_env.from_string("{{ day|day }}")
+    with app.test_request_context():
+        with force_locale("ar"):
+            assert template.render(day=date(2026, 12, 1)) == "\u206801\u200f/12\u200f/2026\u2069"
+        with force_locale("fr"):
+            assert template.render(day=date(2026, 12, 1)) == "1 déc. 2026"

@@ -116,3 +116,37 @@ def test_the_organisation_search_text_migration_fills_existing_rows(empty_databa
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_marks_recorded_before_sources_were_kept_are_the_apps(empty_database_url):
+    """The migration that adds `attendance_record.source` keeps every mark
+    already recorded, each the app's; downgrading drops the scans' table."""
+    from datetime import date
+
+    from training.demo import seed_demo
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config())
+    with app.app_context():
+        upgrade()
+        seed_demo(date(2026, 11, 26))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="d750c936fb7a")  # before sources and scans
+        inspector = sa.inspect(db.engine)
+        assert "attendance_scan" not in inspector.get_table_names()
+        assert "source" not in {c["name"] for c in inspector.get_columns("attendance_record")}
+        with db.engine.connect() as connection:
+            marks = connection.scalar(sa.text("SELECT COUNT(*) FROM attendance_record"))
+        assert marks > 1000
+        upgrade()
+        with db.engine.connect() as connection:
+            sources = connection.execute(
+                sa.text("SELECT source, COUNT(*) FROM attendance_record GROUP BY source")
+            ).all()
+        assert [tuple(row) for row in sources] == [("app", marks)]
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -39,7 +39,8 @@ def test_public_endpoints_exist(app):
 
 def test_every_other_route_sends_an_anonymous_visitor_to_sign_in(app, client):
     """The one test of anonymous access: every method of every route that is
-    not public redirects to the sign-in page, and nothing is left out."""
+    not public redirects to the sign-in page (the API's answer 401, as a
+    problem: a program has no sign-in page), and nothing is left out."""
     checked: set[str] = set()
     for rule in all_rules(app):
         if rule.endpoint in PUBLIC_ENDPOINTS:
@@ -48,10 +49,15 @@ def test_every_other_route_sends_an_anonymous_visitor_to_sign_in(app, client):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method)
             where = f"{method} {url} ({rule.endpoint})"
+            if rule.endpoint.startswith("api."):
+                assert response.status_code == 401, f"{where} answered {response.status_code}"
+                assert response.mimetype == "application/problem+json", where
+                continue
             assert response.status_code == 302, f"{where} answered {response.status_code}"
             assert response.headers["Location"].startswith("/login"), where
         checked.add(rule.endpoint)
-    assert checked | PUBLIC_ENDPOINTS == set(app.view_functions)
+    api = {endpoint for endpoint in app.view_functions if endpoint.startswith("api.")}
+    assert checked | PUBLIC_ENDPOINTS | api == set(app.view_functions)
     assert len(checked) >= 60
 
 
@@ -65,6 +71,8 @@ def test_every_non_public_view_names_the_action_it_requires_or_checks_sign_in(ap
         "auth.account",
         "auth.end_session",
         "auth.end_other_sessions",
+        "auth.create_token",
+        "auth.revoke_token",
     }
     unguarded = []
     for endpoint, view in app.view_functions.items():

@@ -103,3 +103,15 @@ def test_static_files_are_compressed_too(client):
     with client.get(f"{path}?v={version}", headers={"Accept-Encoding": "gzip, br"}) as response:
         assert response.headers["Content-Encoding"] in {"br", "gzip"}
         assert response.headers["Cache-Control"] == IMMUTABLE
+
+
+def test_the_right_to_left_bootstrap_is_bootstrap_flasks_version(app):
+    """Arabic pages load static/vendor/bootstrap's RTL build instead of
+    Bootstrap-Flask's: the two stay the same Bootstrap."""
+    version = re.compile(rb"Bootstrap\s+v(\d+\.\d+\.\d+)")
+    served = Path(app.blueprints["bootstrap"].static_folder) / "css" / "bootstrap.min.css"
+    vendored = Path(app.static_folder) / "vendor" / "bootstrap" / "bootstrap.rtl.min.css"
+    assert version.search(vendored.read_bytes()[:300]).group(1) == (
+        version.search(served.read_bytes()[:300]).group(1)
+    )
+    assert (vendored.parent / "LICENSE").read_text().startswith("The MIT License")

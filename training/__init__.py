@@ -29,6 +29,7 @@ from training.extensions import (
     migrate,
 )
 from training.orm import MAX_ID
+from training.permissions import TOKEN_BLUEPRINTS
 
 BLUEPRINT_MODULES = (
     "training.home.views",
@@ -46,6 +47,8 @@ BLUEPRINT_MODULES = (
     "training.mail.views",
     "training.accounts.views",
     "training.workshop_pack.views",
+    "training.jobs.views",
+    "training.ops.views",
 )
 
 
@@ -79,17 +82,25 @@ def create_app(config: object | str | None = None) -> Flask:
     _install_static_urls(app)
     _install_security_headers(app)
     _install_template_helpers(app)
+    from training import ops
+
+    ops.init_app(app)  # request ids, JSON request logs, request metrics
 
     from training.certificates.cli import register_key_commands
     from training.cli import register_commands
+    from training.jobs.cli import register_job_commands
     from training.mail.cli import register_mail_commands
     from training.pdf.fonts import register_fonts
     from training.web.errors import register_error_pages
 
     register_error_pages(app)
+    from training import api
+
+    api.init_app(app)  # after the pages' error handlers, which it extends
     register_commands(app)
     register_mail_commands(app)
     register_key_commands(app)
+    register_job_commands(app)
     register_fonts()
     _configure_logging(app)
     return app
@@ -137,6 +148,9 @@ def _init_extensions(app: Flask) -> None:
     from training import notifications
 
     notifications.init_app(app)  # mail to nominees and trainers, written with the change
+    from training.jobs import runner as job_runner
+
+    job_runner.init_app(app)  # the embedded runner's thread, started at the first request
     from training.accounts import pages as accounts_pages
     from training.enrollment import pages as enrollment_pages
     from training.sessions import pages as sessions_pages
@@ -233,7 +247,10 @@ def _install_request_guards(app: Flask) -> None:
     def deny_by_default():
         """Every endpoint not listed as public needs a signed-in user. Being
         signed in means an open session on the server (training/auth):
-        one that has ended or timed out leaves the request anonymous."""
+        one that has ended or timed out leaves the request anonymous. The
+        API authenticates its requests by token, without the cookie."""
+        if request.blueprint in permissions.TOKEN_BLUEPRINTS:
+            return None
         if current_user.is_authenticated:
             return None
         if "_user_id" in session:  # the cookie names a session that has ended
@@ -293,6 +310,8 @@ class _StaticWithoutCookie(SessionInterface):
 
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
         if request and request.endpoint in SHARED_ENDPOINTS:
+            return None
+        if request and request.blueprint in TOKEN_BLUEPRINTS:  # the API uses no cookie
             return None
         return self.inner.save_session(app, session, response)
 
@@ -370,7 +389,10 @@ def _install_security_headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        # A page may widen it for itself (the offline verifier: its camera).
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if app.config.get("HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Personal pages and documents are never kept by a shared browser;

@@ -1,4 +1,4 @@
-"""Flask commands: `flask seed-demo`, `flask create-user`, `flask backup`,
+"""Flask commands: `flask seed-demo`, `flask create-user`, `flask backup`, `flask restore`,
 `flask rebuild-reports`."""
 
 from __future__ import annotations
@@ -84,6 +84,66 @@ def register_commands(app: Flask) -> None:
         except BackupError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"Backup written to {target}.")
+
+    @app.cli.command("restore")
+    @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--database-url",
+        default=None,
+        help="The empty database to restore into (default: DATABASE_URL's).",
+    )
+    def restore_command(backup_file: Path, database_url: str | None):
+        """Restore BACKUP_FILE (written by `flask backup`) into an empty
+        database, then check it and count its rows. Refused when the
+        database already holds tables: a restore never mixes two."""
+        import sqlalchemy as sa
+
+        from training.backup import BackupError, restore_database
+
+        url = sa.engine.make_url(database_url) if database_url else db.engine.url
+        engine = sa.create_engine(url)
+        try:
+            existing = sa.inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
+        if existing:
+            raise click.ClickException(
+                f"{url.render_as_string(hide_password=True)} already holds {len(existing)} tables: "
+                "restore into a new, empty database (createdb, or a new SQLite file), then "
+                "point DATABASE_URL at it."
+            )
+        try:
+            restore_database(backup_file, url)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as connection:
+                if url.get_backend_name() == "sqlite":
+                    check = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
+                    if (
+                        check != "ok"
+                        or connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    ):
+                        raise click.ClickException(f"The restored database is damaged: {check}.")
+                counts = {
+                    table: connection.scalar(
+                        sa.select(sa.func.count()).select_from(sa.table(table))
+                    )
+                    for table in ("user_account", "participant", "training_session", "certificate")
+                }
+                revision = (
+                    connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+                    if sa.inspect(connection).has_table("alembic_version")
+                    else "unknown"
+                )
+        finally:
+            engine.dispose()
+        click.echo(
+            f"Restored {backup_file} (schema {revision}): "
+            + ", ".join(f"{count} {table}" for table, count in counts.items())
+            + ". Run `flask db upgrade` if this release is newer than the backup."
+        )
 
     @app.cli.command("rebuild-reports")
     def rebuild_reports_command():

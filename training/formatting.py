@@ -14,6 +14,18 @@ from flask_babel import get_locale
 
 from training.text import fold
 
+# The languages the access letter (training/pdf/access_letter.py) is written
+# in: a reader of the Arabic interface gets it in French, the G5 Sahel's
+# working language. Convocation letters, sign-in sheets, programmes,
+# certificates and the donor report also write Arabic (training.pdf.arabic).
+DOCUMENT_LOCALES = ("fr", "en")
+
+
+def document_locale(locale_name: str | None) -> str:
+    """The language a printed document is written in for a reader of
+    `locale_name`."""
+    return locale_name if locale_name in DOCUMENT_LOCALES else "fr"
+
 
 @lru_cache(maxsize=8)
 def _locale(locale_name: str) -> Locale:

@@ -5,10 +5,13 @@ from training.attendance.models import (
     AttendanceChange,
     AttendanceDayLock,
     AttendanceRecord,
+    AttendanceScan,
+    AttendanceSource,
     AttendanceStatus,
+    ScanType,
 )
 from training.audit.models import AuditEvent
-from training.auth.models import Role, User
+from training.auth.models import ApiToken, Role, User
 from training.certificates.models import (
     Certificate,
     CertificateKind,
@@ -18,6 +21,7 @@ from training.certificates.models import (
 )
 from training.curricula.models import Curriculum, CurriculumOwner, CurriculumStatus, Module, Theme
 from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
+from training.jobs.models import Job, JobStatus
 from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.people.models import (
     Organisation,
@@ -44,11 +48,14 @@ from training.sessions.models import (
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "Assignment",
     "AssignmentRole",
     "AttendanceChange",
     "AttendanceDayLock",
     "AttendanceRecord",
+    "AttendanceScan",
+    "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
     "Certificate",
@@ -60,6 +67,8 @@ __all__ = [
     "CurriculumStatus",
     "Enrollment",
     "EnrollmentStatus",
+    "Job",
+    "JobStatus",
     "MailStatus",
     "Module",
     "Organisation",
@@ -70,6 +79,7 @@ __all__ = [
     "Period",
     "ReportTraining",
     "Role",
+    "ScanType",
     "ScreeningFramework",
     "ScreeningRecord",
     "ScreeningStatus",

@@ -42,6 +42,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.open_link",
         "accounts.choose_password",
         "home.healthz",
+        # Operations (training/ops): readiness for the load balancer; the
+        # metrics are guarded by their own token or network list.
+        "ops.readyz",
+        "ops.metrics",
         "home.set_language",
         "home.service_worker",
         "certificates.verify",
@@ -51,8 +55,23 @@ PUBLIC_ENDPOINTS = frozenset(
         "certificates.trust_list",
         "certificates.status_list",
         "certificates.root_key",
+        "certificates.scan",
+        "certificates.scan_worker",
+        # The API's description, its documentation page and the public
+        # verification of a certificate (training/api).
+        "api.openapi_json",
+        "api.docs",
+        "api.verify_code",
+        "api.verify_serial",
+        "api.verify_signed",
     }
 )
+
+# Blueprints whose requests authenticate with a personal access token
+# (Authorization: Bearer), never with the session cookie: the pages' guard
+# leaves them to their own (training/api/core.py), and their responses set
+# no cookie.
+TOKEN_BLUEPRINTS = frozenset({"api"})
 
 _COORDINATION = {
     "home",
@@ -91,6 +110,9 @@ _COORDINATION = {
     "reports.view",
     # The whole audit trail: reasons, fingerprints, every nominee's events.
     "history.view_all",
+    # Long work a user asked for (training/jobs): its page and its result,
+    # for its owner alone.
+    "jobs.view",
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {
@@ -106,10 +128,18 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             "attendance.record",
             "scores.record",
             "workshop_pack.download",
+            "jobs.view",
         }
     ),
     Role.PARTICIPANT: frozenset(
-        {"home", "calendar.view", "me.view", "certificates.download", "convocation.download"}
+        {
+            "home",
+            "calendar.view",
+            "me.view",
+            "certificates.download",
+            "convocation.download",
+            "jobs.view",
+        }
     ),
 }
 
@@ -160,6 +190,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     role = Role(user.role)
     if action not in ROLE_ACTIONS.get(role, frozenset()):
         return False
+    if action == "jobs.view" and obj is not None:  # a job: its owner's alone, whatever the role
+        return bool(obj.owner_id == user.id)
     if obj is None or role in (Role.ADMIN, Role.COORDINATOR):
         return True
     if role == Role.TRAINER and action in _SESSION_SCOPED:

@@ -88,6 +88,18 @@ def _is_unwanted(character: str) -> bool:
     return category in ("Cc", "Cs") or (ord(character) & 0xFFFE) == 0xFFFE
 
 
+# What the character loop below would change in a one-line text: a control
+# character, a lone surrogate, a noncharacter, any whitespace but a single
+# space between words. Text without any (nearly every stored name) is
+# returned as it is, without the loop: exports clean every cell.
+_NONCHARACTERS = "".join(
+    chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17)
+)
+_NEEDS_CLEANING = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS + "]|[^\\S ]|  |^ | $"
+)
+
+
 def clean(text: str | None, *, multiline: bool = False) -> str:
     """Text as typed or pasted, made safe to store, export and print: NFC,
     no control characters, trimmed. A line break (any of them, Word's
@@ -95,6 +107,12 @@ def clean(text: str | None, *, multiline: bool = False) -> str:
     text; a tab becomes a space."""
     if not text:
         return ""
+    if (
+        not multiline
+        and unicodedata.is_normalized("NFC", text)
+        and not _NEEDS_CLEANING.search(text)
+    ):
+        return text
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
     kept = []
     for character in text:

@@ -10,7 +10,7 @@ neither and keep their bytes). No row is rewritten: the new columns start
 empty.
 
 Revision ID: 26f34338fa10
-Revises: d750c936fb7a
+Revises: cce6c20155c8
 Create Date: 2026-12-02 16:54:00.660762
 
 """
@@ -22,7 +22,7 @@ import training.orm
 
 # revision identifiers, used by Alembic.
 revision = '26f34338fa10'
-down_revision = 'd750c936fb7a'
+down_revision = 'cce6c20155c8'
 branch_labels = None
 depends_on = None
 

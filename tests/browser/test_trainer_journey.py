@@ -1,5 +1,6 @@
 """The trainer's day on a phone: open today's session, record the day with
-"everyone present" and two absences, save, close the day, print the sheet."""
+"everyone present" and two absences, save, close the day (after the page
+that asks first), print the sheet."""
 
 from __future__ import annotations
 
@@ -69,8 +70,14 @@ def test_trainer_records_closes_and_prints_the_day(phone_page, sign_in, screensh
     page.evaluate("window.scrollTo(0, document.querySelector('.day-pills').offsetTop - 8)")
     screenshot(page, "trainer-grid", docs=True, full_page=False)
 
-    # Both periods are recorded for everyone: the day can be closed.
-    page.locator('form[action$="/close"] button[type=submit]').click()
+    # Both periods are recorded for everyone: the day can be closed, once
+    # the page that asks first has said what follows.
+    page.locator("a#close-day").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(f"/attendance/{today}/close")
+    assert page.locator("#consequences li").count() >= 3
+    assert_no_horizontal_scroll(page)
+    page.locator("#confirmation-form button[type=submit]").click()
     page.wait_for_load_state("load")
     assert page.locator(".alert-success").count() == 1
     assert page.locator('button[name="save"]').count() == 0

@@ -216,3 +216,34 @@ def test_without_a_root_key_the_documents_say_so(client, app, name):
     response = client.get(f"/verify/{name}.json")
     assert response.status_code == 404
     assert "flask keys create" in response.json["error"]
+
+
+def test_every_server_serves_the_document_another_one_signed(client, issued):
+    """The signed bytes live in the database: a server that did not sign
+    them (no copy of its own) serves the stored ones, same bytes, same
+    ETag; a newer document another server stored meanwhile wins."""
+    from training.certificates.models import SignedDocument
+
+    first = client.get("/verify/trust-list.json")
+    stored = db.session.get(SignedDocument, "trust-list")
+    assert stored.content == first.data
+    # Another server made it again a moment later (its own signature).
+    other = json.loads(first.data) | {"issued_at": "2099-01-01T00:00:00Z"}
+    stored.content = signing.json_bytes(other)
+    stored.made_at = stored.made_at + timedelta(seconds=1)
+    db.session.commit()
+    again = client.get("/verify/trust-list.json")
+    assert again.data == stored.content
+    assert again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_rotation_through_one_server_changes_the_document_every_server_serves(client, issued):
+    from training.certificates.models import SignedDocument
+
+    root = signing.load_public_key(keys.root_key().public_key)
+    before = signing.open_document(fetch(client, "trust-list.json")[1], root)
+    keys.rotate_signing_key()
+    db.session.commit()
+    response, after = fetch(client, "trust-list.json")
+    assert len(signing.open_document(after, root)["keys"]) == len(before["keys"]) + 1
+    assert db.session.get(SignedDocument, "trust-list").content == response.data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import replace
 from datetime import date, timedelta
 from io import BytesIO
@@ -175,3 +176,51 @@ def test_whatever_is_stored_prints_a_readable_sheet():
     assert "\x0b" not in text and "\x00" not in text and "Salle B" in text
     assert "…" in text
     assert len(pages) <= 3
+
+
+def test_each_day_prints_a_qr_code_of_its_link_and_still_reads_back(tmp_path):
+    """The QR code beside each day's heading holds that day's link, read by
+    a real decoder from the page rendered at 200 dpi; the text, the sheet's
+    code included, reads back as before."""
+    from tests.certificates.test_signed_pdf import decode
+
+    sheet = make_sheet(participants=4, days=2, language="both")
+    links = tuple(
+        (day, f"https://atelier.example.org/k?code=NE+{day.isoformat()}") for day in sheet.days
+    )
+    data = render_sign_in_sheet(replace(sheet, links=links))
+    reader = PdfReader(BytesIO(data))
+    assert len(reader.pages) == 2
+    for number, (day, link) in enumerate(links):
+        text = " ".join(reader.pages[number].extract_text().split())
+        assert f"NE-2026-CT-01 · {day.isoformat()}" in text
+        assert "scannez ce code" in text and "scan this code" in text
+        source = tmp_path / f"day{number}.pdf"
+        source.write_bytes(data)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "200",
+                "-png",
+                "-singlefile",
+                "-f",
+                str(number + 1),
+                "-l",
+                str(number + 1),
+                str(source),
+                str(tmp_path / f"day{number}"),
+            ],
+            check=True,
+            timeout=60,
+        )
+        assert decode(tmp_path / f"day{number}.png") == [link]
+
+
+def test_a_sheet_without_links_prints_no_qr_code():
+    [page] = PdfReader(BytesIO(render_sign_in_sheet(make_sheet(participants=4)))).pages
+    assert b"/IM true" not in page.get_contents().get_data()
+    assert "scannez" not in page.extract_text()
+    with_link = replace(make_sheet(participants=4), links=((MONDAY, "https://x.example/k"),))
+    [page] = PdfReader(BytesIO(render_sign_in_sheet(with_link))).pages
+    assert b"/IM true" in page.get_contents().get_data()

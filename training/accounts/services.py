@@ -31,6 +31,7 @@ from training.auth.models import UNUSABLE_PASSWORD_PREFIX, Role, SessionEnd, Use
 from training.domain import DomainError
 from training.extensions import db
 from training.mail.compose import compose_mail, public_url, recipient_locale
+from training.mail.services import MAIL_LOCALES
 from training.people.models import Participant, Trainer
 from training.text import fold
 
@@ -78,7 +79,7 @@ def linked_person(user: User) -> Person | None:
 def person_locale(person: Person | None) -> str | None:
     """The language a trainer works in first, when Atelier speaks it."""
     if isinstance(person, Trainer):
-        return next((code for code in person.language_codes if code in ("fr", "en")), None)
+        return next((code for code in person.language_codes if code in MAIL_LOCALES), None)
     return None
 
 

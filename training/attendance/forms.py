@@ -16,8 +16,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from training.attendance.models import AttendanceStatus
 from training.attendance.services import CellChange, CellKey, DayEntry, ScoreEntry
@@ -55,6 +56,45 @@ class DaySheetForm(CleanForm):
 
 class CloseDayForm(CleanForm):
     """Only CSRF: closing a day takes no input."""
+
+
+class FindSheetForm(CleanForm):
+    """ "Key a paper sheet": the code printed on the sheet, typed, or typed by
+    a USB scanner reading its QR code (the whole address, then Enter). Sent
+    with GET: it changes nothing, and the QR code's address is this form
+    filled in."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Sheet code"),
+        validators=[DataRequired(_l("Type the code printed on the sheet.")), Length(max=500)],
+        description=_l(
+            "Printed at the foot of every page of the sheet, for example NE-2026-CT-01 · "
+            "2026-03-02 (type a space for the dot). A scanner reading the sheet's QR code "
+            "fills it in."
+        ),
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "autofocus": True,
+            "enterkeyhint": "go",
+        },
+    )
+    submit = SubmitField(_l("Open the sheet"))
+
+
+class ScanForm(CleanForm):
+    """The signed sheet's scan; its content is checked by the service."""
+
+    scan = FileField(
+        _l("Scan or photo of the signed sheet"),
+        validators=[FileRequired(_l("Choose the file of the scan."))],
+        render_kw={"accept": "application/pdf,image/jpeg,image/png"},
+    )
+    submit = SubmitField(_l("Attach the scan"))
 
 
 class ScoresForm(CleanForm):

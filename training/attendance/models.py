@@ -33,6 +33,14 @@ class AttendanceStatus(LabelledEnum):
 ATTENDED_STATUSES = tuple(status for status in AttendanceStatus if status.attended)
 
 
+class AttendanceSource(LabelledEnum):
+    """Where a mark comes from: the app (the day grid, its sync endpoint), or
+    a signed paper sheet keyed back afterwards (the network was gone)."""
+
+    APP = "app", _l("App"), "secondary"
+    PAPER = "paper", _l("Paper sheet"), "info"
+
+
 class AttendanceRecord(Model):
     __table_args__ = (
         sa.UniqueConstraint("enrollment_id", "date", "period"),
@@ -50,6 +58,13 @@ class AttendanceRecord(Model):
     note: Mapped[Optional[str]] = mapped_column(sa.String(500))
     recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who wrote the mark last, and from what: rows from before sources were
+    # kept are the app's.
+    source: Mapped[AttendanceSource] = mapped_column(
+        str_enum(AttendanceSource, 10),
+        default=AttendanceSource.APP,
+        server_default=AttendanceSource.APP.value,
+    )
     # Optimistic locking: a save over a newer value than the one loaded fails.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -73,6 +88,46 @@ class AttendanceDayLock(Model):
 
     training_session: Mapped[TrainingSession] = relationship()
     locked_by: Mapped[Optional[User]] = relationship()
+
+
+class ScanType(LabelledEnum):
+    """The kinds of file a signed sheet's scan may be, by their content type
+    (found in the file's first bytes, never taken from its name)."""
+
+    PDF = "application/pdf", _l("PDF document")
+    JPEG = "image/jpeg", _l("JPEG image")
+    PNG = "image/png", _l("PNG image")
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[self.value]
+
+
+class AttendanceScan(Model):
+    """The scan of a day's signed sign-in sheet, the evidence behind marks
+    keyed from paper. Kept like a certificate's PDF: in the database (every
+    application server reads it, backups carry it), its bytes loaded only
+    when it is downloaded, its SHA-256 beside them; a scan is never changed
+    and never served to anyone but the session's trainers and coordinators.
+    The same file twice on one day is one scan."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "date", "sha256"),
+        sa.CheckConstraint("size > 0", name="not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"))
+    date: Mapped[date]
+    content_type: Mapped[ScanType] = mapped_column(str_enum(ScanType, 20))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    training_session: Mapped[TrainingSession] = relationship()
+    uploaded_by: Mapped[Optional[User]] = relationship()
 
 
 class AttendanceChange(Model):

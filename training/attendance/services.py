@@ -19,6 +19,7 @@ from training.attendance.models import (
     AttendanceChange,
     AttendanceDayLock,
     AttendanceRecord,
+    AttendanceSource,
     AttendanceStatus,
     attended_in_session,
 )
@@ -259,6 +260,7 @@ def save_day(
     reason: str | None = None,
     overwrite: bool = True,
     confirmed: Mapping[int, Enrollment] | None = None,
+    source: AttendanceSource = AttendanceSource.APP,
 ) -> DaySaveResult:
     """Record one day of attendance in one transaction.
 
@@ -283,6 +285,10 @@ def save_day(
     `confirmed` is the session's confirmed enrollments by id, when the
     caller read them in this transaction, under the session's lock
     (apply_changes, for each change of a batch); else they are read here.
+
+    `source` is what each record written comes from (the app, or a paper
+    sheet keyed back: training.attendance.paper); a cell left as it was
+    keeps its source.
     """
     check_day(training_session, day)
     if day > date.today():
@@ -343,6 +349,7 @@ def save_day(
         loaded_versions,
         reason,
         overwrite,
+        source,
     )
     for _retry in range(2):
         try:
@@ -365,6 +372,7 @@ def _apply_day(
     loaded_versions: Mapping[CellKey, int],
     reason: str | None,
     overwrite: bool,
+    source: AttendanceSource,
 ) -> DaySaveResult:
     statement = (
         sa.select(AttendanceRecord)
@@ -399,6 +407,7 @@ def _apply_day(
                         "note": note,
                         "recorded_by_id": actor_id,
                         "recorded_at": now,
+                        "source": source,
                         "version": 1,
                     }
                 )
@@ -422,10 +431,15 @@ def _apply_day(
                 if not overwrite:
                     continue
             before = {"status": record.status, "note": record.note}
+            after = {"status": entry.status, "note": note}
+            if AttendanceSource.PAPER in (record.source, source):
+                # Said only where paper is involved: every other mark is the app's.
+                before["source"], after["source"] = record.source, source
             record.status = entry.status
             record.note = note
             record.recorded_by_id = actor_id
             record.recorded_at = now
+            record.source = source
             result.changed += 1
             record_event(
                 "attendance.changed",
@@ -434,7 +448,7 @@ def _apply_day(
                 session_id=session_id,
                 participant_id=participant.id,
                 before={**before, "date": day, "period": entry.period},
-                after={"status": entry.status, "note": note, "date": day, "period": entry.period},
+                after={**after, "date": day, "period": entry.period},
                 reason=reason,
             )
     db.session.flush()
@@ -459,6 +473,7 @@ def _apply_day(
                     after={
                         "status": row["status"],
                         "note": row["note"],
+                        **({"source": source} if source == AttendanceSource.PAPER else {}),
                         "date": day,
                         "period": row["period"],
                     },
@@ -840,6 +855,9 @@ class Overview:
     present_by_sex: dict[tuple[Sex, date, Period], int]
     totals_by_sex: dict[Sex, int]
     participants_by_sex: dict[Sex, int]
+    # The cells (enrollment id, date, period) whose mark was keyed from a
+    # paper sheet.
+    paper_cells: frozenset[tuple[int, date, Period]] = frozenset()
 
 
 def session_overview(training_session: TrainingSession) -> Overview:
@@ -860,6 +878,7 @@ def session_overview(training_session: TrainingSession) -> Overview:
             AttendanceRecord.date,
             AttendanceRecord.period,
             AttendanceRecord.status,
+            AttendanceRecord.source,
         )
         .join(Enrollment)
         .where(
@@ -869,8 +888,11 @@ def session_overview(training_session: TrainingSession) -> Overview:
         )
     )
     cells: dict[int, dict[tuple[date, Period], AttendanceStatus]] = {}
-    for enrollment_id, day, period, status in records:
+    paper_cells: set[tuple[int, date, Period]] = set()
+    for enrollment_id, day, period, status, source in records:
         cells.setdefault(enrollment_id, {})[(day, period)] = status
+        if source == AttendanceSource.PAPER:
+            paper_cells.add((enrollment_id, day, period))
     minimum = training_session.curriculum.min_attendance_percent / 100
     rows = []
     present_by_sex: dict[tuple[Sex, date, Period], int] = {}
@@ -896,6 +918,7 @@ def session_overview(training_session: TrainingSession) -> Overview:
         present_by_sex=present_by_sex,
         totals_by_sex=totals_by_sex,
         participants_by_sex=participants_by_sex,
+        paper_cells=frozenset(paper_cells),
     )
 
 

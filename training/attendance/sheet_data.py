@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from flask import current_app
+
+from training.attendance.paper import typed_sheet_code
 from training.attendance.services import confirmed_enrollments
 from training.formatting import country_name
 from training.pdf.sign_in_sheet import SheetLanguage, SheetParticipant, SignInSheet
@@ -70,7 +73,20 @@ def sheet_for(
         participants=participants,
         blank_rows=BLANK_ROWS,
         organiser=ORGANISERS[language],
+        links=tuple((day, keying_link(training_session.code, day)) for day in days),
     )
+
+
+def keying_link(session_code: str, day: date) -> str:
+    """The address a day's sheet prints as its QR code: the page that finds
+    the sheet by its code ("Key a paper sheet"), on ATELIER_PUBLIC_URL, so
+    that a phone's camera opens it and a USB scanner types it whole into
+    that page's field. Built from the URL map alone: never from a request's
+    Host header."""
+    base = (current_app.config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")
+    adapter = current_app.url_map.bind("atelier.invalid", script_name="/")
+    path = adapter.build("attendance.find_sheet", {"code": typed_sheet_code(session_code, day)})
+    return f"{base}{path}"
 
 
 def _organisation(organisation, language: SheetLanguage) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -28,14 +29,16 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from training.attendance import services
+from training.attendance import paper, services
 from training.attendance.forms import (
     BatchNotUnderstood,
     BatchTooLarge,
     CloseDayForm,
     DayInput,
     DaySheetForm,
+    FindSheetForm,
     FormNotUnderstood,
+    ScanForm,
     ScoresForm,
     note_field,
     read_changes,
@@ -44,17 +47,24 @@ from training.attendance.forms import (
     status_field,
     version_field,
 )
-from training.attendance.models import AttendanceStatus
+from training.attendance.models import (
+    AttendanceDayLock,
+    AttendanceScan,
+    AttendanceSource,
+    AttendanceStatus,
+)
 from training.attendance.sheet_data import SHEET_LANGUAGES, sheet_for
+from training.audit.history import history_rows, readable_events
 from training.domain import DomainError, NotAllowed
 from training.extensions import db
 from training.labels import label
-from training.pdf.sign_in_sheet import render_sign_in_sheet
+from training.pdf.sign_in_sheet import render_sign_in_sheet, sheet_code
 from training.permissions import authorize, can, require
 from training.sessions.models import Period, SessionStatus, TrainingSession
 from training.text import ascii_name, fold
+from training.transactions import writing
 from training.web.downloads import send_download
-from training.web.errors import json_error, refuse
+from training.web.errors import json_error, refuse, show_on_form
 from training.web.loaders import load
 from training.web.offline import offline_page, session_pages
 
@@ -197,6 +207,50 @@ def _grid_context(
         statuses = dict(submitted.statuses)
         notes = dict(submitted.notes)
         versions = dict(submitted.loaded_versions)
+    day_status = services.day_statuses([training_session])[training_session.id]
+    everything = can(current_user, "history.view_all")
+    events = paper.day_history(training_session, day)
+    if not everything:
+        events = readable_events(current_user, training_session, events)
+    return {
+        # The session's pages, kept on the phone for use without network.
+        "offline_pages": session_pages([training_session]),
+        "training_session": training_session,
+        "day": day,
+        "form": form,
+        "enrollments": enrollments,
+        "rows": rows,
+        "roster_size": len(roster),
+        "view": view,
+        "statuses": statuses,
+        "notes": notes,
+        "versions": versions,
+        "sources": {key: record.source for key, record in records.items()},
+        "lock": lock,
+        **_day_editing(training_session, day, lock),
+        "days": day_status,
+        "this_day": next(status for status in day_status if status.day == day),
+        "scans": paper.day_scans(training_session, day),
+        "file_size": paper.file_size,
+        "paper_source": AttendanceSource.PAPER,
+        "history": history_rows(events, current_user),
+        "periods": list(Period),
+        "shown_periods": view.periods,
+        "attendance_statuses": list(AttendanceStatus),
+        "short_status": SHORT_STATUS,
+        "status_style": STATUS_STYLE,
+        "status_field": status_field,
+        "note_field": note_field,
+        "version_field": version_field,
+    }
+
+
+def _day_editing(
+    training_session: TrainingSession, day: date, lock: AttendanceDayLock | None
+) -> dict[str, bool]:
+    """Whether the signed-in user may change the day's marks here, and why
+    not: a day still to come, a completed session, a closed day (the rules
+    themselves are save_day's; this only spares a form bound to be refused)."""
     may_record = can(current_user, "attendance.record", training_session)
     may_correct = can(current_user, "attendance.correct_locked", training_session)
     completed = training_session.status == SessionStatus.COMPLETED
@@ -208,36 +262,11 @@ def _grid_context(
         and (lock is None or may_correct)
         and (not completed or may_correct_completed)
     )
-    day_status = services.day_statuses([training_session])[training_session.id]
     return {
-        # The session's pages, kept on the phone for use without network.
-        "offline_pages": session_pages([training_session]),
-        "training_session": training_session,
-        "day": day,
-        "form": form,
-        "close_form": CloseDayForm(),
-        "enrollments": enrollments,
-        "rows": rows,
-        "roster_size": len(roster),
-        "view": view,
-        "statuses": statuses,
-        "notes": notes,
-        "versions": versions,
-        "lock": lock,
         "editable": editable,
         "needs_reason": (lock is not None or completed) and editable,
         "completed": completed,
         "to_come": to_come,
-        "days": day_status,
-        "this_day": next(status for status in day_status if status.day == day),
-        "periods": list(Period),
-        "shown_periods": view.periods,
-        "attendance_statuses": list(AttendanceStatus),
-        "short_status": SHORT_STATUS,
-        "status_style": STATUS_STYLE,
-        "status_field": status_field,
-        "note_field": note_field,
-        "version_field": version_field,
     }
 
 
@@ -318,12 +347,20 @@ def day_sheet(session_id: int, day: str):
     )
 
 
-@bp.route("/sessions/<int:session_id>/attendance/<day>/close", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/attendance/<day>/close", methods=["GET", "POST"])
 @require("attendance.record")
 def close_day(session_id: int, day: str):
-    """Close a complete day; it becomes read-only for trainers."""
+    """What closing the day means (read-only for trainers from then on, its
+    marks, whether its signed sheet is attached), then the closing: it asks
+    first, in the page, without JavaScript."""
     training_session = load(TrainingSession, session_id, "attendance.record")
     the_day = _session_day(training_session, day)
+    day_url = url_for(".day_sheet", session_id=session_id, day=the_day.isoformat())
+    if request.method == "GET":
+        if services.day_lock(training_session, the_day) is not None:
+            flash(_("This day is already closed."), "info")
+            return redirect(day_url)
+        return _render_close_day(training_session, the_day)
     form = CloseDayForm()
     if not form.validate_on_submit():
         abort(400)
@@ -331,10 +368,273 @@ def close_day(session_id: int, day: str):
         services.close_day(training_session, the_day, actor=current_user)
     except DomainError as error:
         refuse(error)
-        return _render_day(training_session, the_day, DaySheetForm(formdata=None), status=409)
+        return _render_close_day(training_session, the_day, status=409)
     db.session.commit()
     flash(_("The day is closed. Only a coordinator can still correct it."), "success")
-    return redirect(url_for(".day_sheet", session_id=session_id, day=the_day.isoformat()))
+    return redirect(day_url)
+
+
+def _render_close_day(
+    training_session: TrainingSession, day: date, status: int = 200
+) -> tuple[str, int]:
+    this_day = next(
+        day_status
+        for day_status in services.day_statuses([training_session])[training_session.id]
+        if day_status.day == day
+    )
+    records = services.day_records(training_session, day).values()
+    counts = {
+        attendance_status.value: sum(1 for record in records if record.status == attendance_status)
+        for attendance_status in AttendanceStatus
+    }
+    return render_template(
+        "attendance/close_day.html",
+        training_session=training_session,
+        day=day,
+        this_day=this_day,
+        counts=counts,
+        paper_marks=sum(1 for record in records if record.source == AttendanceSource.PAPER),
+        scans=len(paper.day_scans(training_session, day)),
+        periods=list(Period),
+    ), status
+
+
+# --- Paper sheets keyed back -----------------------------------------------
+
+
+@bp.route("/attendance/paper")
+@require("attendance.record")
+def find_sheet():
+    """ "Key a paper sheet": the code printed on a sheet (typed, or typed by a
+    USB scanner from its QR code, whose address is this page filled in)
+    opens the page that keys that day back."""
+    form = FindSheetForm(request.args)
+    status = 200
+    if "code" in request.args:
+        status = 400
+        if form.validate():
+            try:
+                found = paper.find_sheet(form.code.data or "", actor=current_user)
+            except paper.SheetNotFound as error:
+                show_on_form(form, error, "code")
+                status = 404
+            except DomainError as error:
+                show_on_form(form, error, "code")
+            else:
+                return redirect(
+                    url_for(
+                        ".paper_sheet",
+                        session_id=found.training_session.id,
+                        day=found.day.isoformat(),
+                    ),
+                    303,
+                )
+    return render_template("attendance/find_sheet.html", form=form), status
+
+
+@bp.route("/sessions/<int:session_id>/attendance/<day>/paper", methods=["GET", "POST"])
+@require("attendance.record")
+def paper_sheet(session_id: int, day: str):
+    """The day keyed back from its signed paper sheet: a grid laid out like
+    the sheet (its numbers, order and columns), each mark saved as coming
+    from paper, and the sheet's scans."""
+    training_session = load(TrainingSession, session_id, "attendance.record")
+    the_day = _session_day(training_session, day)
+    form = DaySheetForm()
+    if request.method == "GET":
+        return _render_paper(training_session, the_day, form)
+    if not form.validate_on_submit():
+        return _render_paper(training_session, the_day, form, status=400)
+    try:
+        submitted = read_day(request.form)
+    except FormNotUnderstood as error:
+        flash(error.message, "danger")
+        return _render_paper(training_session, the_day, form, status=400)
+    fill = request.form.get("fill")
+    if fill in {period.value for period in Period}:
+        # "Everyone signed": the grid comes back filled, saved only on Save.
+        for enrollment in services.confirmed_enrollments(training_session):
+            submitted.statuses[(enrollment.id, Period(fill))] = AttendanceStatus.PRESENT.value
+        return _render_paper(training_session, the_day, form, submitted)
+    try:
+        result = paper.key_paper_day(
+            training_session,
+            the_day,
+            submitted.entries,
+            actor=current_user,
+            loaded_versions=submitted.loaded_versions,
+            reason=form.reason.data,
+        )
+    except DomainError as error:
+        refuse(error, form)
+        return _render_paper(
+            training_session, the_day, form, submitted, status=_refusal_status(error)
+        )
+    db.session.commit()
+    flash(
+        _(
+            "The paper sheet of %(day)s is keyed: %(created)d new, %(changed)d changed, "
+            "each marked as from paper.",
+            day=format_date(the_day, "full"),
+            created=result.created,
+            changed=result.changed,
+        ),
+        "success",
+    )
+    if result.conflicts:
+        flash(_conflict_message(result.conflicts), "warning")
+    return redirect(url_for(".paper_sheet", session_id=session_id, day=the_day.isoformat()))
+
+
+def _render_paper(
+    training_session: TrainingSession,
+    day: date,
+    form: DaySheetForm,
+    submitted: DayInput | None = None,
+    status: int = 200,
+    scan_form: ScanForm | None = None,
+) -> tuple[str, int]:
+    """The keying page: the stored cells, or the submitted ones when the form
+    comes back (filled, or refused)."""
+    roster = services.confirmed_enrollments(training_session)
+    # The rows as the printed sheet lays them out: same numbers, same order,
+    # the organisation and rank as it prints them.
+    sheet = sheet_for(training_session, [day], None)
+    records = services.day_records(training_session, day)
+    lock = services.day_lock(training_session, day)
+    if submitted is not None:
+        statuses, notes = dict(submitted.statuses), dict(submitted.notes)
+        versions = dict(submitted.loaded_versions)
+    else:
+        statuses = {key: record.status.value for key, record in records.items()}
+        notes = {key: record.note or "" for key, record in records.items()}
+        versions = {key: record.version for key, record in records.items()}
+    return render_template(
+        "attendance/paper_sheet.html",
+        training_session=training_session,
+        day=day,
+        sheet_code=sheet_code(training_session.code, day),
+        form=form,
+        scan_form=scan_form or ScanForm(formdata=None),
+        rows=list(zip(range(1, len(roster) + 1), roster, sheet.participants, strict=True)),
+        statuses=statuses,
+        notes=notes,
+        versions=versions,
+        sources={key: record.source for key, record in records.items()},
+        lock=lock,
+        **_day_editing(training_session, day, lock),
+        days=services.day_statuses([training_session])[training_session.id],
+        scans=paper.day_scans(training_session, day),
+        may_attach=paper.may_attach(current_user, training_session, day),
+        file_size=paper.file_size,
+        scan_limit=paper.megabytes(current_app.config["ATTENDANCE_SCAN_MAX_BYTES"]),
+        scan_max_bytes=current_app.config["ATTENDANCE_SCAN_MAX_BYTES"],
+        periods=list(Period),
+        attendance_statuses=list(AttendanceStatus),
+        short_status=SHORT_STATUS,
+        status_style=STATUS_STYLE,
+        status_field=status_field,
+        note_field=note_field,
+        version_field=version_field,
+    ), status
+
+
+# A multipart body holds the file and a little more (boundaries, headers,
+# the CSRF token): room for that above the scan's own limit.
+MULTIPART_ROOM = 64 * 1024
+SCAN_ENDPOINT = "attendance.attach_scan"
+
+
+@bp.url_value_preprocessor
+def _room_for_a_scan(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A scan may be larger than the application's MAX_CONTENT_LENGTH (up to
+    ATTENDANCE_SCAN_MAX_BYTES): its request's limit is raised before
+    anything reads the body, the app-wide CSRF check included (URL value
+    preprocessors run before every before_request function)."""
+    if endpoint == SCAN_ENDPOINT:
+        limit = current_app.config["ATTENDANCE_SCAN_MAX_BYTES"]
+        request.max_content_length = limit + MULTIPART_ROOM
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):
+    """A body past its limit, refused before it is read: for a scan, with
+    the scan's own limit and what to do."""
+    if request.endpoint == SCAN_ENDPOINT:
+        explanation = _(
+            "The file is larger than the limit of %(limit)s. Scan the sheet again in black and "
+            "white or at 200 dpi, or as a JPEG.",
+            limit=paper.megabytes(current_app.config["ATTENDANCE_SCAN_MAX_BYTES"]),
+        )
+    else:
+        explanation = _("The file you sent is larger than the limit of 5 MB.")
+    return render_template(
+        "errors/error.html", code=413, title=_("File too large"), explanation=explanation
+    ), 413
+
+
+@bp.route("/sessions/<int:session_id>/attendance/<day>/scans", methods=["POST"])
+@require("attendance.record")
+def attach_scan(session_id: int, day: str):
+    """The signed sheet's scan (PDF, JPEG or PNG by its content), kept with
+    the day; its size is bounded by _room_for_a_scan and the service."""
+    training_session = load(TrainingSession, session_id, "attendance.record")
+    the_day = _session_day(training_session, day)
+    limit = current_app.config["ATTENDANCE_SCAN_MAX_BYTES"]
+    form = ScanForm()
+    if not form.validate_on_submit():
+        return _render_paper(
+            training_session, the_day, DaySheetForm(formdata=None), status=400, scan_form=form
+        )
+    data = form.scan.data.read(limit + 1)
+    try:
+        _scan, created = paper.attach_scan(
+            training_session, the_day, data, actor=current_user, max_bytes=limit
+        )
+    except DomainError as error:
+        refuse(error, form, "scan")
+        status = 413 if isinstance(error, paper.ScanTooLarge) else _refusal_status(error)
+        return _render_paper(
+            training_session, the_day, DaySheetForm(formdata=None), status=status, scan_form=form
+        )
+    db.session.commit()
+    day_text = format_date(the_day, "full")
+    if created:
+        flash(_("The scan of the signed sheet is attached to %(day)s.", day=day_text), "success")
+    else:
+        flash(_("This file is already attached to %(day)s.", day=day_text), "info")
+    return redirect(
+        url_for(".paper_sheet", session_id=session_id, day=the_day.isoformat(), _anchor="scans")
+    )
+
+
+@bp.route("/sessions/<int:session_id>/attendance/<day>/scans/<int:scan_id>")
+@require("attendance.view")
+def download_scan(session_id: int, day: str, scan_id: int):
+    """A kept scan, to its session's trainers and coordinators only: as a
+    download (never shown in the page), never kept by the browser; each
+    download is audited."""
+    training_session = load(TrainingSession, session_id, "attendance.view")
+    the_day = _parse_day(day)
+    scans = paper.day_scans(training_session, the_day)
+    number = next((n for n, scan in enumerate(scans, start=1) if scan.id == scan_id), None)
+    if number is None:
+        abort(404)
+    scan = scans[number - 1]
+    content = db.session.scalar(
+        sa.select(AttendanceScan.content).where(AttendanceScan.id == scan.id)
+    )
+    name = paper.scan_download_name(training_session, scan, number)
+    mimetype = scan.content_type.value
+    # This request only read; the audit row is a write of its own.
+    db.session.rollback()
+    with writing():
+        paper.record_scan_download(scan, actor=current_user)
+        db.session.commit()
+    response = send_download(content or b"", name, mimetype)
+    # Nothing in it is for a browser to run, should one open it after all.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.route("/sessions/<int:session_id>/attendance/sync", methods=["GET", "POST"])
@@ -440,6 +740,7 @@ def overview(session_id: int):
         "attendance/overview.html",
         training_session=training_session,
         overview=services.session_overview(training_session),
+        scan_counts=paper.scan_counts(training_session),
         periods=list(Period),
         short_status=SHORT_STATUS,
         status_style=STATUS_STYLE,

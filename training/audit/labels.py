@@ -35,6 +35,9 @@ ACTION_LABELS: dict[str, Any] = {
     "attendance.changed": _l("Attendance changed"),
     "attendance.correct_locked": _l("Closed day corrected"),
     "attendance.day_closed": _l("Day closed"),
+    "attendance.keyed_from_paper": _l("Keyed from the paper sheet"),
+    "attendance.scan_attached": _l("Scan of the signed sheet attached"),
+    "attendance.scan_downloaded": _l("Scan of the signed sheet downloaded"),
     "scores.changed": _l("Test scores changed"),
     "certificate.issued": _l("Certificate issued"),
     "certificate.reissued": _l("Certificate reissued"),
@@ -53,6 +56,9 @@ ACTION_LABELS: dict[str, Any] = {
     "user.password_changed": _l("Password changed"),
     "auth.sign_in_failed": _l("Failed sign-in"),
     "access.refused": _l("Access refused"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
+    "api.write": _l("Change through the API"),
 }
 
 
@@ -120,6 +126,13 @@ FIELD_LABELS: dict[str, Any] = {
     "unrecorded_half_days": _l("Half-days not recorded, acknowledged"),
     "missing_scores": _l("Participants without all their scores, acknowledged"),
     "pending_nominees": _l("Nominees pending, acknowledged"),
+    # A day keyed from its paper sheet, and the sheet's scans.
+    "source": _l("Source"),
+    "sheet": _l("Sheet code"),
+    "created": _l("Half-days recorded"),
+    "changed": _l("Half-days changed"),
+    "content_type": _l("File type"),
+    "size": _l("Size in bytes"),
     "method": _l("Request method"),
     "path": _l("Address"),
     "endpoint": _l("Page"),
@@ -130,6 +143,7 @@ FIELD_LABELS: dict[str, Any] = {
 SUBJECT_FIELD_LABELS: dict[tuple[str, str], Any] = {
     ("screening", "status"): _l("Result"),
     ("attendance", "status"): lazy_pgettext("one participant's half-day", "Attendance"),
+    ("attendance", "sha256"): _l("Fingerprint (SHA-256)"),
     # What "organisation.merged" says of the removed record and of what moved.
     ("organisation", "merged_id"): _l("Removed record's number"),
     ("organisation", "merged_name"): _l("Removed record's name"),
@@ -152,6 +166,8 @@ SUBJECT_FIELD_ENUMS: dict[tuple[str, str], str] = {
     ("enrollment", "status"): "EnrollmentStatus",
     ("screening", "status"): "ScreeningStatus",
     ("attendance", "status"): "AttendanceStatus",
+    ("attendance", "source"): "AttendanceSource",
+    ("attendance", "content_type"): "ScanType",
     ("certificate", "status"): "CertificateStatus",
     ("certificate", "kind"): "CertificateKind",
     ("assignment", "role"): "AssignmentRole",

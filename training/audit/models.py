@@ -31,6 +31,11 @@ class AuditEvent(Model):
         sa.ForeignKey("participant.id"), index=True
     )
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # The personal access token the change was made through (the API), when
+    # it was: a token revoked later still names what it did.
+    token_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("api_token.id", ondelete="SET NULL"), index=True
+    )
     reason: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     actor: Mapped[Optional[User]] = relationship()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 
 from training.audit.models import AuditEvent
@@ -9,6 +10,20 @@ from training.extensions import db
 
 if TYPE_CHECKING:
     from training.auth.models import User
+
+# The personal access token the current request acts through (the API sets
+# it for each request it authenticates): every event recorded meanwhile
+# names it, whichever service writes it.
+_acting_token: ContextVar[int | None] = ContextVar("atelier_audit_token", default=None)
+
+
+def act_through_token(token_id: int | None) -> Token[int | None]:
+    """From now on in this context, events name the token `token_id`."""
+    return _acting_token.set(token_id)
+
+
+def stop_acting_through_token(token: Token[int | None]) -> None:
+    _acting_token.reset(token)
 
 
 def _plain(value: Any) -> Any:
@@ -56,6 +71,7 @@ def record_event(
         participant_id=participant_id,
         changes=changes,
         reason=reason,
+        token_id=_acting_token.get(),
     )
     db.session.add(event)
     return event

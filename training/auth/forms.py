@@ -1,6 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from training.auth.models import Role
 from training.labels import choices
@@ -11,7 +20,12 @@ def role_choices():
     return choices(Role)
 
 
-LOCALE_CHOICES = [("", _l("Browser's language")), ("en", "English"), ("fr", "Français")]
+LOCALE_CHOICES = [
+    ("", _l("Browser's language")),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+]
 
 
 class LoginForm(CleanForm):
@@ -49,3 +63,32 @@ class ConfirmForm(CleanForm):
     """An empty form: a POST button protected by its CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class TokenForm(CleanForm):
+    """A new personal access token of the API: its name, scopes (the view
+    offers those the user's role can use) and lifetime."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("What the token is for, to recognise it later (“Field office sync”)."),
+    )
+    scopes = SelectMultipleField(
+        _l("Scopes"),
+        validators=[DataRequired(message=_l("Choose at least one scope."))],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    lifetime = SelectField(
+        _l("Expires after"),
+        coerce=int,
+        default=90,
+        choices=[
+            (7, _l("7 days")),
+            (30, _l("30 days")),
+            (90, _l("90 days")),
+            (365, _l("1 year")),
+        ],
+    )
+    submit = SubmitField(_l("Create token"))

@@ -119,3 +119,40 @@ class Throttle(Model):
     attempts: Mapped[int] = mapped_column(default=0)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime())
     not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Model):
+    """A personal access token for the JSON API (/api/v1): created on the
+    account page or by `flask create-token`, shown once, stored as the
+    SHA-256 of its secret (a copy of this table authenticates no one). It
+    acts as its user, with their role as it is at each request, narrowed to
+    its scopes ("sessions:read", "attendance:write", ...), until it expires
+    or is revoked (training/auth/tokens.py)."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(100))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The secret's first characters, shown beside the name so that its owner
+    # recognises which token a program holds (never enough to use it).
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    scopes: Mapped[str] = mapped_column(sa.String(500))  # space-separated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def is_usable_at(self, moment: datetime) -> bool:
+        """Neither revoked nor expired at `moment`."""
+        return self.revoked_at is None and moment < self.expires_at

@@ -20,15 +20,16 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import OperationalError
 
-from training.auth import services, throttle
+from training.auth import services, throttle, tokens
 from training.auth.forms import (
     ConfirmForm,
     LoginForm,
     PasswordChangeForm,
+    TokenForm,
     UserCreateForm,
     UserEditForm,
 )
-from training.auth.models import Role, SessionEnd, User, UserSession
+from training.auth.models import ApiToken, Role, SessionEnd, User, UserSession
 from training.domain import DomainError
 from training.extensions import db
 from training.permissions import require
@@ -176,9 +177,24 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/account")
-@login_required
-def account():
+def _token_form(user: User, *, fresh: bool = False) -> TokenForm:
+    """The new-token form, offering the scopes the user's role can use
+    (`fresh`: empty, even on the page answering a POST)."""
+    form = TokenForm(formdata=None) if fresh else TokenForm()
+    titles = {area.name: area.title for area in tokens.AREAS}
+    levels = {"read": _("read"), "write": _("read and write")}
+    form.scopes.choices = [
+        (scope, f"{titles[scope.split(':')[0]]} ({levels[scope.split(':')[1]]})")
+        for scope in tokens.offered_scopes(user)
+    ]
+    return form
+
+
+def _render_account(
+    token_form: TokenForm | None = None, new_secret: str | None = None, status: int = 200
+):
+    """The account page: where the user is signed in, and their API tokens
+    (a new token's secret shown once, in this response only)."""
     user = current_user._get_current_object()
     sessions = services.open_sessions(user, now=datetime.now(UTC), **_timeouts())
     return render_template(
@@ -187,7 +203,53 @@ def account():
         this_session=current_user_session(),
         device_summary=services.device_summary,
         form=ConfirmForm(),
-    )
+        api_tokens=tokens.user_tokens(user),
+        token_form=token_form or _token_form(user, fresh=True),
+        new_secret=new_secret,
+        now=datetime.now(UTC),
+    ), status
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return _render_account()
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    """A new personal access token; its secret is on the page that answers,
+    and never again."""
+    user = current_user._get_current_object()
+    form = _token_form(user)
+    if not form.validate_on_submit():
+        return _render_account(form, status=422)
+    try:
+        _token, secret = tokens.create_token(
+            user,
+            name=form.name.data or "",
+            scopes=form.scopes.data or [],
+            lifetime_days=form.lifetime.data,
+        )
+    except DomainError as error:
+        refuse(error, form, "name")
+        return _render_account(form, status=422)
+    db.session.commit()
+    flash(_("Token created. Copy it now: it is shown only once."), "success")
+    return _render_account(new_secret=secret)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    # Another user's token is not even named.
+    token = load_child(ApiToken, token_id, current_user.id, "user_id")
+    if ConfirmForm().validate_on_submit():
+        tokens.revoke_token(token, actor=current_user._get_current_object())
+        db.session.commit()
+        flash(_("Token “%(name)s” revoked.", name=token.name), "success")
+    return redirect(url_for("auth.account", _anchor="tokens"))
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

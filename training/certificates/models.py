@@ -73,6 +73,19 @@ class SigningKey(Model):
         return self.status == KeyStatus.COMPROMISED
 
 
+class SignedDocument(Model):
+    """A signed public document (the trust list, the status list) as last
+    made, shared through the database: every application server serves the
+    same bytes, hence the same ETag, whichever of them signed it
+    (training.certificates.trust)."""
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    # SHA-256 of what the document states (keys, revocations, issuer).
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
 def group_code(code: str) -> str:
     """A verification code as printed for reading: groups of four."""
     return "-".join(code[index : index + 4] for index in range(0, len(code), 4))

@@ -8,25 +8,30 @@ all public (docs/verification.md gives their format):
 - the status list (`status_document`): the revoked serials, when it was
   made and when the next one is due (a day later), signed by the root.
 
-The signed bytes are kept per process and made again only when what they
-state changes (a key's status or window; a revocation: counted from an
-index, not by reading the serials) or after an hour, so that a fresh
-download always has most of a day before its next update.
+The signed bytes are kept in the database (`SignedDocument`), so that every
+application server serves the same document with the same ETag, and made
+again only when what they state changes (a key's status or window; a
+revocation: counted from an index, not by reading the serials) or after an
+hour, so that a fresh download always has most of a day before its next
+update. A change made through one server is seen by the others at their
+next request: each compares the stored fingerprint with the database's
+current state.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy.dialects import postgresql, sqlite
 
 from training.certificates import keys, signing
-from training.certificates.models import Certificate, KeyPurpose, SigningKey
+from training.certificates.models import Certificate, KeyPurpose, SignedDocument, SigningKey
 from training.certificates.offline import (
     FORMAT_VERSION,
     ROOT_KEY_TYPE,
@@ -34,19 +39,12 @@ from training.certificates.offline import (
     TRUST_LIST_TYPE,
 )
 from training.extensions import db
+from training.transactions import writing
 
 STATUS_VALIDITY = timedelta(days=1)
 REFRESH_AFTER = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
-class _Made:
-    fingerprint: tuple[Any, ...]
-    made_at: datetime
-    content: bytes
-
-
-_made: dict[str, _Made] = {}
 _lock = threading.Lock()
 
 
@@ -58,27 +56,70 @@ def _issuer() -> str:
     return (current_app.config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")
 
 
+def _digest(fingerprint: tuple[Any, ...]) -> str:
+    return hashlib.sha256(repr((_issuer(), fingerprint)).encode()).hexdigest()
+
+
+def _stored(name: str) -> SignedDocument | None:
+    return db.session.execute(
+        sa.select(SignedDocument)
+        .where(SignedDocument.name == name)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _store(name: str, digest: str, made_at: datetime, content: bytes) -> None:
+    """Keep the document unless another server stored a newer one meanwhile:
+    the newest wins, and everyone serves it."""
+    values = {"name": name, "fingerprint": digest, "made_at": made_at, "content": content}
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(SignedDocument).values(**values)
+    statement = insert.on_conflict_do_update(
+        index_elements=[SignedDocument.name],
+        set_={key: insert.excluded[key] for key in ("fingerprint", "made_at", "content")},
+        where=sa.or_(
+            SignedDocument.fingerprint != insert.excluded.fingerprint,
+            SignedDocument.made_at < insert.excluded.made_at,
+        ),
+    )
+    db.session.execute(statement)
+
+
 def _cached(
     name: str,
     fingerprint: tuple[Any, ...],
     now: datetime,
     make: Callable[[datetime], dict[str, Any]],
 ) -> bytes:
-    """The document's signed bytes as last made, unless what it states
-    changed (its fingerprint) or it is over an hour old."""
-    made = _made.get(name)
-    if made is not None and made.fingerprint == fingerprint and now - made.made_at < REFRESH_AFTER:
-        return made.content
+    """The document's signed bytes as last made by any server, unless what
+    it states changed (its fingerprint) or it is over an hour old."""
+    digest = _digest(fingerprint)
+    stored = _stored(name)
+    if stored is not None and stored.fingerprint == digest and now - stored.made_at < REFRESH_AFTER:
+        return stored.content
     with _lock:
         root = keys.root_signer()
         content = signing.json_bytes(signing.sign_document(make(now), root.kid, root.private_key))
-        _made[name] = _Made(fingerprint, now, content)
+    # A short transaction of its own (the caller's, a GET, only read): on
+    # SQLite it begins with the write lock instead of upgrading a read.
+    db.session.commit()
+    with writing():
+        try:
+            _store(name, digest, now, content)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+    stored = _stored(name)
+    if stored is not None and stored.fingerprint == digest:
+        return stored.content  # this server's, or a newer one of another
     return content
 
 
 def forget_documents() -> None:
     """Drop the documents made so far (tests that travel in time)."""
-    _made.clear()
+    if has_app_context():
+        db.session.execute(sa.delete(SignedDocument))
 
 
 # ------------------------------------------------------------ the root key

@@ -4,7 +4,9 @@ portal and the public verification pages."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 from flask import (
@@ -12,18 +14,19 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_date, ngettext
+from flask_babel import force_locale, format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from training.auth.forms import ConfirmForm
-from training.certificates import graduates, services, signing, trust
+from training.certificates import graduates, scanner, services, signing, trust
 from training.certificates.forms import (
     FamilyNameForm,
     IssueAllForm,
@@ -368,6 +371,67 @@ def status_list():
 def root_key():
     """The root's public key: what a verifier carries to check the other two."""
     return _public_document(trust.root_key_document, 3600)
+
+
+# The service worker asks for the page in each language with this header
+# (a query parameter would stay in the page's own links).
+SCAN_LANGUAGE_HEADER = "X-Atelier-Scan-Language"
+
+
+def _scan_page_html() -> str:
+    try:
+        root_key = json.loads(trust.root_key_document())
+    except DomainError:  # no root key yet: nothing can be checked
+        root_key = None
+    return render_template(
+        "certificates/scan.html",
+        root_key=root_key,
+        kinds=list(CertificateKind),
+        issuer_names={issuer: str(name) for issuer, name in _ISSUER_NAMES.items()},
+    )
+
+
+@bp.route("/verify/scan")
+def scan():
+    """The offline verifier: reads a certificate's QR code (camera or photo)
+    and checks it in the browser against the signed lists its service
+    worker keeps, with or without network (docs/verification.md). Public."""
+    requested = request.headers.get(SCAN_LANGUAGE_HEADER, "")
+    languages = current_app.config["LANGUAGES"]
+    with force_locale(requested) if requested in languages else nullcontext():
+        html, locale = _scan_page_html(), str(get_locale())
+    response = make_response(html)
+    response.headers["Content-Security-Policy"] = scanner.CONTENT_SECURITY_POLICY
+    response.headers["Permissions-Policy"] = scanner.PERMISSIONS_POLICY
+    response.headers["Content-Language"] = locale
+    response.vary.add(SCAN_LANGUAGE_HEADER)
+    return response
+
+
+@bp.route("/verify/scan/sw.js")
+def scan_worker():
+    """The offline verifier's service worker (static/js/scan-worker.js), its
+    scope the page alone, apart from the attendance worker at /sw.js. It
+    names the files it keeps, fingerprinted: a new version of any makes a
+    new worker. Public, and holds no one's data."""
+    page = url_for("certificates.scan")
+    files = scanner.worker_files(_scan_page_html())
+    script = render_template(
+        "certificates/scan-worker.js",
+        files=files,
+        version=scanner.worker_version(files),
+        page=page,
+        languages=list(current_app.config["LANGUAGES"]),
+        default_language=current_app.config["BABEL_DEFAULT_LOCALE"],
+        language_header=SCAN_LANGUAGE_HEADER,
+        lists=[url_for("certificates.trust_list"), url_for("certificates.status_list")],
+    )
+    response = make_response(script)
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"
+    # The worker's address is under the page's: allowed to take the page itself.
+    response.headers["Service-Worker-Allowed"] = page
+    return response
 
 
 @bp.route("/sessions/<int:session_id>/certificates/qualify-trainers", methods=["POST"])

@@ -24,9 +24,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from training.mail.models import OutboxMessage
-from training.mail.services import Attachment, queue_mail
-
-MAIL_LOCALES = ("fr", "en")
+from training.mail.services import MAIL_LOCALES, Attachment, queue_mail
 
 
 def public_url(endpoint: str, **values: Any) -> str:

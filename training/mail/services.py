@@ -28,6 +28,8 @@ from training.extensions import db
 from training.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 from training.text import clean
 
+# The languages mail is written in (each message's templates, through the catalogs).
+MAIL_LOCALES = ("fr", "en", "ar")
 MAX_SUBJECT = 300
 MAX_NAME = 200
 MAX_FILENAME = 200
@@ -111,7 +113,7 @@ def queue_mail(
         subject=clean(subject)[:MAX_SUBJECT] or "Atelier",
         text_body=clean(text, multiline=True),
         html_body=html.replace("\x00", "") if html else None,
-        locale=locale if locale in ("en", "fr") else "fr",
+        locale=locale if locale in MAIL_LOCALES else "fr",
         kind=kind,
         reference=reference,
         status=MailStatus.QUEUED,

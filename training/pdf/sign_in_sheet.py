@@ -48,6 +48,7 @@ from training.pdf.arabic import (
     rtl_cell,
 )
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
+from training.pdf.qr import draw_qr
 from training.text import clean
 
 if TYPE_CHECKING:
@@ -84,6 +85,9 @@ class SignInSheet:
     blank_rows: int = 5
     organiser: str = "UNODC – DPO"
     title_ar: str = ""  # an Arabic sheet prints the French title without it
+    # (day, address): the page that keys that day's sheet back once signed,
+    # printed as a QR code beside the day's heading (none for a day without).
+    links: tuple[tuple[date, str], ...] = ()
 
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -102,6 +106,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "page": "page {page} sur {pages}",
         "dates_value": "du {start} au {end}",
         "late": "Arrivées tardives : ajouter nom, organisation et grade.",
+        "qr": "Saisie dans Atelier :\nscannez ce code ou tapez\ncelui du bas de page.",
     },
     "en": {
         "sheet": "Sign-in sheet",
@@ -118,6 +123,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "page": "page {page} of {pages}",
         "dates_value": "{start} to {end}",
         "late": "Late arrivals: add name, organisation and rank.",
+        "qr": "To key it into Atelier,\nscan this code or type\nthe one at the foot.",
     },
     "ar": {
         "sheet": "ورقة التوقيع على الحضور",
@@ -134,6 +140,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "page": "الصفحة {page} من {pages}",
         "dates_value": "من {start} إلى {end}",
         "late": "المتأخرون: يُرجى إضافة الاسم والجهة والرتبة.",
+        "qr": "للإدخال في Atelier:\nيُمسح هذا الرمز أو يُكتب\nالرمز المطبوع أسفل الصفحة.",
     },
 }
 
@@ -143,6 +150,13 @@ _RULE = colors.HexColor("#8c99a6")
 _HEAD_BG = colors.HexColor("#e3ecf5")
 _STRIPE = colors.HexColor("#f5f7fa")
 _NOTE_INK = colors.HexColor("#4a5866")
+
+# The QR code beside a day's heading, its quiet zone included: some 0.4 mm a
+# module for an address of 60 to 80 characters, read by a phone or a USB
+# scanner from a photocopy.
+_QR_SIZE = 18 * mm
+_QR_CAPTION_WIDTH = 40 * mm
+_QR_CAPTION_SIZE = 7
 
 _PAGE = landscape(A4)
 _MARGIN = 12 * mm
@@ -402,20 +416,89 @@ def _cell_style(font: str, size: float, leading: float) -> ParagraphStyle:
     )
 
 
-def _session_block(sheet: SignInSheet, styles: _Styles) -> list[Flowable]:
-    """The session's title, code, dates, place and trainers: the same on
-    every day's sheet, so made once and placed under each day's heading."""
+def _titles(sheet: SignInSheet, styles: _Styles) -> list[Flowable]:
+    """The course's title in the sheet's language (both: French, then English;
+    Arabic: the Arabic title, then the French one, or the French one alone)."""
     language = sheet.language
     if language == "en":
-        flowables: list[Flowable] = [Paragraph(escape(sheet.title_en), styles.title)]
-    elif language == "ar":
-        flowables = [BidiParagraph(sheet.title_ar or sheet.title_fr, styles.title, rtl=True)]
+        return [Paragraph(escape(sheet.title_en), styles.title)]
+    if language == "ar":
+        flowables: list[Flowable] = [
+            BidiParagraph(sheet.title_ar or sheet.title_fr, styles.title, rtl=True)
+        ]
         if sheet.title_ar and sheet.title_fr != sheet.title_ar:
             flowables.append(BidiParagraph(sheet.title_fr, styles.title_second, rtl=True))
-    else:
-        flowables = [Paragraph(escape(sheet.title_fr), styles.title)]
-        if language == "both" and sheet.title_en != sheet.title_fr:
-            flowables.append(Paragraph(escape(sheet.title_en), styles.title_second))
+        return flowables
+    flowables = [Paragraph(escape(sheet.title_fr), styles.title)]
+    if language == "both" and sheet.title_en != sheet.title_fr:
+        flowables.append(Paragraph(escape(sheet.title_en), styles.title_second))
+    return flowables
+
+
+class _QrCode(Flowable):
+    """A QR code, `size` points wide with its quiet zone, on white."""
+
+    def __init__(self, value: str, size: float) -> None:
+        super().__init__()
+        self.value, self.size = value, size
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(colors.white)
+        canvas.rect(0, 0, self.size, self.size, stroke=0, fill=1)
+        canvas.setFillColor(colors.black)
+        draw_qr(canvas, self.value, 0, 0, self.size)
+
+
+def _header(sheet: SignInSheet, day: date, styles: _Styles) -> list[Flowable]:
+    """A day's heading and the course's title; with the day's link, its QR
+    code on the right (on the left of an Arabic sheet), captioned in the
+    sheet's language."""
+    heading = _day_heading(sheet, day, styles) + _titles(sheet, styles)
+    link = dict(sheet.links).get(day)
+    if not link:
+        return heading
+    rtl = sheet.language == "ar"
+    # Three short lines a language, written to fit the caption's width.
+    caption_text = "\n".join(_LABELS[code]["qr"] for code in _languages(sheet.language))
+    caption: Any = caption_text
+    if rtl:
+        style = _cell_style(FONT_REGULAR, _QR_CAPTION_SIZE, _QR_CAPTION_SIZE + 1.5)
+        caption = BidiParagraph(caption_text, style, rtl=True, align="left")
+    side = sum(_COLUMNS) - _QR_CAPTION_WIDTH - _QR_SIZE
+    commands: list[_TableCommand] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
+        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+        ("FONTNAME", (1, 0), (1, 0), FONT_REGULAR),
+        ("FONTSIZE", (1, 0), (1, 0), _QR_CAPTION_SIZE),
+        ("LEADING", (1, 0), (1, 0), _QR_CAPTION_SIZE + 1.5),
+        ("TEXTCOLOR", (1, 0), (1, 0), _NOTE_INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (1, 0), (1, 0), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    cells: list[Any] = [heading, caption, _QrCode(link, _QR_SIZE)]
+    widths = (side, _QR_CAPTION_WIDTH, _QR_SIZE)
+    if rtl:  # the code on the left, its caption beside it, the heading on the right
+        cells, widths = cells[::-1], widths[::-1]
+        commands = [
+            *mirrored_commands(commands, 3),
+            ("LEFTPADDING", (1, 0), (1, 0), 4),
+            ("RIGHTPADDING", (1, 0), (1, 0), 0),
+        ]
+    table = Table([cells], colWidths=widths)
+    table.setStyle(TableStyle(commands))
+    return [table]
+
+
+def _session_block(sheet: SignInSheet, styles: _Styles) -> list[Flowable]:
+    """The session's code, dates, place and trainers: the same on every
+    day's sheet, so made once and placed under each day's heading."""
+    language = sheet.language
     separator = "، " if language == "ar" else ", "
     place = separator.join(part for part in (sheet.venue, sheet.city, sheet.country) if part)
     label_width, value_width = 30 * mm, (sum(_COLUMNS) - 60 * mm) / 2
@@ -471,7 +554,7 @@ def _session_block(sheet: SignInSheet, styles: _Styles) -> list[Flowable]:
         ]
     table = Table(rows, colWidths=widths)
     table.setStyle(TableStyle(commands))
-    return [*flowables, Spacer(1, 4), table, Spacer(1, 6)]
+    return [Spacer(1, 4), table, Spacer(1, 6)]
 
 
 class _RosterPage(Flowable):
@@ -658,7 +741,7 @@ def render_sign_in_sheet(sheet: SignInSheet) -> bytes:
         code = sheet_code(sheet.code, day)
         footer = f"{code} — {_label(sheet.language, 'sheet')} — {_day_text(sheet.language, day)}"
         story.append(_DayMarker(code, footer))
-        header = _day_heading(sheet, day, styles) + session_block
+        header = _header(sheet, day, styles) + session_block
         story += header
         room = round(frame_height - sum(f.wrap(frame_width, frame_height)[1] for f in header), 1)
         if room not in pages:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -287,6 +287,41 @@ def participants_table(trainings: Iterable[Any]) -> Table:
     )
     title = _("Person-trainings")
     return Table(title, title, header, rows)
+
+
+def participants_csv(table: Table, rows_per_chunk: int = 500) -> Iterator[str]:
+    """The participant-level export as CSV, produced a chunk of rows at a
+    time as the rows are read: memory stays flat whatever their number. A
+    byte-order mark first lets Excel read the accents of UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_csv_value(cell) for cell in table.header])
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    # The same texts come back row after row (labels, codes, organisations):
+    # each is made safe once, in a memo emptied when it grows large.
+    safe: dict[str, str] = {}
+
+    def safe_text(value: str) -> str:
+        found = safe.get(value)
+        if found is None:
+            if len(safe) > 20_000:
+                safe.clear()
+            found = safe[value] = spreadsheet_safe(value)
+        return found
+
+    for count, row in enumerate(table.rows, start=1):
+        # Most cells are numbers, dates or empty: only text is made safe.
+        writer.writerow(
+            ["" if cell is None else safe_text(cell) if type(cell) is str else cell for cell in row]
+        )
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def participants_xlsx(table: Table) -> bytes:

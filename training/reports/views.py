@@ -7,20 +7,32 @@ Each view parses the filters, asks `queries` for the figures and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
-from flask import Blueprint, abort, make_response, render_template, request
-from flask_babel import force_locale
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from training.auth.forms import ConfirmForm
 from training.extensions import db
+from training.jobs import services as jobs
 from training.pdf import donor_report as pdf
 from training.people.models import Participant
 from training.permissions import authorize, can, require
-from training.reports import exports, presenters, projection, queries
+from training.reports import export_jobs, exports, presenters, projection, queries
 from training.reports.forms import DrillDownForm, ReportFilterForm
 from training.reports.queries import Report
 from training.sessions.models import TrainingSession
@@ -148,15 +160,58 @@ def export_xlsx():
     return send_download(body, _file_name("report", "xlsx"), XLSX_MIMETYPE)
 
 
-@bp.route("/reports/export-participants.xlsx")
+@bp.route("/reports/export-participants.csv")
 @require("reports.view")
-def export_participants():
-    """One row per person-training, names included: coordinators only."""
+def export_participants_csv():
+    """One row per person-training, names included: coordinators only.
+    Streamed as the rows are read, whatever their number."""
     authorize("participants.view")
     form = _validated(ReportFilterForm(request.args), "reports/index.html", report=None)
-    trainings = db.session.execute(queries.training_rows(form.filters()))
-    body = exports.participants_xlsx(exports.participants_table(trainings))
-    return send_download(body, _file_name("participants", "xlsx"), XLSX_MIMETYPE)
+    filters = form.filters()
+
+    def chunks() -> Iterator[str]:
+        # The query runs when the first chunk is asked for, and its cursor
+        # is closed however the download ends (a client gone midway).
+        rows = export_jobs.streamed_rows(filters)
+        try:
+            yield from exports.participants_csv(exports.participants_table(rows))
+        finally:
+            rows.close()
+
+    return send_download(
+        stream_with_context(chunks()),
+        _file_name("participants", "csv"),
+        "text/csv; charset=utf-8",
+    )
+
+
+@bp.route("/reports/export-participants.xlsx", methods=["GET", "POST"])
+@require("reports.view")
+def export_participants():
+    """The same as a workbook, written by a job: GET asks first (a link or
+    a bookmark changes nothing), POST starts it and shows its page."""
+    authorize("participants.view")
+    form = _validated(ReportFilterForm(request.args), "reports/index.html", report=None)
+    confirm = ConfirmForm()
+    if request.method == "POST" and confirm.validate_on_submit():
+        job = jobs.enqueue(
+            export_jobs.PARTICIPANTS_XLSX,
+            current_user,
+            filters=form.filters().query_args(),
+            locale=str(get_locale()),
+        )
+        db.session.commit()
+        jobs.start(job.id)
+        return redirect(url_for("jobs.show", job_id=job.id))
+    if request.method == "POST":
+        abort(400)
+    return render_template(
+        "reports/export_participants.html",
+        form=form,
+        confirm=confirm,
+        query=form.filters().query_args(),
+        summary=presenters.filter_summary(form),
+    )
 
 
 @bp.route("/reports/donor-report.pdf")

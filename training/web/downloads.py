@@ -3,6 +3,7 @@ shared browser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from flask import Response
@@ -13,7 +14,11 @@ __all__ = ["ascii_name", "send_download"]
 
 
 def send_download(
-    body: bytes | str, filename: str, mimetype: str, *, inline: bool = False
+    body: bytes | str | Iterable[str] | Iterable[bytes],
+    filename: str,
+    mimetype: str,
+    *,
+    inline: bool = False,
 ) -> Response:
     """`body` as a download named `filename` (an ASCII name for every
     browser, and the exact name as RFC 6266's filename*), with

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, flash, jsonify, render_template, request
+from flask import Flask, flash, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from training.domain import DomainError
@@ -125,6 +125,7 @@ def register_error_pages(app: Flask) -> None:
         413: lambda: _("File too large"),
         429: lambda: _("Too many attempts"),
         500: lambda: _("Something went wrong"),
+        503: lambda: _("Atelier is briefly unavailable"),
     }
     explanations = {
         400: lambda: _(
@@ -136,6 +137,10 @@ def register_error_pages(app: Flask) -> None:
         413: lambda: _("The file you sent is larger than the limit of 5 MB."),
         429: lambda: _("Too many attempts in a short time. Wait a minute, then try again."),
         500: lambda: _("The error has been recorded. Please try again in a moment."),
+        503: lambda: _(
+            "Atelier cannot reach its database just now. Nothing you sent in this request "
+            "was saved: try again in a minute."
+        ),
     }
 
     def render_error(code: int, detail: str | None = None):
@@ -178,6 +183,36 @@ def register_error_pages(app: Flask) -> None:
             type(error.orig).__name__,
         )
         return render_error(400)
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: DBAPIError):
+        # The database is restarting, unreachable or busy: nothing of this
+        # request was committed. Say so with a 503 (a proxy may retry, the
+        # user is told to), and render without asking the database who the
+        # user is. The pool checks each connection before use
+        # (pool_pre_ping), so the next request reconnects by itself.
+        if not isinstance(error, OperationalError) and not error.connection_invalidated:
+            return unhandled_error(error)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.remove()
+        app.logger.error(
+            "Database unavailable on %s: %s",
+            request.path.replace("\n", "\\n"),
+            type(error.orig).__name__,
+        )
+        from training.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+        if wants_json():
+            response = json_error("database_unavailable", explanations[503](), 503)
+        else:
+            response = render_error(503)
+        body, status = response
+        result = app.make_response((body, status))
+        result.headers["Retry-After"] = "30"
+        return result
 
     @app.errorhandler(500)
     def internal_error(error: Exception):

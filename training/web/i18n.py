@@ -1,15 +1,31 @@
-"""The web layer's language: which locale a request speaks, and the template
-filters that write dates, numbers and countries in it."""
+"""The web layer's language: which locale a request speaks, which way it
+is written, and the template filters that write dates, numbers and
+countries in it.
+
+Arabic pages are written right to left, with Latin digits: Babel's "ar"
+locale formats numbers in the `latn` numbering system (Babel's default,
+and CLDR's for "ar"), dates with Latin digits too, as the administrations
+of Chad and Mauritania write them; the pages' scripts ask `Intl` for
+`latn` digits as well (js/outbox.js, js/attendance.js)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from training.formatting import country_name, percent
+from training.permissions import TOKEN_BLUEPRINTS
+
+# The languages written right to left (the page's `dir`).
+RIGHT_TO_LEFT = frozenset({"ar"})
 
 
 def select_locale() -> str:
@@ -18,6 +34,13 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and background work
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.blueprint in TOKEN_BLUEPRINTS:  # a program says its language in the header
+        own = getattr(current_user, "locale", None)
+        return (
+            request.accept_languages.best_match(languages)
+            or (own if own in languages else None)
+            or current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -27,14 +50,110 @@ def select_locale() -> str:
     )
 
 
+def text_direction(locale_name: str | None = None) -> str:
+    """ "rtl" for a language written right to left, else "ltr"."""
+    locale_name = locale_name or str(get_locale() or "en")
+    return "rtl" if locale_name.split("_")[0] in RIGHT_TO_LEFT else "ltr"
+
+
+@lru_cache(maxsize=16)
+def plural_samples(locale_name: str) -> tuple[tuple[str, int], ...]:
+    """One number of each plural category (CLDR's, as `Intl.PluralRules`
+    names them) of the locale: zero 0, one 1, two 2, few 3, many 11,
+    other 100 in Arabic; one 0, many 1000000, other 2 in French."""
+    rule = Locale.parse(locale_name).plural_form
+    samples: dict[str, int] = {}
+    for number in (*range(0, 1000), 1_000_000):
+        samples.setdefault(rule(number), number)
+    return tuple(samples.items())
+
+
+def plural_forms(message: Callable[[int], str]) -> dict[str, str]:
+    """{category: text} of `message` (a macro calling ngettext with its
+    number) for every plural category of the current locale: what a script
+    picks from with `Intl.PluralRules(lang).select(count)`."""
+    return {
+        category: str(message(number))
+        for category, number in plural_samples(str(get_locale() or "en"))
+    }
+
+
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def in_own_direction(text: str) -> str:
+    """On a right-to-left page, `text` (a date: Arabic dates carry
+    right-to-left marks between their numbers) between Unicode's isolate
+    marks, which keep it whole beside Latin codes and names, in attributes
+    and plain text too; unchanged on other pages."""
+    if text and text_direction() == "rtl":
+        return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+    return text
+
+
+def isolate(value: object, direction: str = "auto") -> Markup:
+    """`value` in a <bdi>: a name, email, code or number keeps its own
+    direction inside text written the other way (and does not carry the
+    punctuation around it along). `direction` "ltr" for what is always
+    written left to right (emails, phones, codes, serials, file names)."""
+    if value is None or value == "":
+        return Markup("")
+    if direction == "auto":
+        return Markup("<bdi>%s</bdi>") % (value,)
+    return Markup('<bdi dir="%s">%s</bdi>') % (direction, value)
+
+
+def joined(*parts: object) -> Markup:
+    """The non-empty `parts`, each in its own direction (<bdi>), separated by
+    the language's comma: "Niamey, Niger"; "Niamey، النيجر" in Arabic."""
+    comma = "، " if text_direction() == "rtl" else ", "
+    separator = Markup(comma)  # noqa: S704  (a constant; the parts are escaped by isolate)
+    return separator.join(isolate(part) for part in parts if part)
+
+
+def place(training_session: Any, *, venue: bool = False) -> Markup:
+    """Where a session is held: (venue,) city, country in the reader's
+    language."""
+    return joined(
+        training_session.venue if venue else None,
+        training_session.city,
+        country_name(training_session.country),
+    )
+
+
+def day_period(period: str) -> str:
+    """The locale's abbreviation of "am" or "pm": AM, PM; ص, م in Arabic."""
+    locale = get_locale() or Locale.parse("en")
+    return str(locale.day_periods["format"]["abbreviated"].get(period, period.upper()))
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(day_period)
+    app.add_template_global(joined)
+    app.add_template_global(place)
+    app.add_template_global(text_direction)
+    app.add_template_global(plural_forms)
+
+    @app.template_filter("bdi")
+    def bdi_filter(value: object) -> Markup:
+        return isolate(value)
+
+    @app.template_filter("ltr")
+    def ltr_filter(value: object) -> Markup:
+        return isolate(value, "ltr")
+
+    @app.template_global()
+    def forward_arrow() -> str:
+        """The arrow from a value to the next one, in the page's direction."""
+        return "←" if text_direction() == "rtl" else "→"
+
     @app.template_filter("day")
     def day_filter(value: date | None, format: str = "medium") -> str:
-        return format_date(value, format) if value else ""
+        return in_own_direction(format_date(value, format)) if value else ""
 
     @app.template_filter("moment")
     def moment_filter(value: datetime | None, format: str = "medium") -> str:
-        return format_datetime(value, format) if value else ""
+        return in_own_direction(format_datetime(value, format)) if value else ""
 
     @app.template_filter("number")
     def number_filter(value: float | int | None, format: str | None = None) -> str:

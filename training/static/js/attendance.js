@@ -22,7 +22,8 @@
   const enhanced = Boolean(outbox && strings && editable);
   const rows = Array.from(form.querySelectorAll(".att-row[data-enrollment]"));
   const language = document.documentElement.lang || "en";
-  const numbers = new Intl.NumberFormat(language);
+  // Latin digits in every language, Arabic included, as the pages write them.
+  const numbers = new Intl.NumberFormat(language, { numberingSystem: "latn" });
   const pluralRules = new Intl.PluralRules(language);
 
   function fill(template, values) {
@@ -216,7 +217,11 @@
   const saveLabel = saveButton ? saveButton.textContent : "";
   const reason = form.querySelector('textarea[name="reason"]');
   const outboxStrings = outbox.strings;
-  const moments = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" });
+  const moments = new Intl.DateTimeFormat(language, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    numberingSystem: "latn",
+  });
   let queue = Promise.resolve();
   let sending = false;
   let stopped = navigator.onLine ? null : "offline";

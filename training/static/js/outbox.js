@@ -25,7 +25,8 @@
   const strings = JSON.parse(stringsElement.textContent);
   const language = document.documentElement.lang || "en";
   const pluralRules = new Intl.PluralRules(language);
-  const numbers = new Intl.NumberFormat(language);
+  // Latin digits in every language, Arabic included, as the pages write them.
+  const numbers = new Intl.NumberFormat(language, { numberingSystem: "latn" });
 
   // A message with its {placeholders} filled in.
   function fill(template, values) {
@@ -34,8 +35,8 @@
     );
   }
 
-  // The plural form for `count` ({one, other} from the template, which
-  // gettext chose for the page's language).
+  // The plural form for `count` (one per plural category of the page's
+  // language, from the template, which gettext chose).
   function plural(forms, count, values = {}) {
     const form = forms[pluralRules.select(count)] || forms.other;
     return fill(form, { ...values, count: numbers.format(count) });
