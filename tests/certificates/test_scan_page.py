@@ -151,7 +151,7 @@ def test_the_worker_is_limited_to_the_page(client, signed):
     config = worker_config(worker.text)
     assert config["page"] == "/verify/scan"
     assert config["lists"] == ["/verify/trust-list.json", "/verify/status.json"]
-    assert config["languages"] == ["en", "fr"]
+    assert config["languages"] == ["en", "fr", "ar"]
     assert "importScripts(" in worker.text and "js/scan-worker.js" in worker.text
 
 
