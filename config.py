@@ -129,6 +129,16 @@ class Config:
         if os.environ.get("ATELIER_SIGNATORY_2_TITLE")
         else "Département des opérations de paix"
     )
+    # Their titles on Arabic certificates and letters; unset, the title in the
+    # certificate's second language prints (unless that is the default).
+    ATELIER_SIGNATORY_1_TITLE_AR = os.environ.get("ATELIER_SIGNATORY_1_TITLE_AR") or (
+        None
+        if os.environ.get("ATELIER_SIGNATORY_1_TITLE")
+        else "المكتب الإقليمي لغرب ووسط أفريقيا، مكتب الأمم المتحدة المعني بالمخدرات والجريمة"
+    )
+    ATELIER_SIGNATORY_2_TITLE_AR = os.environ.get("ATELIER_SIGNATORY_2_TITLE_AR") or (
+        None if os.environ.get("ATELIER_SIGNATORY_2_TITLE") else "إدارة عمليات السلام"
+    )
     ATELIER_LOGO_LEFT = os.environ.get("ATELIER_LOGO_LEFT") or None
     ATELIER_LOGO_RIGHT = os.environ.get("ATELIER_LOGO_RIGHT") or None
     # Printed letters: the programme's name on their letterhead (each letter

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system programs `make test` needs when they are missing:
 # PostgreSQL 15's server programs, Debian's Chromium for the browser tests,
-# the DejaVu fonts the PDFs use, poppler-utils (pdftoppm) for the docs,
+# the DejaVu fonts the PDFs use and Noto Naskh Arabic for their Arabic
+# (fonts-noto-core), poppler-utils (pdftoppm) for the docs,
 # openssl for the certificate of the mail TLS tests, zbar-tools (zbarimg)
 # to read the certificates' QR codes back in their tests, and redis-server for
 # the shared store of the two-node test (.ci/with-redis.sh).
@@ -18,6 +19,7 @@ pg_bin() {
 pg_bin >/dev/null || missing+=(postgresql-15)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || missing+=(fonts-noto-core)  # Arabic
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v openssl >/dev/null || missing+=(openssl)  # the mail TLS tests' certificate
 command -v zbarimg >/dev/null || missing+=(zbar-tools)  # QR codes read back from certificates

@@ -14,9 +14,10 @@ from flask_babel import get_locale
 
 from training.text import fold
 
-# The languages printed documents (letters, sheets, certificates) are written
-# in. A reader of the Arabic interface gets their letters in French, the G5
-# Sahel's working language, until the PDF renderers write Arabic.
+# The languages the access letter (training/pdf/access_letter.py) is written
+# in: a reader of the Arabic interface gets it in French, the G5 Sahel's
+# working language. Convocation letters, sign-in sheets, programmes,
+# certificates and the donor report also write Arabic (training.pdf.arabic).
 DOCUMENT_LOCALES = ("fr", "en")
 
 

@@ -8,19 +8,49 @@ import unicodedata
 
 import jellyfish
 
+# Arabic letters written several ways for one name, folded to one: alef
+# wasla to alef, alef maqsura and the Persian yeh to yeh, teh marbuta to heh,
+# the Persian kaf to kaf, tatweel (the stretching stroke) dropped, Arabic-
+# Indic digits to ASCII ones. NFKD has already split the hamza and madda off
+# أ إ آ ؤ ئ, and the vowel marks (tashkeel), like accents, are combining.
+_ARABIC_FOLDS = str.maketrans(
+    {
+        "\u0671": "\u0627",  # ٱ -> ا
+        "\u0649": "\u064a",  # ى -> ي
+        "\u06cc": "\u064a",  # ی -> ي
+        "\u0629": "\u0647",  # ة -> ه
+        "\u06a9": "\u0643",  # ک -> ك
+        "\u0640": None,  # tatweel
+        **{chr(0x0660 + digit): str(digit) for digit in range(10)},
+        **{chr(0x06F0 + digit): str(digit) for digit in range(10)},
+    }
+)
+
 
 def fold(text: str | None) -> str:
-    """Lower-case, accent-free, single-spaced: "  Moussa TRAORÉ " -> "moussa traore"."""
+    """Lower-case, accent-free, single-spaced: "  Moussa TRAORÉ " -> "moussa traore";
+    Arabic without vowel marks nor hamza, its variant letters unified:
+    "أَحْمَد" -> "احمد", "فاطمة" -> "فاطمه", "مصطفى" -> "مصطفي"."""
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+    return " ".join(stripped.translate(_ARABIC_FOLDS).casefold().split())
 
 
-def search_key(given_name: str | None, family_name: str | None) -> str:
-    """The folded "given family" name stored in Participant.search_name."""
-    return fold(f"{given_name or ''} {family_name or ''}")
+_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f]")
+
+
+def has_arabic_letters(text: str | None) -> bool:
+    """Whether `text` holds a letter of the Arabic script."""
+    return bool(text) and _ARABIC_LETTER.search(text or "") is not None
+
+
+def search_key(given_name: str | None, family_name: str | None, name_ar: str | None = None) -> str:
+    """The folded "given family" name stored in Participant.search_name,
+    followed by the name in Arabic script when there is one: a search finds
+    either."""
+    return fold(f"{given_name or ''} {family_name or ''} {name_ar or ''}")
 
 
 def name_tokens(given_name: str | None, family_name: str | None) -> list[str]:

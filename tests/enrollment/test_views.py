@@ -332,13 +332,15 @@ def test_the_csv_template_fits_the_interface_language(client, login_as, objects)
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf") and body.endswith(b"\r\n")
     assert body.decode("utf-8-sig").strip() == (
-        "Prénom;Nom;Sexe (F/M);Nationalité;Organisation;Grade;Fonction;Courriel;Téléphone"
+        "Prénom;Nom;Sexe (F/M);Nationalité;Organisation;Grade;Fonction;Courriel;Téléphone;"
+        "Nom (arabe)"
     )
     user.locale = "en"
     db.session.commit()
     english = client.get(url).get_data().decode("utf-8-sig").strip()
     assert english == (
-        "Given name,Family name,Sex (F/M),Nationality,Organisation,Rank,Function,Email,Phone"
+        "Given name,Family name,Sex (F/M),Nationality,Organisation,Rank,Function,Email,Phone,"
+        "Name (Arabic)"
     )
 
 

@@ -151,7 +151,7 @@ def test_logos_are_drawn_when_configured_and_a_missing_file_is_ignored(tmp_path)
 
 def test_a_letter_in_another_language_is_refused():
     with pytest.raises(ValueError):
-        sample_convocation(language="ar")
+        sample_convocation(language="de")
 
 
 def test_hours_with_a_fraction_follow_the_language():

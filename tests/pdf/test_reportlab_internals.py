@@ -16,6 +16,13 @@ Only objects the renderers own touch these internals, nothing shared:
   `QRRSBlock.getRSBlocks`, `QRUtil.getErrorCorrectPolynomial`,
   `QRUtil.getMask` and the GF(256) tables; tests/pdf/test_certificate.py
   checks its symbols against ReportLab's module for module.
+- `training.pdf.fonts.ShapingFont` (the Arabic faces) adds private code
+  points to its own face's `charToGlyph` and `charWidths`, and rewrites the
+  ToUnicode streams `TTFont.addObjects` registers in the document as
+  "toUnicodeCMap:<subset name>"; `training.pdf.arabic.shape` builds
+  `ttfonts.ShapedStr` / `ShapeData` as ReportLab's own shaping does, for
+  `PDFTextObject._formatText` to draw (tests/pdf/test_arabic.py reads the
+  letters back from a PDF).
 
 On another ReportLab version this test fails: re-read those ReportLab
 functions against ours, run tests/pdf and bench/bench_certificates.py, then

@@ -149,6 +149,7 @@ def test_the_roster_lists_who_takes_part_then_who_waits_with_contacts(client, lo
         "N°",
         "Nom",
         "Prénom",
+        "Nom en écriture arabe",
         "Sexe",
         "Grade",
         "Fonction",
@@ -160,13 +161,13 @@ def test_the_roster_lists_who_takes_part_then_who_waits_with_contacts(client, lo
     ]
     assert [row[1] for row in rows] == ["MAÏGA", "TRAORÉ", "ZONGO", "ABDOU"]
     maiga = rows[0]
-    assert maiga[4] == "Commissaire" and maiga[6] == "PN — Police nationale (Mali)"
-    assert maiga[7] == "Mali"
-    assert maiga[5].startswith("'=HYPERLINK")  # never run as a formula
+    assert maiga[5] == "Commissaire" and maiga[7] == "PN — Police nationale (Mali)"
+    assert maiga[8] == "Mali"
+    assert maiga[6].startswith("'=HYPERLINK")  # never run as a formula
     participant = world["confirmed"][1].participant
     # A phone's "+" is neutralised like a formula's "=" (SECURITY.md).
-    assert (maiga[8], maiga[9]) == (participant.email, "'" + participant.phone)
-    assert [row[10] for row in rows] == [
+    assert (maiga[9], maiga[10]) == (participant.email, "'" + participant.phone)
+    assert [row[11] for row in rows] == [
         "Confirmé",
         "Confirmé",
         "En liste d'attente (position 1)",
@@ -350,3 +351,24 @@ def test_the_session_page_offers_the_pack_to_those_who_may(client, login_as, wor
         assert response.status_code == 403
         return
     assert ("workshop-pack.zip" in response.get_data(as_text=True)) is shown
+
+
+def test_the_pack_of_a_session_held_in_arabic(client, login_as, world):
+    world["session"].language = SessionLanguage.ARABIC
+    world["session"].curriculum.title_ar = "التحقيق في قضايا الإرهاب"
+    db.session.commit()
+    files = unzip(download(client, login_as, "coordinator", world["url"]))
+    names = list(files)
+    assert all(name.isascii() for name in names)  # download names stay ASCII
+    assert names[1].startswith("1-programme-") and names[3].startswith("3-sign-in-sheets-")
+    programme = " ".join(pdf_pages(files[names[1]]))
+    assert "البرنامج" in programme and "التحقيق في قضايا الإرهاب" in programme
+    sheets = " ".join(pdf_pages(files[names[3]]))
+    assert "ورقة التوقيع على الحضور" in sheets
+    letters = pdf_pages(files[names[4]])
+    assert letters and all("رسالة دعوة" in letter for letter in letters)
+    note = files[names[0]].decode("utf-8")
+    assert "NE-2026-077" in note and "التحقيق في قضايا الإرهاب" in note
+    workbook = load_workbook(io.BytesIO(files[names[2]]), read_only=False)
+    assert workbook.worksheets[0].sheet_view.rightToLeft
+    assert client.get(world["url"], query_string={"lang": "ar"}).status_code == 200

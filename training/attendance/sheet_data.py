@@ -15,20 +15,25 @@ from training.pdf.sign_in_sheet import SheetLanguage, SheetParticipant, SignInSh
 from training.sessions.models import AssignmentRole, SessionLanguage, TrainingSession
 
 BLANK_ROWS = 5
-ORGANISERS = {"fr": "ONUDC – DOP", "en": "UNODC – DPO", "both": "ONUDC – DOP / UNODC – DPO"}
+ORGANISERS = {
+    "fr": "ONUDC – DOP",
+    "en": "UNODC – DPO",
+    "both": "ONUDC – DOP / UNODC – DPO",
+    "ar": "مكتب الأمم المتحدة المعني بالمخدرات والجريمة – إدارة عمليات السلام",
+}
+SHEET_LANGUAGES = ("fr", "en", "both", "ar")
 
 
 def sheet_language(training_session: TrainingSession, requested: str | None) -> SheetLanguage:
-    """The sheet's language: the one asked for, else the session's; a session
-    held in Arabic gets a French and English sheet (curricula have French and
-    English titles, and French is the G5 Sahel's working language)."""
-    if requested in ("fr", "en", "both"):
+    """The sheet's language: the one asked for (fr, en, both, ar), else the
+    session's."""
+    if requested in SHEET_LANGUAGES:
         return requested  # type: ignore[return-value]
     if training_session.language == SessionLanguage.ENGLISH:
         return "en"
-    if training_session.language == SessionLanguage.FRENCH:
-        return "fr"
-    return "both"
+    if training_session.language == SessionLanguage.ARABIC:
+        return "ar"
+    return "fr"
 
 
 def sheet_for(
@@ -47,6 +52,7 @@ def sheet_for(
             given_name=enrollment.participant.given_name,
             organisation=_organisation(enrollment.participant.organisation, language),
             rank=enrollment.participant.rank or "",
+            name_ar=enrollment.participant.name_ar or "",
         )
         for enrollment in confirmed_enrollments(training_session)
     )
@@ -55,11 +61,12 @@ def sheet_for(
         code=training_session.code,
         title_fr=curriculum.title_fr,
         title_en=curriculum.title_en,
+        title_ar=curriculum.title_ar or "",
         language=language,
         start_date=training_session.start_date,
         end_date=training_session.end_date,
         city=training_session.city,
-        country=country_name(training_session.country, "en" if language == "en" else "fr"),
+        country=country_name(training_session.country, _country_language(language)),
         venue=training_session.venue or "",
         trainers=tuple(assignment.trainer.name for assignment in assignments),
         days=tuple(days),
@@ -89,5 +96,11 @@ def _organisation(organisation, language: SheetLanguage) -> str:
         return ""
     if not organisation.country:
         return organisation.name_label
-    country = country_name(organisation.country, "en" if language == "en" else "fr")
+    country = country_name(organisation.country, _country_language(language))
     return f"{organisation.name_label} ({country})"
+
+
+def _country_language(language: SheetLanguage) -> str:
+    """Countries are named in the sheet's language; in French on a bilingual
+    sheet."""
+    return {"en": "en", "ar": "ar"}.get(language, "fr")

@@ -53,7 +53,7 @@ from training.attendance.models import (
     AttendanceSource,
     AttendanceStatus,
 )
-from training.attendance.sheet_data import sheet_for
+from training.attendance.sheet_data import SHEET_LANGUAGES, sheet_for
 from training.audit.history import history_rows, readable_events
 from training.domain import DomainError, NotAllowed
 from training.extensions import db
@@ -823,14 +823,14 @@ def _score_text(score: int | None) -> str:
 @require("attendance.view")
 def sign_in_sheet(session_id: int):
     """The printable sign-in sheet: every day, or one with ?date=YYYY-MM-DD;
-    ?lang=fr|en|both overrides the session's language."""
+    ?lang=fr|en|both|ar overrides the session's language."""
     training_session = load(TrainingSession, session_id, "attendance.view")
     days = training_session.days
     requested = request.args.get("date")
     if requested is not None:
         days = [_session_day(training_session, requested)]
     language = request.args.get("lang")
-    if language not in (None, "fr", "en", "both"):
+    if language not in (None, *SHEET_LANGUAGES):
         abort(400)
     sheet = sheet_for(training_session, days, language)
     suffix = days[0].isoformat() if len(days) == 1 else "all"

@@ -130,6 +130,9 @@ class Certificate(Model):
 
     # The frozen statement.
     holder_name: Mapped[str] = mapped_column(sa.String(210))
+    # The holder's name in Arabic script, printed beside the Latin one (none
+    # on certificates issued before Arabic names, nor for holders without).
+    holder_name_ar: Mapped[Optional[str]] = mapped_column(sa.String(200))
     # What typed verification compares with (serial and family name); filled
     # from the participant for certificates issued before it was frozen.
     holder_family_name: Mapped[Optional[str]] = mapped_column(sa.String(100))
@@ -137,6 +140,7 @@ class Certificate(Model):
     holder_organisation: Mapped[Optional[str]] = mapped_column(sa.String(200))
     course_title_en: Mapped[str] = mapped_column(sa.String(250))
     course_title_fr: Mapped[str] = mapped_column(sa.String(250))
+    course_title_ar: Mapped[Optional[str]] = mapped_column(sa.String(250))
     session_code: Mapped[str] = mapped_column(sa.String(40))
     start_date: Mapped[date]
     end_date: Mapped[date]

@@ -74,6 +74,7 @@ from training.certificates.models import (
     SigningKey,
 )
 from training.certificates.signals import certificate_issued
+from training.curricula.models import localised_title
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db
@@ -271,6 +272,23 @@ def _organisation_name(organisation: Any) -> str:
     return (organisation.acronym or organisation.name) if organisation else ""
 
 
+# Countries where French is an official language or that of the
+# administration (the G5 Sahel's five among them): a certificate in Arabic
+# there is in Arabic and French, elsewhere in Arabic and English.
+FRENCH_SPEAKING_COUNTRIES = frozenset(
+    "BE BF BI BJ CA CD CF CG CH CI CM DJ DZ FR GA GN HT KM LB LU MA MC MG ML MR NE RW SC SN TD "
+    "TG TN VU".split()
+)
+
+
+def second_language(country: str | None) -> str:
+    """The language beside Arabic on a certificate of a session held in
+    Arabic, from the session's country (frozen on the certificate): French
+    where French is spoken in the administration (Chad, Mauritania), English
+    elsewhere."""
+    return "fr" if (country or "").upper() in FRENCH_SPEAKING_COUNTRIES else "en"
+
+
 def _freeze_statement(certificate: Certificate, enrollment: Enrollment) -> None:
     """Copy what the certificate states from today's data; later edits of
     the participant, the curriculum or the session never reach it."""
@@ -278,6 +296,7 @@ def _freeze_statement(certificate: Certificate, enrollment: Enrollment) -> None:
     training_session = enrollment.training_session
     curriculum = training_session.curriculum
     certificate.holder_name = participant.full_name
+    certificate.holder_name_ar = participant.name_ar
     certificate.holder_family_name = participant.family_name
     certificate.holder_rank = participant.rank
     certificate.holder_organisation = (
@@ -285,6 +304,7 @@ def _freeze_statement(certificate: Certificate, enrollment: Enrollment) -> None:
     )
     certificate.course_title_en = curriculum.title_en
     certificate.course_title_fr = curriculum.title_fr
+    certificate.course_title_ar = curriculum.title_ar
     certificate.session_code = training_session.code
     certificate.start_date = training_session.start_date
     certificate.end_date = training_session.end_date
@@ -314,6 +334,7 @@ def certificate_settings(config: Mapping[str, Any] | None = None) -> dict[str, A
                 config[f"ATELIER_SIGNATORY_{number}_NAME"],
                 config[f"ATELIER_SIGNATORY_{number}_TITLE"],
                 config.get(f"ATELIER_SIGNATORY_{number}_TITLE_FR") or None,
+                config.get(f"ATELIER_SIGNATORY_{number}_TITLE_AR") or None,
             )
             for number in (1, 2)
         ),
@@ -336,6 +357,18 @@ def verify_url(code: str, settings: dict[str, Any] | None = None) -> str:
     return f"{settings['public_url']}/verify/{code}"
 
 
+def certificate_course_title(certificate: Certificate) -> str:
+    """The course's title in the certificate's language; in Arabic without
+    an Arabic title, in its second language."""
+    return localised_title(
+        certificate.course_title_en,
+        certificate.course_title_fr,
+        certificate.course_title_ar,
+        certificate.language,
+        fallback=second_language(certificate.country),
+    )
+
+
 def certificate_claims(certificate: Certificate, course_code: str) -> signing.Claims:
     """What the certificate's signature vouches for, from its frozen
     statement; the course title in the certificate's language."""
@@ -343,11 +376,7 @@ def certificate_claims(certificate: Certificate, course_code: str) -> signing.Cl
         serial=certificate.serial,
         holder_name=certificate.holder_name,
         course_code=course_code,
-        course_title=(
-            certificate.course_title_fr
-            if certificate.language == "fr"
-            else certificate.course_title_en
-        ),
+        course_title=certificate_course_title(certificate),
         kind=certificate.kind.value,
         start_date=certificate.start_date,
         end_date=certificate.end_date,
@@ -385,19 +414,23 @@ def certificate_data(
         qr_text=qr_text,
         verify_address=settings["verify_address"],
         holder_name=certificate.holder_name,
+        holder_name_ar=certificate.holder_name_ar,
         holder_rank=certificate.holder_rank,
         holder_organisation=certificate.holder_organisation,
         course_title_en=certificate.course_title_en,
         course_title_fr=certificate.course_title_fr,
+        course_title_ar=certificate.course_title_ar,
         start_date=certificate.start_date,
         end_date=certificate.end_date,
         city=certificate.city,
         country_en=country_name(certificate.country, "en"),
         country_fr=country_name(certificate.country, "fr"),
+        country_ar=country_name(certificate.country, "ar"),
         total_hours=Decimal(certificate.total_hours),
         issuers=tuple(part for part in certificate.issuers.split("; ") if part),
         issued_on=certificate.issued_at.astimezone(UTC).date(),
         language=certificate.language,
+        second_language=second_language(certificate.country),
         valid_until=certificate.valid_until,
         replaces_serial=certificate.replaces.serial if certificate.replaces else None,
         signatories=settings["signatories"],

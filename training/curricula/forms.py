@@ -45,6 +45,12 @@ class CurriculumForm(CleanForm):
     )
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=250)])
     title_fr = StringField(_l("Title in French"), validators=[DataRequired(), Length(max=250)])
+    title_ar = StringField(
+        _l("Title in Arabic"),
+        validators=[Optional(), Length(max=250)],
+        description=_l("Optional: documents in Arabic print the French title without it."),
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     theme = SelectField(_l("Theme"), choices=lambda: choices(Theme), validators=[DataRequired()])
     owner = SelectField(
@@ -74,6 +80,7 @@ class CurriculumForm(CleanForm):
             "code": (self.code.data or "").strip(),
             "title_en": (self.title_en.data or "").strip(),
             "title_fr": (self.title_fr.data or "").strip(),
+            "title_ar": (self.title_ar.data or "").strip() or None,
             "description": (self.description.data or "").strip() or None,
             "theme": Theme(self.theme.data),
             "owner": CurriculumOwner(self.owner.data),
@@ -87,6 +94,12 @@ class CurriculumForm(CleanForm):
 class ModuleForm(CleanForm):
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=250)])
     title_fr = StringField(_l("Title in French"), validators=[DataRequired(), Length(max=250)])
+    title_ar = StringField(
+        _l("Title in Arabic"),
+        validators=[Optional(), Length(max=250)],
+        description=_l("Optional: documents in Arabic print the French title without it."),
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
     aim = TextAreaField(_l("Aim"), validators=[Optional(), Length(max=5000)])
     learning_outcomes = TextAreaField(
         _l("Learning outcomes"), validators=[Optional(), Length(max=5000)]
@@ -100,6 +113,7 @@ class ModuleForm(CleanForm):
         return {
             "title_en": (self.title_en.data or "").strip(),
             "title_fr": (self.title_fr.data or "").strip(),
+            "title_ar": (self.title_ar.data or "").strip() or None,
             "aim": (self.aim.data or "").strip() or None,
             "learning_outcomes": (self.learning_outcomes.data or "").strip() or None,
             "duration_minutes": self.duration_minutes.data,

@@ -61,10 +61,13 @@ class Curriculum(Model):
     code: Mapped[str] = mapped_column(sa.String(30), unique=True)
     title_en: Mapped[str] = mapped_column(sa.String(250))
     title_fr: Mapped[str] = mapped_column(sa.String(250))
+    # Optional: documents in Arabic fall back to the French title.
+    title_ar: Mapped[Optional[str]] = mapped_column(sa.String(250))
     description: Mapped[Optional[str]] = mapped_column(sa.Text)
-    # Lower-case, accent-free "code title_en title_fr", kept up to date by
-    # the mapper events below, for accent-insensitive search on every engine.
-    search_text: Mapped[str] = mapped_column(sa.String(600), default="")
+    # Lower-case, accent-free "code title_en title_fr title_ar", kept up to
+    # date by the mapper events below, for accent-insensitive search on
+    # every engine.
+    search_text: Mapped[str] = mapped_column(sa.String(800), default="")
     theme: Mapped[Theme] = mapped_column(str_enum(Theme, 40))
     owner: Mapped[CurriculumOwner] = mapped_column(str_enum(CurriculumOwner, 10))
     version: Mapped[str] = mapped_column(sa.String(20), default="1.0")
@@ -84,7 +87,10 @@ class Curriculum(Model):
     )
 
     def title(self, language: str) -> str:
-        return self.title_fr if language == "fr" else self.title_en
+        """The title in `language`; in Arabic, the French one when the
+        curriculum has no Arabic title (French, the G5 Sahel's working
+        language, is the second language of Arabic documents there)."""
+        return localised_title(self.title_en, self.title_fr, self.title_ar, language)
 
     @property
     def is_draft(self) -> bool:
@@ -135,6 +141,7 @@ class Module(Model):
     position: Mapped[int]
     title_en: Mapped[str] = mapped_column(sa.String(250))
     title_fr: Mapped[str] = mapped_column(sa.String(250))
+    title_ar: Mapped[Optional[str]] = mapped_column(sa.String(250))
     aim: Mapped[Optional[str]] = mapped_column(sa.Text)
     learning_outcomes: Mapped[Optional[str]] = mapped_column(sa.Text)
     duration_minutes: Mapped[int]
@@ -142,7 +149,19 @@ class Module(Model):
     curriculum: Mapped[Curriculum] = relationship(back_populates="modules")
 
     def title(self, language: str) -> str:
-        return self.title_fr if language == "fr" else self.title_en
+        return localised_title(self.title_en, self.title_fr, self.title_ar, language)
+
+
+def localised_title(
+    title_en: str, title_fr: str, title_ar: str | None, language: str, fallback: str = "fr"
+) -> str:
+    """A curriculum's or a module's title in `language` (fr, en, ar); an
+    Arabic title missing, the one in `fallback` (fr or en)."""
+    if language == "ar":
+        if title_ar:
+            return title_ar
+        language = fallback
+    return title_fr if language == "fr" else title_en
 
 
 @sa.event.listens_for(Curriculum, "before_insert")
@@ -150,4 +169,6 @@ class Module(Model):
 def _refresh_search_text(_mapper: object, _connection: object, curriculum: Curriculum) -> None:
     """Whoever writes a curriculum (service, factory, demo seed), its search
     text follows its code and titles."""
-    curriculum.search_text = fold(f"{curriculum.code} {curriculum.title_en} {curriculum.title_fr}")
+    curriculum.search_text = fold(
+        f"{curriculum.code} {curriculum.title_en} {curriculum.title_fr} {curriculum.title_ar or ''}"
+    )

@@ -29,6 +29,7 @@ CURRICULUM_FIELDS = (
     "code",
     "title_en",
     "title_fr",
+    "title_ar",
     "description",
     "theme",
     "owner",
@@ -37,7 +38,14 @@ CURRICULUM_FIELDS = (
     "pass_mark_percent",
     "certificate_validity_months",
 )
-MODULE_FIELDS = ("title_en", "title_fr", "aim", "learning_outcomes", "duration_minutes")
+MODULE_FIELDS = (
+    "title_en",
+    "title_fr",
+    "title_ar",
+    "aim",
+    "learning_outcomes",
+    "duration_minutes",
+)
 
 
 class CurriculumRetired(DomainError):

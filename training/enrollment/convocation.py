@@ -2,8 +2,8 @@
 recipient's language, and its PDF (training/pdf/convocation.py).
 
 The letter is written in the participant's language: their account's
-choice when they have one, else the session's (French or English), else the
-configured default. Its reference names the session and the enrollment, so
+choice when they have one, else the session's (French, English or Arabic),
+else the configured default. Its reference names the session and the enrollment, so
 a letter printed twice carries the same reference; its date is the day it
 is produced.
 """
@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from training.curricula.models import CurriculumOwner
 from training.enrollment.models import Enrollment
-from training.formatting import country_name, document_locale
+from training.formatting import country_name
 from training.mail.compose import recipient_locale
 from training.mail.services import Attachment
 from training.pdf.certificate import Signatory
@@ -30,15 +30,18 @@ from training.text import ascii_name
 PDF = "application/pdf"
 
 
+LETTER_LANGUAGES = ("fr", "en", "ar")
+
+
 def letter_language(enrollment: Enrollment) -> str:
-    """fr or en: the participant's account's language, else the session's,
-    else the default (a letter for an Arabic reader is in French)."""
+    """fr, en or ar: the participant's account's language, else the
+    session's, else the default."""
     user = enrollment.participant.user
-    return document_locale(
-        recipient_locale(
-            user.locale if user is not None else None, enrollment.training_session.language.value
-        )
-    )
+    preferences = (user.locale if user is not None else None,)
+    for language in (*preferences, enrollment.training_session.language.value):
+        if language in LETTER_LANGUAGES:
+            return language
+    return recipient_locale()
 
 
 def convocation_reference(enrollment: Enrollment) -> str:
@@ -73,7 +76,7 @@ def convocation_data(
 ) -> ConvocationData:
     """What the enrollment's letter states, in `language` (by default the
     participant's: letter_language)."""
-    language = language if language in ("fr", "en") else letter_language(enrollment)
+    language = language if language in LETTER_LANGUAGES else letter_language(enrollment)
     config = config if config is not None else current_app.config
     participant = enrollment.participant
     training_session = enrollment.training_session
@@ -90,6 +93,7 @@ def convocation_data(
         place=config.get("ATELIER_LETTER_PLACE") or "",
         programme_name=programme,
         participant_name=participant.full_name,
+        participant_name_ar=participant.name_ar,
         participant_sex=participant.sex.value if participant.sex else None,
         participant_rank=participant.rank,
         participant_function=participant.function,
@@ -111,7 +115,9 @@ def convocation_data(
         organisers=organisers,
         organiser_short_names=short_names,
         signatory=Signatory(
-            config["ATELIER_SIGNATORY_1_NAME"], config["ATELIER_SIGNATORY_1_TITLE"]
+            config["ATELIER_SIGNATORY_1_NAME"],
+            config["ATELIER_SIGNATORY_1_TITLE"],
+            title_ar=config.get("ATELIER_SIGNATORY_1_TITLE_AR") or None,
         ),
         logo_left=config.get("ATELIER_LOGO_LEFT") or None,
         logo_right=config.get("ATELIER_LOGO_RIGHT") or None,

@@ -104,6 +104,7 @@ COLUMNS = (
     "function",
     "email",
     "phone",
+    "name_ar",
 )
 REQUIRED_COLUMNS = ("given_name", "family_name", "sex")
 TEMPLATE_HEADINGS = {
@@ -117,6 +118,7 @@ TEMPLATE_HEADINGS = {
         "Function",
         "Email",
         "Phone",
+        "Name (Arabic)",
     ),
     "fr": (
         "Prénom",
@@ -128,6 +130,7 @@ TEMPLATE_HEADINGS = {
         "Fonction",
         "Courriel",
         "Téléphone",
+        "Nom (arabe)",
     ),
 }
 # The example row of the XLSX template carries this address: a row with it
@@ -238,6 +241,33 @@ _ALIASES = {
         "cellulaire",
         "telephone mobile",
     ),
+    # The name in Arabic script. A note in brackets says so ("Nom (arabe)"),
+    # kept for these headings only (column_for); the Arabic headings are
+    # folded (training.text.fold: "الاسم بالعربية" -> "الاسم بالعربيه").
+    "name_ar": (
+        "nom arabe",
+        "nom en arabe",
+        "nom complet arabe",
+        "nom complet en arabe",
+        "nom ecrit en arabe",
+        "nom en caracteres arabes",
+        "nom en lettres arabes",
+        "name arabic",
+        "name in arabic",
+        "arabic name",
+        "full name arabic",
+        "full name in arabic",
+        "name in arabic script",
+        "الاسم",
+        "الاسم الكامل",
+        "الاسم بالعربيه",
+        "الاسم باللغه العربيه",
+        "الاسم العربي",
+        "الاسم واللقب",
+        "الاسم و اللقب",
+        "الاسم الثلاثي",
+        "الاسم الرباعي",
+    ),
 }
 # A heading none of the aliases spells is still an email or a phone column
 # when one of its words says so ("Adresse e-mail professionnelle", "N° Tél").
@@ -257,6 +287,7 @@ COLUMN_TITLES = {
     "function": _l("function"),
     "email": _l("email"),
     "phone": _l("phone"),
+    "name_ar": _l("name in Arabic script"),
 }
 
 
@@ -288,8 +319,14 @@ class ColumnSet:
         )
 
     def column_for(self, heading: Any) -> str | None:
-        """Which of the columns a heading names, or None."""
+        """Which of the columns a heading names, or None. A heading whose
+        note in brackets makes it another column is read with its note
+        first: "Nom (arabe)" is the name in Arabic script, "Nom (famille)"
+        the family name."""
         key = heading_key(heading)
+        noted = heading_key(heading, keep_note=True)
+        if noted != key and noted in self.by_heading:
+            return self.by_heading[noted]
         if not key:
             return None
         column = self.by_heading.get(key)
@@ -406,11 +443,14 @@ class NomineeFile:
 # --- headings ------------------------------------------------------------------------
 
 
-def heading_key(heading: Any) -> str:
-    """A heading as compared: folded, a note in brackets dropped, punctuation
-    made into spaces ("Prénom(s)" -> "prenom", "E-mail" -> "e mail")."""
-    text = _NOTE.sub(" ", fold(str(heading or "")))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+def heading_key(heading: Any, *, keep_note: bool = False) -> str:
+    """A heading as compared: folded, a note in brackets dropped (unless
+    `keep_note`), punctuation made into spaces ("Prénom(s)" -> "prenom",
+    "E-mail" -> "e mail"); Arabic letters are kept ("الاسم")."""
+    text = fold(str(heading or ""))
+    if not keep_note:
+        text = _NOTE.sub(" ", text)
+    return " ".join(re.sub(r"[^0-9a-z\u0621-\u064a]+", " ", text).split())
 
 
 def column_for(heading: Any, columns: ColumnSet | None = None) -> str | None:
@@ -962,7 +1002,7 @@ def template_xlsx(
         if isinstance(cell.value, str) and cell.value:
             cell.data_type = "s"
     sheet.freeze_panes = "A2"
-    for position, width in enumerate((18, 22, 11, 18, 40, 16, 22, 30, 20), start=1):
+    for position, width in enumerate((18, 22, 11, 18, 40, 16, 22, 30, 20, 24), start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
 
     hidden = workbook.create_sheet(lists_title[:31])

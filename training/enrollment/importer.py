@@ -56,6 +56,7 @@ from training.people.services import (
     create_participants,
     find_candidates_many,
     find_lookalikes,
+    name_ar_problem,
     normalise_email,
 )
 from training.text import fold
@@ -351,7 +352,7 @@ def _max_length(name: str) -> int:
 
 _MAX_LENGTHS = {
     name: _max_length(name)
-    for name in ("given_name", "family_name", "rank", "function", "email", "phone")
+    for name in ("given_name", "family_name", "name_ar", "rank", "function", "email", "phone")
 }
 
 
@@ -378,6 +379,10 @@ def _problems(row: ImportRow) -> list[str]:
                     limit=limit,
                 )
             )
+    if len(values.get("name_ar", "")) <= _MAX_LENGTHS["name_ar"]:
+        name_ar = name_ar_problem(values.get("name_ar"))
+        if name_ar:
+            problems.append(name_ar)
     if row.sex is None:
         problems.append(_("Sex must be F or M (found “%(value)s”).", value=values.get("sex", "")))
     if spelling_key(values.get("nationality")) and row.nationality is None:
@@ -553,6 +558,7 @@ def import_rows(
                 ParticipantDetails(
                     given_name=row.values["given_name"],
                     family_name=row.values["family_name"],
+                    name_ar=row.values.get("name_ar"),
                     sex=sex,
                     nationality=row.nationality,
                     organisation=row.organisation,
@@ -678,6 +684,7 @@ def template_lists(language: str, today: date) -> TemplateLists:
         "Enquêtrice" if french else "Investigator",
         EXAMPLE_EMAIL,
         "+227 90 00 00 00",
+        "عائشة",
     ]
     countries = [name for _, name in country_choices(language)]
     return TemplateLists(countries=countries, organisations=texts, example=example)

@@ -404,7 +404,7 @@ def withdraw(session_id: int, enrollment_id: int):
 @require("convocation.download")
 def convocation(session_id: int, enrollment_id: int):
     """The convocation letter of a confirmed enrollment, for coordinators
-    and for the participant themself; ?language=fr|en, else theirs."""
+    and for the participant themself; ?language=fr|en|ar, else theirs."""
     enrollment = load_child(
         Enrollment, enrollment_id, session_id, "session_id", "convocation.download"
     )

@@ -50,6 +50,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
+from training.pdf import arabic
 from training.pdf.fonts import FONT_BOLD, FONT_REGULAR, font_file
 from training.pdf.qr import draw_qr
 
@@ -68,29 +69,53 @@ KINDS = ("completion", "participation", "trainer")
 
 # The wording of each part, by language. Kept here rather than in the Babel
 # catalogs: a certificate is bilingual whatever the reader's interface
-# language, so both languages are needed at once.
+# language, so both languages are needed at once. The Arabic wording names
+# the holder by what the certificate is awarded for ("لإتمام", for
+# completing), which agrees with a woman as with a man.
 TITLES = {
-    "completion": {"en": "Certificate of Completion", "fr": "Certificat de réussite"},
-    "participation": {"en": "Certificate of Participation", "fr": "Certificat de participation"},
-    "trainer": {"en": "Trainer Certificate", "fr": "Certificat de formateur"},
+    "completion": {
+        "en": "Certificate of Completion",
+        "fr": "Certificat de réussite",
+        "ar": "شهادة إتمام",
+    },
+    "participation": {
+        "en": "Certificate of Participation",
+        "fr": "Certificat de participation",
+        "ar": "شهادة مشاركة",
+    },
+    "trainer": {"en": "Trainer Certificate", "fr": "Certificat de formateur", "ar": "شهادة مدرب"},
 }
-CERTIFY = {"en": "This is to certify that", "fr": "Nous certifions que"}
+CERTIFY = {
+    "en": "This is to certify that",
+    "fr": "Nous certifions que",
+    "ar": "تُمنح هذه الشهادة إلى",
+}
 ACHIEVEMENT = {
     "completion": {
         "en": "has successfully completed the course",
         "fr": "a suivi avec succès la formation",
+        "ar": "لإتمام الدورة التدريبية بنجاح",
     },
     "participation": {
         "en": "has participated in the course",
         "fr": "a participé à la formation",
+        "ar": "للمشاركة في الدورة التدريبية",
     },
     "trainer": {
         "en": "has completed the training of trainers and is qualified to deliver",
         "fr": "a suivi la formation de formateurs et est qualifié(e) pour dispenser",
+        "ar": "لإتمام دورة تدريب المدربين والتأهل لتقديم",
     },
 }
 HOURS = {"en": "{hours} hours", "fr": "{hours} heures"}
-SERIAL = {"en": "Serial", "fr": "N°"}
+HOURS_AR = {
+    "one": "ساعة واحدة",
+    "two": "ساعتان",
+    "few": "{n} ساعات",
+    "many": "{n} ساعة",
+    "other": "{n} ساعة",
+}
+SERIAL = {"en": "Serial", "fr": "N°", "ar": "الرقم التسلسلي"}
 # Where and how to check the certificate: beside the QR code in the primary
 # language (two lines, then the address), and under it in the other one.
 HOW_TO_VERIFY = {
@@ -98,6 +123,10 @@ HOW_TO_VERIFY = {
     "fr": (
         "Pour vérifier : scannez le code QR, ou saisissez",
         "le N° et le nom de famille du titulaire sur",
+    ),
+    "ar": (
+        "للتحقق: يُمسح رمز QR، أو يُدخَل الرقم التسلسلي",
+        "واسم عائلة حامل الشهادة بالحروف اللاتينية على",
     ),
 }
 HOW_TO_VERIFY_LINE = {
@@ -108,14 +137,26 @@ HOW_TO_VERIFY_LINE = {
         "Pour vérifier : scannez le code QR, ou saisissez le N° et le nom de famille du "
         "titulaire sur {address}"
     ),
+    "ar": (
+        "للتحقق: يُمسح رمز QR، أو يُدخَل الرقم التسلسلي واسم عائلة حامل الشهادة "
+        "بالحروف اللاتينية على {address}"
+    ),
 }
 # The issuing organisations' acronyms in each language; others print as frozen.
-ACRONYMS = {"UNODC": {"fr": "ONUDC"}, "DPO": {"fr": "DOP"}}
-ISSUED = {"en": "Issued on {date}", "fr": "Délivré le {date}"}
-VALID_UNTIL = {"en": "Valid until {date}", "fr": "Valable jusqu’au {date}"}
+ACRONYMS = {
+    "UNODC": {"fr": "ONUDC", "ar": "مكتب الأمم المتحدة المعني بالمخدرات والجريمة"},
+    "DPO": {"fr": "DOP", "ar": "إدارة عمليات السلام"},
+}
+ISSUED = {"en": "Issued on {date}", "fr": "Délivré le {date}", "ar": "صدرت في {date}"}
+VALID_UNTIL = {
+    "en": "Valid until {date}",
+    "fr": "Valable jusqu’au {date}",
+    "ar": "صالحة حتى {date}",
+}
 REPLACES = {
     "en": "This certificate replaces certificate {serial}, which is revoked.",
     "fr": "Ce certificat remplace le certificat {serial}, révoqué.",
+    "ar": "تحل هذه الشهادة محل الشهادة {serial} الملغاة.",
 }
 
 
@@ -124,8 +165,13 @@ class Signatory:
     name: str
     title: str  # in English
     title_fr: str | None = None  # in French; the English title when unset
+    title_ar: str | None = None  # in Arabic; the `fallback` language's when unset
 
-    def title_in(self, language: str) -> str:
+    def title_in(self, language: str, fallback: str = "fr") -> str:
+        if language == "ar":
+            if self.title_ar:
+                return self.title_ar
+            language = fallback
         return (self.title_fr or self.title) if language == "fr" else self.title
 
 
@@ -150,8 +196,13 @@ class CertificateData:
     total_hours: Decimal
     issuers: tuple[str, ...]
     issued_on: date
-    language: str = "fr"  # the session's: its wording comes first
+    language: str = "fr"  # the session's (fr, en, ar): its wording comes first
     bilingual: bool = True
+    # The language beside Arabic on an Arabic certificate (fr or en).
+    second_language: str = "fr"
+    holder_name_ar: str | None = None  # printed beside the Latin spelling
+    course_title_ar: str | None = None  # the second language's title without it
+    country_ar: str = ""
     valid_until: date | None = None
     replaces_serial: str | None = None
     signatories: tuple[Signatory, ...] = ()
@@ -486,26 +537,70 @@ def _long_date(day: date, language: str) -> str:
 
 
 def _languages(data: CertificateData) -> tuple[str, str | None]:
-    """The primary language (the session's; English for Arabic, which the
-    fonts cannot shape yet) and the second one when bilingual."""
+    """The primary language (the session's) and the second one when
+    bilingual: the other of French and English, or, beside Arabic,
+    `second_language`."""
+    if data.language == "ar":
+        return "ar", (data.second_language if data.bilingual else None)
     primary = data.language if data.language in ("en", "fr") else "en"
     secondary = ("en" if primary == "fr" else "fr") if data.bilingual else None
     return primary, secondary
 
 
-def _fit(text: str, font: str, size: float, width: float, minimum: float) -> float:
+def _width(text: str, font: str, size: float, rtl: bool = False) -> float:
+    """The width of a line as drawn: shaped when it holds Arabic or sits in
+    an Arabic certificate, ReportLab's own measure otherwise."""
+    if arabic.needs_layout(text, rtl):
+        return arabic.text_width(text, font, size, rtl or None)
+    return stringWidth(text, font, size)
+
+
+def _fit(
+    text: str, font: str, size: float, width: float, minimum: float, rtl: bool = False
+) -> float:
     """The largest size, at most `size`, at which `text` fits `width`."""
-    measured = stringWidth(text, font, size)
+    measured = _width(text, font, size, rtl)
     if measured <= width:
         return size
     return max(minimum, size * width / measured)
 
 
-def _centred(
-    canvas: Canvas, y: float, text: str, font: str, size: float, char_space: float = 0
+def _draw(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    font: str,
+    size: float,
+    align: str,
+    rtl: bool = False,
+    char_space: float = 0,
 ) -> None:
+    """One line: Latin text as ReportLab draws it (letter-spaced when asked),
+    Arabic and the lines of an Arabic certificate laid out by
+    training.pdf.arabic (never letter-spaced: that would part the letters)."""
+    if arabic.needs_layout(text, rtl):
+        arabic.draw_line(canvas, x, y, text, font, size, align, rtl or None)
+        return
     canvas.setFont(font, size)
-    canvas.drawCentredString(CENTRE, y, text, charSpace=char_space)
+    if align == "centre":
+        canvas.drawCentredString(x, y, text, charSpace=char_space)
+    elif align == "right":
+        canvas.drawRightString(x, y, text, charSpace=char_space)
+    else:
+        canvas.drawString(x, y, text, charSpace=char_space)
+
+
+def _centred(
+    canvas: Canvas,
+    y: float,
+    text: str,
+    font: str,
+    size: float,
+    char_space: float = 0,
+    rtl: bool = False,
+) -> None:
+    _draw(canvas, CENTRE, y, text, font, size, "centre", rtl, char_space)
 
 
 def _draw_logo(canvas: Canvas, path: str | None, x: float) -> None:
@@ -530,45 +625,81 @@ def _logo(path: str) -> ImageReader | None:
         return None
 
 
+# With a name in Arabic script beside the Latin one, the two names and the
+# affiliation share the room of one name and the affiliation.
+TWO_NAMES_Y = (362.0, 337.0)  # the first name's baseline, the second's
+TWO_NAMES_AFFILIATION_Y = 316.0
+
+
+def _names(data: CertificateData, primary: str) -> tuple[str, str | None]:
+    """(the name printed large, the name printed under it): the Arabic one
+    first on an Arabic certificate."""
+    arabic_name = (data.holder_name_ar or "").strip() or None
+    if arabic_name is None:
+        return data.holder_name, None
+    if primary == "ar":
+        return arabic_name, data.holder_name
+    return data.holder_name, arabic_name
+
+
 def _draw_page(canvas: Canvas, data: CertificateData) -> None:
     primary, secondary = _languages(data)
+    rtl = primary == "ar"
     canvas.doForm(ARTWORK_FORM)
 
     # Header: the issuing organisations, letter-spaced, and optional logos.
     canvas.setFillColor(UN_BLUE)
     issuers = "  ·  ".join(_acronym(issuer, primary) for issuer in data.issuers).upper()
-    size = _fit(issuers, BOLD, 9.5, TEXT_WIDTH - 140, 6)
-    _centred(canvas, HEADER_Y, issuers, BOLD, size, char_space=1.2)
+    size = _fit(issuers, BOLD, 9.5, TEXT_WIDTH - 140, 6, rtl)
+    _centred(canvas, HEADER_Y, issuers, BOLD, size, char_space=1.2, rtl=rtl)
     _draw_logo(canvas, data.logo_left, 86)
     _draw_logo(canvas, data.logo_right, PAGE_WIDTH - 86)
 
     # Title by kind.
     title = TITLES[data.kind][primary].upper()
-    _centred(canvas, TITLE_Y, title, BOLD, _fit(title, BOLD, 29, TEXT_WIDTH, 16), char_space=2.5)
+    title_size = _fit(title, BOLD, 29, TEXT_WIDTH, 16, rtl)
+    _centred(canvas, TITLE_Y, title, BOLD, title_size, char_space=2.5, rtl=rtl)
     if secondary:
         canvas.setFillColor(MUTED)
-        _centred(canvas, SUBTITLE_Y, TITLES[data.kind][secondary], REGULAR, 14)
+        _centred(canvas, SUBTITLE_Y, TITLES[data.kind][secondary], REGULAR, 14, rtl=rtl)
 
     # Who.
     canvas.setFillColor(MUTED)
-    _centred(canvas, CERTIFY_Y, _pair(CERTIFY, primary, secondary), REGULAR, 11)
+    _centred(canvas, CERTIFY_Y, _pair(CERTIFY, primary, secondary), REGULAR, 11, rtl=rtl)
     canvas.setFillColor(INK)
-    _centred(
-        canvas,
-        NAME_Y,
-        data.holder_name,
-        BOLD,
-        _fit(data.holder_name, BOLD, 34, TEXT_WIDTH, 14),
-    )
+    first_name, second_name = _names(data, primary)
+    affiliation_y: float = AFFILIATION_Y
+    if second_name is None:
+        name_size = _fit(first_name, BOLD, 34, TEXT_WIDTH, 14, rtl)
+        _centred(canvas, NAME_Y, first_name, BOLD, name_size, rtl=rtl)
+    else:
+        _centred(
+            canvas,
+            TWO_NAMES_Y[0],
+            first_name,
+            BOLD,
+            _fit(first_name, BOLD, 28, TEXT_WIDTH, 12, rtl),
+            rtl=rtl,
+        )
+        _centred(
+            canvas,
+            TWO_NAMES_Y[1],
+            second_name,
+            BOLD,
+            _fit(second_name, BOLD, 17, TEXT_WIDTH, 9, rtl),
+            rtl=rtl,
+        )
+        affiliation_y = TWO_NAMES_AFFILIATION_Y
     affiliation = " · ".join(part for part in (data.holder_rank, data.holder_organisation) if part)
     if affiliation:
         canvas.setFillColor(MUTED)
         _centred(
             canvas,
-            AFFILIATION_Y,
+            affiliation_y,
             affiliation,
             REGULAR,
-            _fit(affiliation, REGULAR, 12.5, TEXT_WIDTH, 7),
+            _fit(affiliation, REGULAR, 12.5, TEXT_WIDTH, 7, rtl),
+            rtl=rtl,
         )
 
     # What.
@@ -579,7 +710,8 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
         ACHIEVEMENT_Y,
         achievement,
         REGULAR,
-        _fit(achievement, REGULAR, 11, TEXT_WIDTH, 7),
+        _fit(achievement, REGULAR, 11, TEXT_WIDTH, 7, rtl),
+        rtl=rtl,
     )
     y = _draw_course(canvas, data, primary, secondary)
 
@@ -587,19 +719,29 @@ def _draw_page(canvas: Canvas, data: CertificateData) -> None:
     canvas.setFillColor(INK)
     details = " · ".join(
         (
-            f"{data.city}, {data.country_fr if primary == 'fr' else data.country_en}",
-            _date_range(data.start_date, data.end_date, primary),
-            HOURS[primary].format(hours=_hours(data.total_hours, primary)),
+            _place(data, primary),
+            _dates(data.start_date, data.end_date, primary),
+            _hours_text(data.total_hours, primary),
         )
     )
-    _centred(canvas, y, details, REGULAR, _fit(details, REGULAR, 12, TEXT_WIDTH, 7))
+    _centred(canvas, y, details, REGULAR, _fit(details, REGULAR, 12, TEXT_WIDTH, 7, rtl), rtl=rtl)
     if data.valid_until is not None:
         canvas.setFillColor(UN_BLUE)
         validity = VALID_UNTIL[primary].format(date=_long_date(data.valid_until, primary))
-        _centred(canvas, y - 18, validity, BOLD, 10.5)
+        _centred(canvas, y - 18, validity, BOLD, 10.5, rtl=rtl)
 
     _draw_signatures(canvas, data)
     _draw_verification(canvas, data, primary, secondary)
+
+
+def _place(data: CertificateData, language: str) -> str:
+    if language == "ar":
+        return f"{data.city}، {data.country_ar or data.country_fr}"
+    return f"{data.city}, {data.country_fr if language == 'fr' else data.country_en}"
+
+
+def _dates(start: date, end: date, language: str) -> str:
+    return arabic.date_range(start, end) if language == "ar" else _date_range(start, end, language)
 
 
 def _acronym(issuer: str, language: str) -> str:
@@ -618,27 +760,48 @@ def _hours(hours: Decimal, language: str) -> str:
     )
 
 
+def _hours_text(hours: Decimal, language: str) -> str:
+    if language == "ar":
+        return arabic.plural(float(hours), HOURS_AR)
+    return HOURS[language].format(hours=_hours(hours, language))
+
+
+def _course_titles(data: CertificateData, secondary: str | None) -> dict[str, str]:
+    """The course's title in each language; in Arabic, the second
+    language's when the curriculum had no Arabic title."""
+    titles = {"en": data.course_title_en, "fr": data.course_title_fr}
+    titles["ar"] = data.course_title_ar or titles[secondary or data.second_language]
+    return titles
+
+
+def _title_lines(text: str, font: str, size: float, rtl: bool) -> list[str]:
+    if arabic.needs_layout(text, rtl):
+        lines = arabic.wrap_spans(((text, font),), size, TEXT_WIDTH, rtl or arabic.has_rtl(text))
+        return ["".join(part for part, _font in line) for line in lines]
+    return simpleSplit(text, font, size, TEXT_WIDTH)
+
+
 def _draw_course(
     canvas: Canvas, data: CertificateData, primary: str, secondary: str | None
 ) -> float:
     """The course title (up to two lines) and its translation; returns the
     baseline of the next line."""
-    titles = {"en": data.course_title_en, "fr": data.course_title_fr}
+    rtl = primary == "ar"
+    titles = _course_titles(data, secondary)
     canvas.setFillColor(UN_BLUE)
     size = 18.0
-    lines = simpleSplit(titles[primary], BOLD, size, TEXT_WIDTH)
+    lines = _title_lines(titles[primary], BOLD, size, rtl)
     if len(lines) > 2:
         size = 14.0
-        lines = simpleSplit(titles[primary], BOLD, size, TEXT_WIDTH)[:3]
+        lines = _title_lines(titles[primary], BOLD, size, rtl)[:3]
     y: float = COURSE_Y
-    canvas.setFont(BOLD, size)
     for line in lines:
-        canvas.drawCentredString(CENTRE, y, line)
+        _centred(canvas, y, line, BOLD, size, rtl=rtl)
         y -= size * 1.2
     if secondary and titles[secondary] and titles[secondary] != titles[primary]:
         canvas.setFillColor(MUTED)
         text = titles[secondary]
-        _centred(canvas, y + 2, text, REGULAR, _fit(text, REGULAR, 11.5, TEXT_WIDTH, 7))
+        _centred(canvas, y + 2, text, REGULAR, _fit(text, REGULAR, 11.5, TEXT_WIDTH, 7, rtl))
         y -= 14
     return y - 12
 
@@ -647,22 +810,26 @@ def _draw_signatures(canvas: Canvas, data: CertificateData) -> None:
     """Each signatory's name, then their title in the certificate's language
     (up to two lines) and, on a bilingual certificate, in the other one."""
     primary, secondary = _languages(data)
+    rtl = primary == "ar"
+    fallback = secondary or data.second_language
     for centre, signatory in zip(SIGNATURE_CENTRES, data.signatories, strict=False):
         canvas.setFillColor(INK)
-        canvas.setFont(BOLD, _fit(signatory.name, BOLD, 10.5, 200, 6))
-        canvas.drawCentredString(centre, SIGNATURE_LINE_Y - 15, signatory.name)
+        name_size = _fit(signatory.name, BOLD, 10.5, 200, 6, rtl)
+        _draw(canvas, centre, SIGNATURE_LINE_Y - 15, signatory.name, BOLD, name_size, "centre", rtl)
         canvas.setFillColor(MUTED)
-        title = signatory.title_in(primary)
-        lines = simpleSplit(title, REGULAR, 8.5, 190)[:2]
+        title = signatory.title_in(primary, fallback)
+        if arabic.needs_layout(title, rtl):
+            wrapped = arabic.wrap_spans(((title, REGULAR),), 8.5, 190, rtl or arabic.has_rtl(title))
+            lines = ["".join(part for part, _font in line) for line in wrapped][:2]
+        else:
+            lines = simpleSplit(title, REGULAR, 8.5, 190)[:2]
         y: float = SIGNATURE_LINE_Y - 28
         for line in lines:
-            canvas.setFont(REGULAR, 8.5)
-            canvas.drawCentredString(centre, y, line)
+            _draw(canvas, centre, y, line, REGULAR, 8.5, "centre", rtl)
             y -= 10.5
-        other = signatory.title_in(secondary) if secondary else title
+        other = signatory.title_in(secondary, fallback) if secondary else title
         if other != title:
-            canvas.setFont(REGULAR, _fit(other, REGULAR, 7.5, 190, 5))
-            canvas.drawCentredString(centre, y, other)
+            _draw(canvas, centre, y, other, REGULAR, _fit(other, REGULAR, 7.5, 190, 5), "centre")
 
 
 def _draw_verification(
@@ -671,30 +838,39 @@ def _draw_verification(
     """The signed QR code (a link too, in a PDF viewer) and, for a checker
     without a scanner, the serial to type with the holder's family name and
     where: a code short enough to read over a telephone."""
+    rtl = primary == "ar"
     canvas.setFillColor(INK)
     draw_qr(canvas, data.qr_text, QR_X, QR_Y, QR_SIZE, QR_LEVEL)
     canvas.linkURL(data.qr_text, (QR_X, QR_Y, QR_X + QR_SIZE, QR_Y + QR_SIZE), relative=0)
     right = QR_X - 2
-    canvas.setFont(BOLD, 10.5)
-    canvas.drawRightString(right, QR_Y + 78, f"{SERIAL[primary]} {data.serial}")
+    if rtl:
+        # The Arabic label where the line starts, the serial left of it, as
+        # the line "الرقم التسلسلي ATL-2026-000042" reads: drawn in two, so
+        # the serial, new on every certificate, is never laid out by the
+        # bidirectional algorithm (the label is, once per process).
+        label = f"{SERIAL[primary]} "
+        _draw(canvas, right, QR_Y + 78, label, BOLD, 10.5, "right", rtl)
+        serial_right = right - _width(label, BOLD, 10.5, rtl)
+        _draw(canvas, serial_right, QR_Y + 78, data.serial, BOLD, 10.5, "right")
+    else:
+        _draw(canvas, right, QR_Y + 78, f"{SERIAL[primary]} {data.serial}", BOLD, 10.5, "right")
     canvas.setFillColor(MUTED)
-    canvas.setFont(REGULAR, 7.5)
-    canvas.drawRightString(
-        right, QR_Y + 65, ISSUED[primary].format(date=_long_date(data.issued_on, primary))
-    )
+    issued = ISSUED[primary].format(date=_long_date(data.issued_on, primary))
+    _draw(canvas, right, QR_Y + 65, issued, REGULAR, 7.5, "right", rtl)
     first, second = HOW_TO_VERIFY[primary]
-    canvas.drawRightString(right, QR_Y + 46, first)
-    canvas.drawRightString(right, QR_Y + 36, second)
+    _draw(canvas, right, QR_Y + 46, first, REGULAR, 7.5, "right", rtl)
+    _draw(canvas, right, QR_Y + 36, second, REGULAR, 7.5, "right", rtl)
     canvas.setFillColor(INK)
-    canvas.setFont(BOLD, _fit(data.verify_address, BOLD, 8.5, 190, 6))
-    canvas.drawRightString(right, QR_Y + 24, data.verify_address)
+    address_size = _fit(data.verify_address, BOLD, 8.5, 190, 6)
+    _draw(canvas, right, QR_Y + 24, data.verify_address, BOLD, address_size, "right")
     if secondary:
         canvas.setFillColor(MUTED)
         line = HOW_TO_VERIFY_LINE[secondary].format(address=data.verify_address)
         _centred(canvas, 40, line, REGULAR, _fit(line, REGULAR, 7.5, 560, 5))
     if data.replaces_serial:
         canvas.setFillColor(UN_BLUE)
-        _centred(canvas, 52, REPLACES[primary].format(serial=data.replaces_serial), BOLD, 8)
+        replaces = REPLACES[primary].format(serial=data.replaces_serial)
+        _centred(canvas, 52, replaces, BOLD, 8, rtl=rtl)
 
 
 def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
@@ -788,11 +964,59 @@ def sample_certificate(index: int = 1, **changes: object) -> CertificateData:
     return CertificateData(**values)  # type: ignore[arg-type]
 
 
+# Arabic names as a Chadian or Mauritanian list writes them, for samples.
+SAMPLE_ARABIC_NAMES = (
+    "عائشة محمد الأمين",
+    "محمد ولد الشيخ أحمد",
+    "فاطمة الزهراء عبد الله",
+    "حسن إبراهيم موسى",
+    "مريم بنت سيدي محمد",
+)
+
+
+def sample_arabic_certificate(
+    index: int = 1, second_language: str = "fr", **changes: object
+) -> CertificateData:
+    """A certificate of a session held in Arabic (Arabic and `second_language`),
+    its holder's name in Arabic script beside the Latin one."""
+    values: dict[str, object] = {
+        "language": "ar",
+        "second_language": second_language,
+        "holder_name": f"Aïcha Mahamat Al-Amine {index}",
+        "holder_name_ar": f"{SAMPLE_ARABIC_NAMES[index % len(SAMPLE_ARABIC_NAMES)]} {index}",
+        "holder_rank": "Commissaire de police",
+        "holder_organisation": "Police nationale du Tchad",
+        "course_title_ar": "التحقيق في قضايا الإرهاب والملاحقة القضائية بشأنها",
+        "city": "N'Djamena",
+        "country_en": "Chad",
+        "country_fr": "Tchad",
+        "country_ar": "تشاد",
+        "issuers": ("UNODC", "DPO"),
+        "signatories": (
+            Signatory(
+                "Amina Diallo",
+                "Head, Terrorism Prevention Branch, UNODC",
+                "Cheffe du Service de la prévention du terrorisme, ONUDC",
+                "رئيسة فرع منع الإرهاب، مكتب الأمم المتحدة المعني بالمخدرات والجريمة",
+            ),
+            Signatory(
+                "Marc Lefèvre",
+                "Director, Peace Operations Training, DPO",
+                "Directeur de la formation aux opérations de paix, DOP",
+                "مدير التدريب على عمليات السلام، إدارة عمليات السلام",
+            ),
+        ),
+    }
+    values.update(changes)
+    return sample_certificate(index, **values)
+
+
 __all__: Sequence[str] = (
     "CertificateData",
     "Signatory",
     "render_certificate",
     "render_certificates",
+    "sample_arabic_certificate",
     "sample_certificate",
     "sample_qr_text",
 )

@@ -3,11 +3,14 @@ travel order or a visa.
 
 Plain data in (`ConvocationData`, a frozen dataclass), PDF bytes out; no
 Flask, no database. The letter is written in one language, the recipient's
-(French or English); its wording lives here, as the certificate's does,
+(French, English or Arabic); its wording lives here, as the certificate's does,
 and the values (country names, the session's kind, the organisers) arrive
 already in that language. Every value is cleaned and escaped before it
 reaches a Paragraph, whose markup parser would otherwise interpret it, and
 the body shrinks to fit: whatever is stored, the letter stays one page.
+A letter in Arabic reads right to left: its blocks in mirror order, its
+text laid out by training.pdf.arabic (BidiParagraph, which parses no
+markup, so nothing needs escaping there).
 """
 
 from __future__ import annotations
@@ -42,6 +45,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from training.pdf.arabic import (
+    BidiParagraph,
+    date_range,
+    draw_line,
+    has_rtl,
+    plural,
+    rtl_cell,
+    starts_rtl,
+    wrap_spans,
+)
+from training.pdf.arabic import text_width as text_width_of
 from training.pdf.certificate import Signatory
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 from training.text import clean
@@ -58,7 +72,7 @@ INK = HexColor("#1c2733")
 MUTED = HexColor("#5b6673")
 PALE = HexColor("#e4eef8")
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "ar")
 
 # The letter's wording, by language (see the module's docstring).
 WORDING: dict[str, dict[str, str]] = {
@@ -120,6 +134,7 @@ WORDING: dict[str, dict[str, str]] = {
         "hours": "{hours} heures",
         "and": " et ",
         "footer": "{programme} · Réf. {reference}",
+        "name_ar": "Nom en écriture arabe",
     },
     "en": {
         "title": "Letter of invitation",
@@ -167,17 +182,91 @@ WORDING: dict[str, dict[str, str]] = {
         "hours": "{hours} hours",
         "and": " and ",
         "footer": "{programme} · Ref. {reference}",
+        "name_ar": "Name in Arabic script",
+    },
+    "ar": {
+        "title": "رسالة دعوة",
+        "reference": "المرجع:",
+        "subject": "الموضوع:",
+        "subject_text": "دعوة إلى الدورة التدريبية «{course}»",
+        "addressee": "إلى السلطات المختصة",
+        "salutation": "تحية طيبة وبعد،",
+        "intro": (
+            "يشرفنا أن نحيطكم علمًا بأن الشخص المذكور أدناه قد اختير للمشاركة، بصفة "
+            "{participant}، في الدورة التدريبية الموصوفة أدناه."
+        ),
+        "participant_F": "مشاركة",
+        "participant_M": "مشارك",
+        "participant": "مشارك(ة)",
+        "person": "المشارك(ة)",
+        "person_F": "المشاركة",
+        "person_M": "المشارك",
+        "name": "الاسم الكامل",
+        "name_latin": "الاسم بالحروف اللاتينية",
+        "rank": "الرتبة",
+        "function": "الوظيفة",
+        "organisation": "الجهة",
+        "nationality": "الجنسية",
+        "session": "الدورة التدريبية",
+        "course": "العنوان",
+        "code": "مرجع الدورة",
+        "kind": "النوع",
+        "dates": "التواريخ",
+        "place": "المكان",
+        "language": "لغة العمل",
+        "duration": "المدة",
+        "organisers": "الجهات المنظمة",
+        "travel": (
+            "ويُرجى من السلطات المختصة التكرم بتيسير إجراءات سفر {pronoun} (أمر المهمة، "
+            "والتأشيرة، وعبور الحدود) حتى يتسنى حضور هذه الدورة التدريبية."
+        ),
+        "pronoun_F": "المعنية",
+        "pronoun_M": "المعني",
+        "pronoun": "المعني(ة)",
+        "closing": "وتفضلوا بقبول فائق الاحترام والتقدير.",
+        "purpose": "سُلِّمت هذه الرسالة لاستعمالها عند الحاجة.",
+        "for_organisers": "عن الجهات المنظمة،",
+        "dated": "{place}، في {date}",
+        "dated_no_place": "في {date}",
+        "same_day": "في {date}",
+        "range": "من {start} إلى {end}",
+        "and": " و",
+        "footer": "{programme} · المرجع {reference}",
+    },
+}
+# Arabic counts as its grammar does: one, two, three to ten, eleven on.
+COUNTS_AR = {
+    "days": {
+        "one": "يوم واحد",
+        "two": "يومان",
+        "few": "{n} أيام",
+        "many": "{n} يومًا",
+        "other": "{n} يوم",
+    },
+    "half_days": {
+        "one": "فترة واحدة",
+        "two": "فترتان",
+        "few": "{n} فترات",
+        "many": "{n} فترة",
+        "other": "{n} فترة",
+    },
+    "hours": {
+        "one": "ساعة واحدة",
+        "two": "ساعتان",
+        "few": "{n} ساعات",
+        "many": "{n} ساعة",
+        "other": "{n} ساعة",
     },
 }
 
 # UN English writes "2 March 2026".
-_DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+_DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB", "ar": "ar"}
 
 
 @dataclass(frozen=True)
 class ConvocationData:
     """What one convocation letter states; every value already decided and
-    in the letter's language (`language`, fr or en)."""
+    in the letter's language (`language`: fr, en or ar)."""
 
     language: str
     reference: str
@@ -207,11 +296,12 @@ class ConvocationData:
     organiser_short_names: tuple[str, ...] = ()
     logo_left: str | None = None
     logo_right: str | None = None
+    participant_name_ar: str | None = None  # the name in Arabic script
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
             raise ValueError(
-                f"a convocation is written in French or English, not {self.language!r}"
+                f"a convocation is written in French, English or Arabic, not {self.language!r}"
             )
 
 
@@ -240,6 +330,10 @@ def _long_date(day: date, language: str) -> str:
 
 def _dates(data: ConvocationData) -> str:
     words = WORDING[data.language]
+    if data.language == "ar":
+        days = (data.end_date - data.start_date).days + 1
+        text = date_range(data.start_date, data.end_date)
+        return text if days == 1 else f"{text} ({_count('ar', 'days', days)})"
     if data.start_date == data.end_date:
         return words["same_day"].format(date=_long_date(data.end_date, data.language))
     start_format = "d MMMM y" if data.start_date.year != data.end_date.year else "d MMMM"
@@ -254,6 +348,8 @@ def _dates(data: ConvocationData) -> str:
 
 
 def _count(language: str, key: str, count: int) -> str:
+    if language == "ar":
+        return plural(count, COUNTS_AR[key])
     words = WORDING[language]
     return words[f"{key}_one" if count == 1 else key].format(count=count)
 
@@ -264,11 +360,14 @@ def _duration(data: ConvocationData) -> str | None:
         hours = data.total_hours
         hours = hours.normalize() if hours == hours.to_integral() else hours
         words = WORDING[data.language]
-        key = "hours_one" if hours == 1 else "hours"
-        parts.append(words[key].format(hours=format_decimal(hours, locale=data.language)))
+        if data.language == "ar":
+            parts.append(plural(float(hours), COUNTS_AR["hours"]))
+        else:
+            key = "hours_one" if hours == 1 else "hours"
+            parts.append(words[key].format(hours=format_decimal(hours, locale=data.language)))
     if data.half_days:
         parts.append(_count(data.language, "half_days", data.half_days))
-    return ", ".join(parts) or None
+    return ("، " if data.language == "ar" else ", ").join(parts) or None
 
 
 def _language_name(code: str, language: str) -> str:
@@ -286,7 +385,8 @@ def _joined(names: tuple[str, ...], language: str) -> str:
     names = tuple(_text(name) for name in names if _text(name))
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + WORDING[language]["and"] + names[-1]
+    comma = "، " if language == "ar" else ", "
+    return comma.join(names[:-1]) + WORDING[language]["and"] + names[-1]
 
 
 class _Styles:
@@ -378,29 +478,77 @@ _TIGHT = TableStyle(
 )
 
 
+def _para(text: str, style: ParagraphStyle, rtl: bool, bold_prefix: str = "") -> Flowable:
+    """A paragraph of the letter: escaped text in a Paragraph (after a bold
+    prefix), or, in an Arabic letter, a right-to-left BidiParagraph of
+    plain text."""
+    if rtl:
+        if bold_prefix:
+            spans = ((bold_prefix + " ", FONT_BOLD), (text, style.fontName))
+            return BidiParagraph(spans, style, rtl=True)
+        return (
+            rtl_cell(text, style)
+            if style.alignment == TA_LEFT
+            else BidiParagraph(text, style, rtl=True)
+        )
+    if bold_prefix:
+        return Paragraph(f"<b>{escape(bold_prefix)}</b> {escape(text)}", style)
+    return Paragraph(escape(text), style)
+
+
+def _value(value: str | None, style: ParagraphStyle) -> Flowable:
+    """A value of a French or English letter: a Paragraph, or, when it holds
+    Arabic (a name in Arabic script), a BidiParagraph flush left like the
+    others."""
+    if has_rtl(_text(value)):
+        return BidiParagraph(_text(value), style, rtl=True, align="left")
+    return Paragraph(_markup(value), style)
+
+
 def _details(
-    heading: str, rows: list[tuple[str, str | None]], styles: _Styles, strong_first: bool = True
+    heading: str,
+    rows: list[tuple[str, str | None]],
+    styles: _Styles,
+    strong_first: bool = True,
+    rtl: bool = False,
 ) -> Table:
-    """A titled block of label / value rows, the rows without value left out."""
-    cells: list[list[Any]] = [[Paragraph(escape(heading.upper()), styles.heading), ""]]
+    """A titled block of label / value rows, the rows without value left out;
+    in an Arabic letter, labels on the right and the blue rule at the right
+    edge, where the lines start."""
+    cells: list[list[Any]] = [[_para(heading.upper(), styles.heading, rtl), ""]]
     kept = [(label, value) for label, value in rows if value and _text(value)]
     for index, (label, value) in enumerate(kept):
         style = styles.value_strong if strong_first and index == 0 else styles.value
-        cells.append([Paragraph(escape(label), styles.label), Paragraph(_markup(value), style)])
-    table = Table(cells, colWidths=(LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH))
+        if rtl:
+            cells.append([_para(_text(value), style, rtl), _para(label, styles.label, rtl)])
+        else:
+            cells.append([Paragraph(escape(label), styles.label), _value(value, style)])
+    widths = (LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH)
+    rule = ("LINEBEFORE", (0, 0), (0, -1), 2, UN_BLUE)
+    padding = [
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if rtl:
+        widths = widths[::-1]
+        rule = ("LINEAFTER", (-1, 0), (-1, -1), 2, UN_BLUE)
+        padding = [
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ]
+    table = Table(cells, colWidths=widths)
     table.setStyle(
         TableStyle(
             [
                 ("SPAN", (0, 0), (-1, 0)),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                *padding,
                 ("TOPPADDING", (0, 0), (-1, -1), 1.6),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
                 ("TOPPADDING", (0, 0), (-1, 0), 3.5),
                 ("BOTTOMPADDING", (0, 0), (-1, 0), 3.5),
                 ("BACKGROUND", (0, 0), (-1, 0), PALE),
-                ("LINEBEFORE", (0, 0), (0, -1), 2, UN_BLUE),
+                rule,
                 ("LINEBELOW", (0, -1), (-1, -1), 0.5, PALE),
             ]
         )
@@ -409,15 +557,18 @@ def _details(
 
 
 def _signature(data: ConvocationData, styles: _Styles) -> Table:
-    """The signature block, on the right: who signs for the organisers,
-    room to sign and stamp, the signatory's name and title."""
+    """The signature block, on the right (on the left in Arabic): who signs
+    for the organisers, room to sign and stamp, the signatory's name and
+    title."""
     words = WORDING[data.language]
+    rtl = data.language == "ar"
     width = 80 * mm
+    title = data.signatory.title_in("ar", "en") if rtl else data.signatory.title
     block: list[list[Any]] = [
-        [Paragraph(escape(words["for_organisers"]), styles.signature_for)],
+        [_para(words["for_organisers"], styles.signature_for, rtl)],
         [Spacer(1, 16 * mm)],
-        [Paragraph(_markup(data.signatory.name), styles.signature_name)],
-        [Paragraph(_markup(data.signatory.title), styles.signature_title)],
+        [_para(_text(data.signatory.name), styles.signature_name, rtl)],
+        [_para(_text(title), styles.signature_title, rtl)],
     ]
     inner = Table(block, colWidths=(width,))
     inner.setStyle(
@@ -431,14 +582,40 @@ def _signature(data: ConvocationData, styles: _Styles) -> Table:
             ]
         )
     )
-    outer = Table([["", inner]], colWidths=(CONTENT_WIDTH - width, width))
+    if rtl:
+        outer = Table([[inner, ""]], colWidths=(width, CONTENT_WIDTH - width))
+    else:
+        outer = Table([["", inner]], colWidths=(CONTENT_WIDTH - width, width))
     outer.setStyle(_TIGHT)
     return outer
+
+
+def _participant_rows(data: ConvocationData) -> list[tuple[str, str | None]]:
+    """Who is invited: the name as the passport writes it (and in Arabic
+    script beside it), rank, function, organisation, nationality."""
+    words = WORDING[data.language]
+    if data.language == "ar" and data.participant_name_ar:
+        names = [
+            (words["name"], data.participant_name_ar),
+            (words["name_latin"], data.participant_name),
+        ]
+    else:
+        names = [(words["name"], data.participant_name)]
+        if data.participant_name_ar:
+            names.append((words["name_ar"], data.participant_name_ar))
+    return [
+        *names,
+        (words["rank"], data.participant_rank),
+        (words["function"], data.participant_function),
+        (words["organisation"], data.participant_organisation),
+        (words["nationality"], data.participant_nationality),
+    ]
 
 
 def _body(data: ConvocationData, styles: _Styles) -> list[Flowable]:
     words = WORDING[data.language]
     language = data.language
+    rtl = language == "ar"
     dated = (
         words["dated"].format(place=_text(data.place), date=_long_date(data.letter_date, language))
         if _text(data.place)
@@ -446,18 +623,13 @@ def _body(data: ConvocationData, styles: _Styles) -> list[Flowable]:
     )
     organisers = _joined(data.organisers, language)
     course = _text(data.course_title)
-    intro = words["intro"].format(
-        participant=_word(data, "participant") if language == "fr" else "",
+    gendered = language in ("fr", "ar")
+    intro = words["intro"].format(participant=_word(data, "participant") if gendered else "")
+    travel = words["travel"].format(pronoun=_word(data, "pronoun") if gendered else "")
+    separator = "، " if rtl else ", "
+    place = separator.join(
+        part for part in (_text(data.venue), _text(data.city), data.country) if part
     )
-    travel = words["travel"].format(pronoun=_word(data, "pronoun") if language == "fr" else "")
-    place = ", ".join(part for part in (_text(data.venue), _text(data.city), data.country) if part)
-    participant_rows: list[tuple[str, str | None]] = [
-        (words["name"], data.participant_name),
-        (words["rank"], data.participant_rank),
-        (words["function"], data.participant_function),
-        (words["organisation"], data.participant_organisation),
-        (words["nationality"], data.participant_nationality),
-    ]
     session_rows: list[tuple[str, str | None]] = [
         (words["course"], course),
         (words["code"], f"{_text(data.session_code)} · {_text(data.session_kind)}"),
@@ -468,34 +640,43 @@ def _body(data: ConvocationData, styles: _Styles) -> list[Flowable]:
         (words["organisers"], organisers),
     ]
     subject = words["subject_text"].format(course=course)
-    reference = Paragraph(
-        f"<b>{escape(words['reference'])}</b> {_markup(data.reference)}", styles.reference
-    )
-    heading = Table(
-        [[reference, Paragraph(escape(dated), styles.dated)]],
-        colWidths=(CONTENT_WIDTH * 0.55, CONTENT_WIDTH * 0.45),
-    )
+    if rtl:
+        reference: Flowable = _para(
+            _text(data.reference), styles.reference, rtl, words["reference"]
+        )
+        heading = Table(
+            [[_para(dated, styles.dated, rtl), reference]],
+            colWidths=(CONTENT_WIDTH * 0.45, CONTENT_WIDTH * 0.55),
+        )
+    else:
+        reference = Paragraph(
+            f"<b>{escape(words['reference'])}</b> {_markup(data.reference)}", styles.reference
+        )
+        heading = Table(
+            [[reference, Paragraph(escape(dated), styles.dated)]],
+            colWidths=(CONTENT_WIDTH * 0.55, CONTENT_WIDTH * 0.45),
+        )
     heading.setStyle(_TIGHT)
     return [
         heading,
         Spacer(1, 8),
-        Paragraph(escape(words["title"].upper()), styles.title),
-        Paragraph(f"<b>{escape(words['subject'])}</b> {escape(subject)}", styles.plain),
+        _para(words["title"].upper(), styles.title, rtl),
+        _para(subject, styles.plain, rtl, words["subject"]),
         Spacer(1, 8),
-        Paragraph(escape(words["addressee"]), styles.plain),
+        _para(words["addressee"], styles.plain, rtl),
         Spacer(1, 6),
-        Paragraph(escape(words["salutation"]), styles.body),
-        Paragraph(escape(intro), styles.body),
-        _details(_word(data, "person"), participant_rows, styles),
+        _para(words["salutation"], styles.body, rtl),
+        _para(intro, styles.body, rtl),
+        _details(_word(data, "person"), _participant_rows(data), styles, rtl=rtl),
         Spacer(1, 7),
-        _details(words["session"], session_rows, styles),
+        _details(words["session"], session_rows, styles, rtl=rtl),
         Spacer(1, 9),
-        Paragraph(escape(travel), styles.body),
-        Paragraph(escape(words["closing"]), styles.body),
+        _para(travel, styles.body, rtl),
+        _para(words["closing"], styles.body, rtl),
         Spacer(1, 6),
         _signature(data, styles),
         Spacer(1, 8),
-        Paragraph(escape(words["purpose"]), styles.purpose),
+        _para(words["purpose"], styles.purpose, rtl),
     ]
 
 
@@ -533,12 +714,12 @@ def _draw_letterhead(canvas: Canvas, data: ConvocationData) -> None:
     _draw_logo(canvas, data.logo_right, PAGE_WIDTH - MARGIN - 9 * mm, top)
     centre = PAGE_WIDTH / 2
     text_width = PAGE_WIDTH - 2 * MARGIN - 48 * mm
+    rtl = data.language == "ar"
     canvas.setFillColor(UN_BLUE)
-    lines = simpleSplit(_text(data.programme_name), FONT_BOLD, 13, text_width)[:2]
+    lines = _split(_text(data.programme_name), FONT_BOLD, 13, text_width, rtl)[:2]
     y = top - 11
-    canvas.setFont(FONT_BOLD, 13)
     for line in lines:
-        canvas.drawCentredString(centre, y, line)
+        draw_line(canvas, centre, y, line, FONT_BOLD, 13, "centre", rtl or None)
         y -= 16
     organisers = "  ·  ".join(
         _text(name) for name in data.organiser_short_names if _text(name)
@@ -546,9 +727,8 @@ def _draw_letterhead(canvas: Canvas, data: ConvocationData) -> None:
     if organisers:
         canvas.setFillColor(MUTED)
         size = 7.5
-        for line in simpleSplit(organisers, FONT_REGULAR, size, text_width)[:2]:
-            canvas.setFont(FONT_REGULAR, size)
-            canvas.drawCentredString(centre, y + 2, line)
+        for line in _split(organisers, FONT_REGULAR, size, text_width, rtl)[:2]:
+            draw_line(canvas, centre, y + 2, line, FONT_REGULAR, size, "centre", rtl or None)
             y -= 10
     rule_y = PAGE_HEIGHT - LETTERHEAD_HEIGHT + 2 * mm
     canvas.setStrokeColor(UN_BLUE)
@@ -570,11 +750,18 @@ def _draw_letterhead(canvas: Canvas, data: ConvocationData) -> None:
         programme=programme, reference=_text(data.reference)
     )
     size = 7.5
-    while size > 5 and canvas.stringWidth(footer, FONT_REGULAR, size) > PAGE_WIDTH - 2 * MARGIN:
+    while size > 5 and text_width_of(footer, FONT_REGULAR, size, rtl) > PAGE_WIDTH - 2 * MARGIN:
         size -= 0.5
-    canvas.setFont(FONT_REGULAR, size)
-    canvas.drawCentredString(centre, footer_y, footer)
+    draw_line(canvas, centre, footer_y, footer, FONT_REGULAR, size, "centre", rtl or None)
     canvas.restoreState()
+
+
+def _split(text: str, font: str, size: float, width: float, rtl: bool) -> list[str]:
+    """The lines of a centred text: simpleSplit's, or shaped ones for Arabic."""
+    if not (rtl or has_rtl(text)):
+        return simpleSplit(text, font, size, width)
+    wrapped = wrap_spans(((text, font),), size, width, rtl or starts_rtl(text))
+    return ["".join(part for part, _font in line) for line in wrapped]
 
 
 def render_convocation(data: ConvocationData) -> bytes:

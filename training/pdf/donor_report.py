@@ -2,9 +2,14 @@
 the filters used and the definitions, as a PDF.
 
 Plain frozen dataclasses in, bytes out: no Flask, no database. The caller
-passes every text already translated (French or English), so this module
-speaks no language of its own. Every text is escaped before it reaches a
-ReportLab Paragraph, whose markup parser must never see user data.
+passes every text already translated (French, English or Arabic), so this
+module speaks no language of its own. Every text is escaped before it
+reaches a ReportLab Paragraph, whose markup parser must never see user data.
+
+A report in Arabic reads right to left: its paragraphs and table cells are
+BidiParagraphs (training.pdf.arabic: shaped, in reading order, no markup),
+its tables' columns in mirror order, its charts' words shaped where they
+are drawn (`_shaped_strings`), the charts themselves left as they are.
 """
 
 from __future__ import annotations
@@ -12,20 +17,21 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import DirectDraw, Drawing, Group, String
+from reportlab.graphics.widgetbase import Widget
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -35,6 +41,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from training.pdf.arabic import BidiParagraph, draw_line, has_rtl, text_width
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 
 if TYPE_CHECKING:
@@ -141,8 +148,14 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
+def _p(text: str, style: ParagraphStyle, rtl: bool = False) -> Flowable:
+    """Escaped text in a Paragraph; in an Arabic report, a BidiParagraph,
+    right to left when the text holds Arabic, in its own order otherwise
+    (a figure, a Latin name), aligned as the mirrored page wants it."""
+    if not rtl:
+        return Paragraph(escape(text), style)
+    align = {TA_CENTER: "centre", TA_RIGHT: "left"}.get(int(style.alignment), "right")
+    return BidiParagraph(text, style, rtl=has_rtl(text), align=align)
 
 
 def _column_widths(header: Sequence[str], width: float, style: ParagraphStyle) -> tuple[float, ...]:
@@ -157,7 +170,7 @@ def _column_widths(header: Sequence[str], width: float, style: ParagraphStyle) -
         max(
             share,
             max(
-                (stringWidth(word, style.fontName, style.fontSize) for word in heading.split()),
+                (text_width(word, style.fontName, style.fontSize) for word in heading.split()),
                 default=0.0,
             )
             + padding,
@@ -167,11 +180,13 @@ def _column_widths(header: Sequence[str], width: float, style: ParagraphStyle) -
     return (width - sum(others), *others)
 
 
-def _definition(text: str, style: ParagraphStyle) -> Paragraph:
+def _definition(text: str, style: ParagraphStyle, rtl: bool = False) -> Flowable:
     """ "Term: explanation", the term in bold (up to the first colon)."""
     term, colon, explanation = text.partition(":")
     if not colon or len(term) > 60:
-        return _p(text, style)
+        return _p(text, style, rtl)
+    if rtl:
+        return BidiParagraph(((term + colon, FONT_BOLD), (explanation, FONT_REGULAR)), style, True)
     return Paragraph(
         f'<font name="{FONT_BOLD}">{escape(term)}{colon}</font>{escape(explanation)}', style
     )
@@ -183,9 +198,12 @@ def _table(
     styles,
     widths=None,
     numeric_from: int | None = None,
+    rtl: bool = False,
 ) -> Table:
     """A zebra table; columns from `numeric_from` on hold figures and are
-    right-aligned, with a compact heading so words are not broken."""
+    right-aligned, with a compact heading so words are not broken. In an
+    Arabic report the columns come in mirror order (names on the right,
+    figures aligned to the left)."""
 
     def style(column: int, name: str) -> ParagraphStyle:
         if numeric_from is None or column < numeric_from:
@@ -197,9 +215,14 @@ def _table(
             fontSize=styles[name].fontSize - (1 if name == "head" else 0),
         )
 
-    data = [[_p(cell, style(column, "head")) for column, cell in enumerate(header)]]
-    data += [[_p(cell, style(column, "cell")) for column, cell in enumerate(row)] for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    data = [[_p(cell, style(column, "head"), rtl) for column, cell in enumerate(header)]]
+    data += [
+        [_p(cell, style(column, "cell"), rtl) for column, cell in enumerate(row)] for row in rows
+    ]
+    if rtl:
+        data = [row[::-1] for row in data]
+        widths = tuple(reversed(widths)) if widths else widths
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="RIGHT" if rtl else "LEFT")
     commands: list[_TableCommand] = [
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -223,20 +246,90 @@ def _two_lines(name: str, length: int = 40) -> str:
     return name[:cut] + "\n" + (rest if len(rest) <= length else rest[: length - 1] + "…")
 
 
-def _chart(chart: ChartData, width: float, no_data: str, decimal_mark: str = ".") -> Drawing:
+class _ShapedString(DirectDraw):
+    """A chart's String holding Arabic, drawn shaped and in reading order
+    where the String would have been (its anchor, font, size and colour)."""
+
+    def __init__(self, string: String) -> None:
+        self.string = string
+
+    def copy(self) -> _ShapedString:
+        return _ShapedString(self.string.copy())
+
+    def getBounds(self) -> tuple[float, float, float, float]:
+        string = self.string
+        width = text_width(str(string.text), string.fontName, string.fontSize, True)
+        left = string.x - {"end": width, "middle": width / 2}.get(string.textAnchor, 0)
+        return (left, string.y - 0.2 * string.fontSize, left + width, string.y + string.fontSize)
+
+    def drawDirectly(self, renderer: Any) -> None:
+        string = self.string
+        canvas = renderer._canvas
+        canvas.saveState()
+        canvas.setFillColor(string.fillColor)
+        align = {"end": "right", "middle": "centre"}.get(string.textAnchor, "left")
+        draw_line(
+            canvas, string.x, string.y, string.text, string.fontName, string.fontSize, align, True
+        )
+        canvas.restoreState()
+
+
+def _shaped_strings(node: Any) -> Any:
+    """The chart's drawing with each String holding Arabic replaced by a
+    _ShapedString; widgets (the bars, their axes, the legend) are expanded
+    into their shapes first, groups keep their transforms."""
+    if isinstance(node, Widget):
+        node = node.draw()
+    if isinstance(node, String):
+        return _ShapedString(node) if has_rtl(str(node.text)) else node
+    if isinstance(node, Group):
+        node.contents = [_shaped_strings(child) for child in node.contents]
+    return node
+
+
+def _chart(
+    chart: ChartData, width: float, no_data: str, decimal_mark: str = ".", rtl: bool = False
+) -> Drawing:
     """A ReportLab VerticalBarChart (or horizontal one for long category
-    names) with its legend and value labels."""
+    names) with its legend and value labels; in an Arabic report, its words
+    shaped (`_shaped_strings`) and its title flush right."""
+    drawing = _bar_chart(chart, width, no_data, decimal_mark, rtl)
+    if rtl:
+        drawing.contents = [_shaped_strings(child) for child in drawing.contents]
+    return drawing
+
+
+def _bar_chart(
+    chart: ChartData, width: float, no_data: str, decimal_mark: str, rtl: bool
+) -> Drawing:
     categories = list(chart.categories)
     long_names = any(len(name) > 14 for name in categories)
     rows = max(len(categories), 1)
     height = (40 + 26 * rows if long_names else 210) + 40
     drawing = Drawing(width, height)
     drawing.add(
-        String(0, height - 14, chart.title, fontName=FONT_BOLD, fontSize=11, fillColor=NAVY)
+        String(
+            width if rtl else 0,
+            height - 14,
+            chart.title,
+            fontName=FONT_BOLD,
+            fontSize=11,
+            fillColor=NAVY,
+            textAnchor="end" if rtl else "start",
+        )
     )
     values = [list(series_values) for _, series_values in chart.series]
     if not categories or not any(values):
-        drawing.add(String(0, height - 40, no_data, fontName=FONT_ITALIC, fontSize=9))
+        drawing.add(
+            String(
+                width if rtl else 0,
+                height - 40,
+                no_data,
+                fontName=FONT_ITALIC,
+                fontSize=9,
+                textAnchor="end" if rtl else "start",
+            )
+        )
         return drawing
     bars = HorizontalBarChart() if long_names else VerticalBarChart()
     # The stubs type positions and sizes as int; ReportLab takes any number.
@@ -254,6 +347,8 @@ def _chart(chart: ChartData, width: float, no_data: str, decimal_mark: str = "."
     if long_names:
         bars.categoryAxis.labels.boxAnchor = "e"
         bars.categoryAxis.labels.dx = -4
+        if rtl:  # shaped, the names keep their right edge by the axis
+            bars.categoryAxis.labels.textAnchor = "end"
     bars.valueAxis.labels.fontName = FONT_REGULAR
     bars.valueAxis.labels.fontSize = 8
     low = min(0.0, *(value for series_values in values for value in series_values))
@@ -309,66 +404,82 @@ def render_donor_report(report: DonorReport) -> bytes:
         lang=report.language,
     )
     width = A4[0] - 4 * cm
+    rtl = report.language == "ar"
 
     def footer(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont(FONT_REGULAR, 8)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(2 * cm, 1.2 * cm, f"{report.title} · {report.generated_label}")
-        canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"{report.page_label} {doc.page}")
+        left = f"{report.title} · {report.generated_label}"
+        page = f"{report.page_label} {doc.page}"
+        if rtl:  # the title where an Arabic line starts, on the right
+            draw_line(canvas, A4[0] - 2 * cm, 1.2 * cm, left, FONT_REGULAR, 8, "right", True)
+            draw_line(canvas, 2 * cm, 1.2 * cm, page, FONT_REGULAR, 8, "left", True)
+        else:
+            canvas.setFont(FONT_REGULAR, 8)
+            canvas.drawString(2 * cm, 1.2 * cm, left)
+            canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, page)
         canvas.restoreState()
 
     story: list = [
         Spacer(1, 6 * cm),
-        _p(report.title, styles["h1"]),
+        _p(report.title, styles["h1"], rtl),
         Spacer(1, 0.6 * cm),
-        _p(report.subtitle, styles["cover"]),
+        _p(report.subtitle, styles["cover"], rtl),
         Spacer(1, 1.2 * cm),
     ]
-    story += [_p(line, styles["cover"]) for line in report.cover_filters]
-    story += [Spacer(1, 1.2 * cm), _p(report.generated_label, styles["note"]), PageBreak()]
+    story += [_p(line, styles["cover"], rtl) for line in report.cover_filters]
+    story += [Spacer(1, 1.2 * cm), _p(report.generated_label, styles["note"], rtl), PageBreak()]
 
-    story.append(_p(report.headline_title, styles["h2"]))
+    story.append(_p(report.headline_title, styles["h2"], rtl))
     story.append(
         _table(
             (report.figure_label, report.value_label),
             report.headline,
             styles,
             widths=(width * 0.7, width * 0.3),
+            rtl=rtl,
         )
     )
-    story.append(_p(report.filters_title, styles["h2"]))
+    story.append(_p(report.filters_title, styles["h2"], rtl))
     story.append(
         _table(
             (report.filter_label, report.value_label),
             report.filters,
             styles,
             widths=(width * 0.35, width * 0.65),
+            rtl=rtl,
         )
     )
 
     for table in report.tables:
         story.append(CondPageBreak(4 * cm))
-        story.append(_p(table.title, styles["h2"]))
+        story.append(_p(table.title, styles["h2"], rtl))
         if table.rows:
             widths = _column_widths(table.header, width, styles["head"])
             # The theme x year table names the year in its second column.
             numeric_from = 2 if len(table.header) > 4 else 1
             story.append(
-                _table(table.header, table.rows, styles, widths=widths, numeric_from=numeric_from)
+                _table(
+                    table.header,
+                    table.rows,
+                    styles,
+                    widths=widths,
+                    numeric_from=numeric_from,
+                    rtl=rtl,
+                )
             )
         else:
-            story.append(_p(report.no_data, styles["small"]))
+            story.append(_p(report.no_data, styles["small"], rtl))
 
     story.append(PageBreak())
-    story.append(_p(report.charts_title, styles["h2"]))
+    story.append(_p(report.charts_title, styles["h2"], rtl))
     for chart in report.charts:
-        drawing = _chart(chart, width, report.no_data, report.decimal_mark)
+        drawing = _chart(chart, width, report.no_data, report.decimal_mark, rtl)
         story.append(KeepTogether([drawing, Spacer(1, 0.5 * cm)]))
 
     story.append(CondPageBreak(5 * cm))
-    story.append(_p(report.definitions_title, styles["h2"]))
-    story += [_definition(text, styles["definition"]) for text in report.definitions]
+    story.append(_p(report.definitions_title, styles["h2"], rtl))
+    story += [_definition(text, styles["definition"], rtl) for text in report.definitions]
 
     document.build(story, onFirstPage=lambda canvas, doc: None, onLaterPages=footer)
     return buffer.getvalue()

@@ -4,9 +4,11 @@ with their times and durations, to hand out on the first morning.
 Plain data in (frozen dataclasses), PDF bytes out: no Flask, no database.
 `lay_out` places the modules in the days (a pure function, tested on its
 own); `render_programme` prints them. The programme speaks its own
-language, not the reader's: "fr", "en", or "both" (French then English, for
-sessions held in Arabic). Every text is escaped before it reaches a
-Paragraph, whose markup parser would otherwise interpret it.
+language, not the reader's: "fr", "en", "ar" (right to left, its tables in
+mirror order, laid out by training.pdf.arabic), or "both" (French then
+English). Every text is escaped before it reaches a Paragraph, whose markup
+parser would otherwise interpret it; Arabic goes to a BidiParagraph, which
+parses none.
 
 The day: teaching from 9:00 to 12:30 and from 14:00 to 17:00, with a coffee
 break in the middle of each half-day and lunch between them; the first day
@@ -27,6 +29,7 @@ from xml.sax.saxutils import escape
 
 from babel.dates import format_date
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -34,13 +37,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from training.pdf.arabic import BidiParagraph, date_range, draw_line, has_rtl, plural
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 from training.text import clean
 
 if TYPE_CHECKING:
     from reportlab.platypus.tables import _TableCommand
 
-ProgrammeLanguage = Literal["fr", "en", "both"]
+ProgrammeLanguage = Literal["fr", "en", "both", "ar"]
 SlotKind = Literal["opening", "pre_test", "module", "break", "lunch", "post_test", "closing"]
 
 
@@ -50,6 +54,7 @@ class ProgrammeModule:
     title_en: str
     duration_minutes: int
     aim: str = ""
+    title_ar: str = ""  # an Arabic programme prints the French title without it
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Programme:
     trainers: tuple[str, ...] = ()
     organiser: str = "UNODC – DPO"
     has_test: bool = False
+    title_ar: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,6 +292,41 @@ _LABELS: dict[str, dict[str, str]] = {
         "unscheduled": "To schedule: the days do not hold these modules:",
         "page": "page {page} of {pages}",
     },
+    "ar": {
+        "heading": "البرنامج",
+        "code": "الرمز",
+        "dates": "التواريخ",
+        "place": "المكان",
+        "trainers": "المدربون",
+        "duration": "المدة",
+        "duration_value": "{hours} على مدى {days}",
+        "days_one": "يوم واحد",
+        "days_other": "{num} أيام",
+        "dates_value": "من {start} إلى {end}",
+        "day": "اليوم {num}",
+        "time": "التوقيت",
+        "activity": "النشاط",
+        "length": "المدة",
+        "module": "الوحدة {num}",
+        "continued": "(تابع)",
+        "opening": "الاستقبال وتسجيل المشاركين والافتتاح",
+        "pre_test": "الاختبار القبلي: تقييم المعارف عند الوصول",
+        "post_test": "الاختبار البعدي: تقييم المعارف المكتسبة",
+        "break": "استراحة قهوة",
+        "lunch": "غداء",
+        "closing": "تقييم الدورة التدريبية والاختتام",
+        "nothing": "لا نشاط مقرر في هذا اليوم.",
+        "unscheduled": "للبرمجة: لا تتسع الأيام لهذه الوحدات:",
+        "page": "الصفحة {page} من {pages}",
+    },
+}
+# Arabic counts days as its grammar does (two: يومان; 3 to 10: أيام; 11 on: يومًا).
+_DAYS_AR = {
+    "one": "يوم واحد",
+    "two": "يومان",
+    "few": "{n} أيام",
+    "many": "{n} يومًا",
+    "other": "{n} يوم",
 }
 _NBSP = "\u00a0"
 
@@ -299,7 +340,7 @@ _WARNING = colors.HexColor("#8a4b00")
 _MARGIN = 16 * mm
 _FOOTER_Y = 9 * mm
 _COLUMNS = (36 * mm, None, 18 * mm)
-_DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+_DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB", "ar": "ar"}
 # Whatever is stored, a line of the programme never outgrows a page.
 _TITLE_LIMIT, _AIM_LIMIT = 250, 400
 
@@ -325,11 +366,21 @@ def _clock(minutes: int, language: ProgrammeLanguage) -> str:
     return f"{hours:02d}:{rest:02d}"
 
 
+def _length_ar(minutes: int) -> str:
+    """1 س 30 د (hours, minutes), as Arabic timetables abbreviate them."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}{_NBSP}د"
+    return f"{hours}{_NBSP}س{_NBSP}{rest:02d}{_NBSP}د" if rest else f"{hours}{_NBSP}س"
+
+
 def _span(slot: Slot, language: ProgrammeLanguage) -> str:
     return f"{_clock(slot.start, language)} – {_clock(slot.end, language)}"
 
 
-def _length(minutes: int) -> str:
+def _length(minutes: int, language: ProgrammeLanguage = "fr") -> str:
+    if language == "ar":
+        return _length_ar(minutes)
     hours, rest = divmod(minutes, 60)
     if not hours:
         return f"{rest}{_NBSP}min"
@@ -338,6 +389,8 @@ def _length(minutes: int) -> str:
 
 def _hours(minutes: int, language: ProgrammeLanguage) -> str:
     """30 h, 22 h 30."""
+    if language == "ar":
+        return _length_ar(minutes)
     return _length(minutes) if minutes >= 60 else f"{minutes}{_NBSP}min"
 
 
@@ -409,42 +462,88 @@ class _Styles:
         return cls._instance
 
 
-def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+def _paragraph(text: str, style: ParagraphStyle, rtl: bool = False) -> Flowable:
+    """Escaped text in a Paragraph; in an Arabic programme, a right-to-left
+    BidiParagraph (which parses no markup)."""
+    if rtl:
+        return rtl_paragraph(text, style)
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def rtl_paragraph(text: str, style: ParagraphStyle) -> Flowable:
+    """A paragraph of an Arabic programme: right to left, its alignment read
+    from the line's start (training.pdf.arabic.BidiParagraph); a value in
+    Latin letters alone keeps its own order, flush right like the rest."""
+    if has_rtl(text):
+        return BidiParagraph(text, style, rtl=True)
+    align = {TA_LEFT: "right", TA_CENTER: "centre", TA_RIGHT: "left"}.get(
+        int(style.alignment), "right"
+    )
+    return BidiParagraph(text, style, rtl=False, align=align)
+
+
+def _title(title_fr: str, title_en: str, title_ar: str, language: ProgrammeLanguage) -> str:
+    """The title printed first: in Arabic, the French one without an Arabic one."""
+    if language == "ar":
+        return title_ar or title_fr
+    return title_en if language == "en" else title_fr
+
+
+def _second_title(
+    title_fr: str, title_en: str, title_ar: str, language: ProgrammeLanguage
+) -> str | None:
+    """The title printed under the first: English on a bilingual programme,
+    French under an Arabic title."""
+    if language == "both" and title_en != title_fr:
+        return title_en
+    if language == "ar" and title_ar and title_ar != title_fr:
+        return title_fr
+    return None
 
 
 def _header(programme: Programme, styles: _Styles, width: float) -> list[Flowable]:
     language = programme.language
+    rtl = language == "ar"
     flowables: list[Flowable] = [
-        _paragraph(programme.organiser, styles.organiser),
+        _paragraph(programme.organiser, styles.organiser, rtl),
         Spacer(1, 2 * mm),
-        _paragraph(_label(language, "heading"), styles.heading),
+        _paragraph(_label(language, "heading"), styles.heading, rtl),
         Spacer(1, 1.5 * mm),
     ]
-    first = programme.title_en if language == "en" else programme.title_fr
-    flowables.append(_paragraph(_text(first, _TITLE_LIMIT), styles.title))
-    if language == "both" and programme.title_en != programme.title_fr:
-        flowables.append(_paragraph(_text(programme.title_en, _TITLE_LIMIT), styles.title_second))
+    titles = (programme.title_fr, programme.title_en, programme.title_ar, language)
+    flowables.append(_paragraph(_text(_title(*titles), _TITLE_LIMIT), styles.title, rtl))
+    second = _second_title(*titles)
+    if second:
+        flowables.append(_paragraph(_text(second, _TITLE_LIMIT), styles.title_second, rtl))
     total = sum(max(0, module.duration_minutes) for module in programme.modules)
     count = len(programme.days)
-    days_text = " / ".join(
-        _LABELS[code]["days_one" if count == 1 else "days_other"].format(num=count)
-        for code in _languages(language)
-    )
-    duration = " / ".join(
-        dict.fromkeys(
-            _LABELS[code]["duration_value"].format(hours=_hours(total, language), days=days)
-            for code, days in zip(_languages(language), days_text.split(" / "), strict=True)
+    if rtl:
+        duration = _LABELS["ar"]["duration_value"].format(
+            hours=_hours(total, language), days=plural(count, _DAYS_AR)
         )
-    )
-    dates = " / ".join(
-        _LABELS[code]["dates_value"].format(
-            start=format_date(programme.start_date, "long", locale=_DATE_LOCALES[code]),
-            end=format_date(programme.end_date, "long", locale=_DATE_LOCALES[code]),
+        dates = date_range(programme.start_date, programme.end_date)
+    else:
+        days_text = " / ".join(
+            _LABELS[code]["days_one" if count == 1 else "days_other"].format(num=count)
+            for code in _languages(language)
         )
-        for code in _languages(language)
+        duration = " / ".join(
+            dict.fromkeys(
+                _LABELS[code]["duration_value"].format(hours=_hours(total, language), days=days)
+                for code, days in zip(_languages(language), days_text.split(" / "), strict=True)
+            )
+        )
+        dates = " / ".join(
+            _LABELS[code]["dates_value"].format(
+                start=format_date(programme.start_date, "long", locale=_DATE_LOCALES[code]),
+                end=format_date(programme.end_date, "long", locale=_DATE_LOCALES[code]),
+            )
+            for code in _languages(language)
+        )
+    separator = "، " if rtl else ", "
+    place = separator.join(
+        part for part in (programme.venue, programme.city, programme.country) if part
     )
-    place = ", ".join(part for part in (programme.venue, programme.city, programme.country) if part)
     rows = [
         ("code", programme.code, "dates", dates),
         ("place", place, "duration", duration),
@@ -453,18 +552,16 @@ def _header(programme: Programme, styles: _Styles, width: float) -> list[Flowabl
         rows.append(("trainers", ", ".join(programme.trainers), "", ""))
     label_width = 24 * mm
     value_width = (width - 2 * label_width) / 2
-    table = Table(
+    cells: list[list[Any]] = [
         [
-            [
-                _paragraph(_label(language, a) if a else "", styles.info_label),
-                _paragraph(_text(b, 600), styles.info),
-                _paragraph(_label(language, c) if c else "", styles.info_label),
-                _paragraph(_text(d, 600), styles.info),
-            ]
-            for a, b, c, d in rows
-        ],
-        colWidths=(label_width, value_width, label_width, value_width),
-    )
+            _paragraph(_label(language, a) if a else "", styles.info_label, rtl),
+            _paragraph(_text(b, 600), styles.info, rtl),
+            _paragraph(_label(language, c) if c else "", styles.info_label, rtl),
+            _paragraph(_text(d, 600), styles.info, rtl),
+        ]
+        for a, b, c, d in rows
+    ]
+    widths = (label_width, value_width, label_width, value_width)
     style: list[_TableCommand] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -476,23 +573,47 @@ def _header(programme: Programme, styles: _Styles, width: float) -> list[Flowabl
     ]
     if programme.trainers:
         style.append(("SPAN", (1, -1), (-1, -1)))
+    if rtl:  # columns in mirror order: labels on the right of their values
+        cells = [row[::-1] for row in cells]
+        if programme.trainers:  # the trainers' value spans from its label leftwards
+            cells[-1] = [
+                _paragraph(", ".join(programme.trainers), styles.info, rtl),
+                "",
+                "",
+                _paragraph(_label(language, "trainers"), styles.info_label, rtl),
+            ]
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ("LINEABOVE", (0, 0), (-1, 0), 0.8, _UN_BLUE),
+            ("TOPPADDING", (0, 0), (-1, 0), 5),
+        ]
+        if programme.trainers:
+            style.append(("SPAN", (0, -1), (2, -1)))
+        widths = widths[::-1]
+    table = Table(cells, colWidths=widths)
     table.setStyle(TableStyle(style))
     return [*flowables, Spacer(1, 3 * mm), table, Spacer(1, 5 * mm)]
 
 
 def _module_cell(programme: Programme, slot: Slot, styles: _Styles) -> list[Flowable]:
     language = programme.language
+    rtl = language == "ar"
     module = programme.modules[slot.module or 0]
     number = _label(language, "module", num=(slot.module or 0) + 1)
-    first = module.title_en if language == "en" else module.title_fr
-    heading = f"{number} · {_text(first, _TITLE_LIMIT)}"
+    titles = (module.title_fr, module.title_en, module.title_ar, language)
+    heading = f"{number} · {_text(_title(*titles), _TITLE_LIMIT)}"
     if slot.part > 1:
         heading += " " + _label(language, "continued", part=slot.part, parts=slot.parts)
-    cell: list[Flowable] = [_paragraph(heading, styles.module)]
-    if language == "both" and module.title_en != module.title_fr:
-        cell.append(_paragraph(_text(module.title_en, _TITLE_LIMIT), styles.module_second))
+    cell: list[Flowable] = [_paragraph(heading, styles.module, rtl)]
+    second = _second_title(*titles)
+    if second:
+        cell.append(_paragraph(_text(second, _TITLE_LIMIT), styles.module_second, rtl))
     if module.aim and slot.part == 1:
-        cell.append(_paragraph(_text(module.aim, _AIM_LIMIT), styles.aim))
+        cell.append(_paragraph(_text(module.aim, _AIM_LIMIT), styles.aim, rtl))
     return cell
 
 
@@ -500,13 +621,14 @@ def _day_table(
     programme: Programme, number: int, day: ProgrammeDay, styles: _Styles, width: float
 ) -> Flowable:
     language = programme.language
+    rtl = language == "ar"
     activity_width = width - _COLUMNS[0] - _COLUMNS[2]
     rows: list[list[Any]] = [
-        [_paragraph(_day_title(language, number, day.day), styles.day), "", ""],
+        [_paragraph(_day_title(language, number, day.day), styles.day, rtl), "", ""],
         [
-            _paragraph(_label(language, "time"), styles.head),
-            _paragraph(_label(language, "activity"), styles.head),
-            _paragraph(_label(language, "length"), styles.head_right),
+            _paragraph(_label(language, "time"), styles.head, rtl),
+            _paragraph(_label(language, "activity"), styles.head, rtl),
+            _paragraph(_label(language, "length"), styles.head_right, rtl),
         ],
     ]
     style: list[_TableCommand] = [
@@ -522,23 +644,23 @@ def _day_table(
         ("BOTTOMPADDING", (0, 2), (-1, -1), 4),
     ]
     if not day.slots:
-        rows.append(["", _paragraph(_label(language, "nothing"), styles.pause), ""])
+        rows.append(["", _paragraph(_label(language, "nothing"), styles.pause, rtl), ""])
     for slot in day.slots:
         row_index = len(rows)
         if slot.kind == "module":
             cell: Any = _module_cell(programme, slot, styles)
             rows.append(
                 [
-                    _paragraph(_span(slot, language), styles.time),
+                    _paragraph(_span(slot, language), styles.time, rtl),
                     cell,
-                    _paragraph(_length(slot.minutes), styles.length),
+                    _paragraph(_length(slot.minutes, language), styles.length, rtl),
                 ]
             )
         elif slot.kind in ("break", "lunch"):
             rows.append(
                 [
-                    _paragraph(_span(slot, language), styles.pause),
-                    _paragraph(_label(language, slot.kind), styles.pause),
+                    _paragraph(_span(slot, language), styles.pause, rtl),
+                    _paragraph(_label(language, slot.kind), styles.pause, rtl),
                     "",
                 ]
             )
@@ -550,14 +672,18 @@ def _day_table(
         else:
             rows.append(
                 [
-                    _paragraph(_span(slot, language), styles.time),
-                    _paragraph(_label(language, slot.kind), styles.activity),
-                    _paragraph(_length(slot.minutes), styles.length),
+                    _paragraph(_span(slot, language), styles.time, rtl),
+                    _paragraph(_label(language, slot.kind), styles.activity, rtl),
+                    _paragraph(_length(slot.minutes, language), styles.length, rtl),
                 ]
             )
         if row_index > 2:
             style.append(("LINEABOVE", (0, row_index), (-1, row_index), 0.4, _RULE))
-    table = Table(rows, colWidths=(_COLUMNS[0], activity_width, _COLUMNS[2]), repeatRows=2)
+    widths = (_COLUMNS[0], activity_width, _COLUMNS[2])
+    if rtl:  # the time where a line starts, on the right; the title spans the row
+        rows = rows[:1] + [row[::-1] for row in rows[1:]]
+        widths = widths[::-1]
+    table = Table(rows, colWidths=widths, repeatRows=2)
     table.setStyle(TableStyle(style))
     return table
 
@@ -569,13 +695,26 @@ def _unscheduled(programme: Programme, layout: Layout, styles: _Styles) -> list[
     lines = []
     for index, minutes in layout.unscheduled:
         module = programme.modules[index]
-        title = _text(module.title_en if language == "en" else module.title_fr, _TITLE_LIMIT)
+        title = _text(
+            _title(module.title_fr, module.title_en, module.title_ar, language), _TITLE_LIMIT
+        )
         number = _label(language, "module", num=index + 1)
-        lines.append(escape(f"{number} · {title} ({_length(minutes)})"))
+        lines.append(f"{number} · {title} ({_length(minutes, language)})")
+    if language == "ar":
+        return [
+            Spacer(1, 2 * mm),
+            *(
+                rtl_paragraph(line, styles.warning)
+                for line in [_label(language, "unscheduled"), *lines]
+            ),
+        ]
     return [
         Spacer(1, 2 * mm),
         Paragraph(
-            escape(_label(language, "unscheduled")) + "<br/>" + "<br/>".join(lines), styles.warning
+            escape(_label(language, "unscheduled"))
+            + "<br/>"
+            + "<br/>".join(escape(line) for line in lines),
+            styles.warning,
         ),
     ]
 
@@ -617,9 +756,13 @@ def _canvas_maker(programme: Programme) -> type[Canvas]:
             self.setLineWidth(0.5)
             self.line(_MARGIN, _FOOTER_Y + 10, width - _MARGIN, _FOOTER_Y + 10)
             self.setFillColor(_MUTED)
-            self.setFont(FONT_REGULAR, 8)
-            self.drawString(_MARGIN, _FOOTER_Y, left)
-            self.drawRightString(width - _MARGIN, _FOOTER_Y, right)
+            if language == "ar":  # the code where a right-to-left line starts
+                draw_line(self, width - _MARGIN, _FOOTER_Y, left, FONT_REGULAR, 8, "right", True)
+                draw_line(self, _MARGIN, _FOOTER_Y, right, FONT_REGULAR, 8, "left", True)
+            else:
+                self.setFont(FONT_REGULAR, 8)
+                self.drawString(_MARGIN, _FOOTER_Y, left)
+                self.drawRightString(width - _MARGIN, _FOOTER_Y, right)
             self.restoreState()
 
     return NumberedCanvas
@@ -639,7 +782,9 @@ def render_programme(programme: Programme) -> bytes:
         bottomMargin=_MARGIN + 4 * mm,
         title=f"{_label(programme.language, 'heading')} {programme.code}",
         author=programme.organiser,
-        subject=programme.title_en if programme.language == "en" else programme.title_fr,
+        subject=_title(
+            programme.title_fr, programme.title_en, programme.title_ar, programme.language
+        ),
         creator="Atelier",
     )
     width = document.width

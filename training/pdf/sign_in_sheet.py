@@ -2,11 +2,13 @@
 afternoon signature column, to be signed on paper and scanned back.
 
 Plain data in (frozen dataclasses), PDF bytes out: no Flask, no database.
-Labels are chosen by the sheet's own language, not the user's: "fr" and
-"en" print in that language, "both" prints French then English (the choice
-for sessions held in Arabic, whose curricula carry French and English
-titles). Every text is escaped before it reaches a Paragraph, whose markup
-parser would otherwise interpret it.
+Labels are chosen by the sheet's own language, not the user's: "fr",
+"en" and "ar" print in that language, "both" prints French then English.
+An Arabic sheet reads right to left: its columns in mirror order, its text
+laid out by training.pdf.arabic. A participant's name in Arabic script
+prints under the Latin one (above it on an Arabic sheet). Every text is
+escaped before it reaches a Paragraph, whose markup parser would otherwise
+interpret it; Arabic text goes to a BidiParagraph, which parses none.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from training.pdf.arabic import (
+    BidiParagraph,
+    date_range,
+    draw_line,
+    mirrored_commands,
+    rtl_cell,
+)
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 from training.pdf.qr import draw_qr
 from training.text import clean
@@ -45,7 +54,7 @@ from training.text import clean
 if TYPE_CHECKING:
     from reportlab.platypus.tables import _TableCommand
 
-SheetLanguage = Literal["fr", "en", "both"]
+SheetLanguage = Literal["fr", "en", "both", "ar"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class SheetParticipant:
     given_name: str
     organisation: str = ""
     rank: str = ""
+    name_ar: str = ""  # the name in Arabic script, when known
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class SignInSheet:
     trainers: tuple[str, ...] = ()
     blank_rows: int = 5
     organiser: str = "UNODC – DPO"
+    title_ar: str = ""  # an Arabic sheet prints the French title without it
     # (day, address): the page that keys that day's sheet back once signed,
     # printed as a QR code beside the day's heading (none for a day without).
     links: tuple[tuple[date, str], ...] = ()
@@ -113,6 +124,23 @@ _LABELS: dict[str, dict[str, str]] = {
         "dates_value": "{start} to {end}",
         "late": "Late arrivals: add name, organisation and rank.",
         "qr": "To key it into Atelier,\nscan this code or type\nthe one at the foot.",
+    },
+    "ar": {
+        "sheet": "ورقة التوقيع على الحضور",
+        "code": "الرمز",
+        "dates": "التواريخ",
+        "place": "المكان",
+        "trainers": "المدربون",
+        "number": "م",
+        "name": "الاسم واللقب",
+        "organisation": "الجهة",
+        "rank": "الرتبة",
+        "am": "توقيع\nالفترة الصباحية",
+        "pm": "توقيع\nالفترة المسائية",
+        "page": "الصفحة {page} من {pages}",
+        "dates_value": "من {start} إلى {end}",
+        "late": "المتأخرون: يُرجى إضافة الاسم والجهة والرتبة.",
+        "qr": "للإدخال في Atelier:\nيُمسح هذا الرمز أو يُكتب\nالرمز المطبوع أسفل الصفحة.",
     },
 }
 
@@ -155,7 +183,7 @@ def _label(language: SheetLanguage, key: str, **values: str) -> str:
 
 
 # UN English writes "23 November 2026".
-_DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+_DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB", "ar": "ar"}
 
 
 def _day_text(language: SheetLanguage, day: date) -> str:
@@ -164,6 +192,8 @@ def _day_text(language: SheetLanguage, day: date) -> str:
 
 
 def _dates_text(language: SheetLanguage, start: date, end: date) -> str:
+    if language == "ar":
+        return date_range(start, end)
     return " / ".join(
         _LABELS[code]["dates_value"].format(
             start=format_date(start, "long", locale=_DATE_LOCALES[code]),
@@ -231,6 +261,7 @@ class _DayMarker(Flowable):
 
 def _canvas_maker(language: SheetLanguage, font_name: str) -> type[Canvas]:
     page_label = _LABELS
+    rtl = language == "ar"
 
     class NumberedCanvas(Canvas):
         """Defers each page until the end so that the footer can say
@@ -266,8 +297,14 @@ def _canvas_maker(language: SheetLanguage, font_name: str) -> type[Canvas]:
             _width, height = self._pagesize  # type: ignore[attr-defined]
             self.saveState()
             self.setFillColor(_UN_BLUE)
-            self.setFont(font_name, 8.5)
-            self.drawString(_MARGIN, height - 8 * mm, text)
+            if rtl:
+                width, _height = self._pagesize  # type: ignore[attr-defined]
+                draw_line(
+                    self, width - _MARGIN, height - 8 * mm, text, font_name, 8.5, "right", True
+                )
+            else:
+                self.setFont(font_name, 8.5)
+                self.drawString(_MARGIN, height - 8 * mm, text)
             self.restoreState()
 
         def _footer(self, left: str, page: int, pages: int) -> None:
@@ -282,9 +319,13 @@ def _canvas_maker(language: SheetLanguage, font_name: str) -> type[Canvas]:
             self.setLineWidth(0.5)
             self.line(_MARGIN, _FOOTER_Y + 10, width - _MARGIN, _FOOTER_Y + 10)
             self.setFillColor(_INK)
-            self.setFont(font_name, 8.5)
-            self.drawString(_MARGIN, _FOOTER_Y, left)
-            self.drawRightString(width - _MARGIN, _FOOTER_Y, right)
+            if rtl:  # the sheet's code where a right-to-left line starts
+                draw_line(self, width - _MARGIN, _FOOTER_Y, left, font_name, 8.5, "right", True)
+                draw_line(self, _MARGIN, _FOOTER_Y, right, font_name, 8.5, "left", True)
+            else:
+                self.setFont(font_name, 8.5)
+                self.drawString(_MARGIN, _FOOTER_Y, left)
+                self.drawRightString(width - _MARGIN, _FOOTER_Y, right)
             self.restoreState()
 
     return NumberedCanvas
@@ -338,10 +379,18 @@ def _lines(text: str, font_name: str, font_size: float, width: float) -> str:
     return "\n".join(lines)
 
 
+def _paragraph(text: str, style: ParagraphStyle, language: SheetLanguage) -> Flowable:
+    """A line of the heading: a Paragraph of escaped text, or, on an Arabic
+    sheet, a right-to-left BidiParagraph (which parses no markup)."""
+    if language == "ar":
+        return BidiParagraph(text, style, rtl=True)
+    return Paragraph(escape(text), style)
+
+
 def _day_heading(sheet: SignInSheet, day: date, styles: _Styles) -> list[Flowable]:
     """What names the day: the sheet's title and the date, in full."""
     language = sheet.language
-    flowables: list[Flowable] = [Paragraph(escape(sheet.organiser), styles.organiser)]
+    flowables: list[Flowable] = [_paragraph(sheet.organiser, styles.organiser, language)]
     if language == "both":
         flowables += [
             Paragraph(escape(_label(language, "sheet")), styles.heading),
@@ -349,17 +398,38 @@ def _day_heading(sheet: SignInSheet, day: date, styles: _Styles) -> list[Flowabl
         ]
     else:
         text = f"{_label(language, 'sheet')} — {_day_text(language, day)}"
-        flowables.append(Paragraph(escape(text), styles.heading))
+        flowables.append(_paragraph(text, styles.heading, language))
     flowables.append(Spacer(1, 2))
     return flowables
 
 
+def _cell(text: str, font: str, size: float, leading: float) -> Flowable:
+    """A cell of an Arabic sheet: right to left, at most MAX_CELL_LINES lines."""
+    style = _cell_style(font, size, leading)
+    return rtl_cell(clean(text[: MAX_CELL_LINES * 200]), style, MAX_CELL_LINES)
+
+
+@lru_cache(maxsize=32)
+def _cell_style(font: str, size: float, leading: float) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"sheet-cell-{font}-{size}", fontName=font, fontSize=size, leading=leading, textColor=_INK
+    )
+
+
 def _titles(sheet: SignInSheet, styles: _Styles) -> list[Flowable]:
-    """The course's title in the sheet's language (both: French, then English)."""
+    """The course's title in the sheet's language (both: French, then English;
+    Arabic: the Arabic title, then the French one, or the French one alone)."""
     language = sheet.language
     if language == "en":
         return [Paragraph(escape(sheet.title_en), styles.title)]
-    flowables: list[Flowable] = [Paragraph(escape(sheet.title_fr), styles.title)]
+    if language == "ar":
+        flowables: list[Flowable] = [
+            BidiParagraph(sheet.title_ar or sheet.title_fr, styles.title, rtl=True)
+        ]
+        if sheet.title_ar and sheet.title_fr != sheet.title_ar:
+            flowables.append(BidiParagraph(sheet.title_fr, styles.title_second, rtl=True))
+        return flowables
+    flowables = [Paragraph(escape(sheet.title_fr), styles.title)]
     if language == "both" and sheet.title_en != sheet.title_fr:
         flowables.append(Paragraph(escape(sheet.title_en), styles.title_second))
     return flowables
@@ -383,36 +453,45 @@ class _QrCode(Flowable):
 
 def _header(sheet: SignInSheet, day: date, styles: _Styles) -> list[Flowable]:
     """A day's heading and the course's title; with the day's link, its QR
-    code on the right, captioned in the sheet's language."""
+    code on the right (on the left of an Arabic sheet), captioned in the
+    sheet's language."""
     heading = _day_heading(sheet, day, styles) + _titles(sheet, styles)
     link = dict(sheet.links).get(day)
     if not link:
         return heading
+    rtl = sheet.language == "ar"
     # Three short lines a language, written to fit the caption's width.
-    caption = "\n".join(_LABELS[code]["qr"] for code in _languages(sheet.language))
+    caption_text = "\n".join(_LABELS[code]["qr"] for code in _languages(sheet.language))
+    caption: Any = caption_text
+    if rtl:
+        style = _cell_style(FONT_REGULAR, _QR_CAPTION_SIZE, _QR_CAPTION_SIZE + 1.5)
+        caption = BidiParagraph(caption_text, style, rtl=True, align="left")
     side = sum(_COLUMNS) - _QR_CAPTION_WIDTH - _QR_SIZE
-    table = Table(
-        [[heading, caption, _QrCode(link, _QR_SIZE)]],
-        colWidths=(side, _QR_CAPTION_WIDTH, _QR_SIZE),
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
-                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                ("FONTNAME", (1, 0), (1, 0), FONT_REGULAR),
-                ("FONTSIZE", (1, 0), (1, 0), _QR_CAPTION_SIZE),
-                ("LEADING", (1, 0), (1, 0), _QR_CAPTION_SIZE + 1.5),
-                ("TEXTCOLOR", (1, 0), (1, 0), _NOTE_INK),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (1, 0), (1, 0), 4),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    commands: list[_TableCommand] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
+        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+        ("FONTNAME", (1, 0), (1, 0), FONT_REGULAR),
+        ("FONTSIZE", (1, 0), (1, 0), _QR_CAPTION_SIZE),
+        ("LEADING", (1, 0), (1, 0), _QR_CAPTION_SIZE + 1.5),
+        ("TEXTCOLOR", (1, 0), (1, 0), _NOTE_INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (1, 0), (1, 0), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    cells: list[Any] = [heading, caption, _QrCode(link, _QR_SIZE)]
+    widths = (side, _QR_CAPTION_WIDTH, _QR_SIZE)
+    if rtl:  # the code on the left, its caption beside it, the heading on the right
+        cells, widths = cells[::-1], widths[::-1]
+        commands = [
+            *mirrored_commands(commands, 3),
+            ("LEFTPADDING", (1, 0), (1, 0), 4),
+            ("RIGHTPADDING", (1, 0), (1, 0), 0),
+        ]
+    table = Table([cells], colWidths=widths)
+    table.setStyle(TableStyle(commands))
     return [table]
 
 
@@ -420,7 +499,8 @@ def _session_block(sheet: SignInSheet, styles: _Styles) -> list[Flowable]:
     """The session's code, dates, place and trainers: the same on every
     day's sheet, so made once and placed under each day's heading."""
     language = sheet.language
-    place = ", ".join(part for part in (sheet.venue, sheet.city, sheet.country) if part)
+    separator = "، " if language == "ar" else ", "
+    place = separator.join(part for part in (sheet.venue, sheet.city, sheet.country) if part)
     label_width, value_width = 30 * mm, (sum(_COLUMNS) - 60 * mm) / 2
     size = styles.info.fontSize
     info = [
@@ -432,32 +512,48 @@ def _session_block(sheet: SignInSheet, styles: _Styles) -> list[Flowable]:
             ", ".join(sheet.trainers),
         ),
     ]
-    rows = [
-        [
-            _lines(a, FONT_BOLD, size, label_width - 4),
-            _lines(b, FONT_REGULAR, size, value_width - 4),
-            _lines(c, FONT_BOLD, size, label_width - 4),
-            _lines(d, FONT_REGULAR, size, value_width - 4),
-        ]
-        for a, b, c, d in info
-    ]
-    table = Table(rows, colWidths=(label_width, value_width, label_width, value_width))
-    table.setStyle(
-        TableStyle(
+    widths = (label_width, value_width, label_width, value_width)
+    rows: list[list[Any]]
+    if language == "ar":
+        leading = styles.info.leading
+        rows = [
             [
-                ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),
-                ("FONTNAME", (0, 0), (0, -1), FONT_BOLD),
-                ("FONTNAME", (2, 0), (2, -1), FONT_BOLD),
-                ("FONTSIZE", (0, 0), (-1, -1), size),
-                ("LEADING", (0, 0), (-1, -1), styles.info.leading),
-                ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                _cell(text, FONT_BOLD if column % 2 == 0 else FONT_REGULAR, size, leading)
+                for column, text in reversed(list(enumerate(row)))
             ]
-        )
-    )
+            for row in info
+        ]
+        widths = widths[::-1]
+    else:
+        rows = [
+            [
+                _lines(a, FONT_BOLD, size, label_width - 4),
+                _lines(b, FONT_REGULAR, size, value_width - 4),
+                _lines(c, FONT_BOLD, size, label_width - 4),
+                _lines(d, FONT_REGULAR, size, value_width - 4),
+            ]
+            for a, b, c, d in info
+        ]
+    commands: list[_TableCommand] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),
+        ("FONTNAME", (0, 0), (0, -1), FONT_BOLD),
+        ("FONTNAME", (2, 0), (2, -1), FONT_BOLD),
+        ("FONTSIZE", (0, 0), (-1, -1), size),
+        ("LEADING", (0, 0), (-1, -1), styles.info.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]
+    if language == "ar":  # no padding where a right-to-left cell starts
+        commands = [
+            *mirrored_commands(commands, 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ]
+    table = Table(rows, colWidths=widths)
+    table.setStyle(TableStyle(commands))
     return [Spacer(1, 4), table, Spacer(1, 6)]
 
 
@@ -514,26 +610,53 @@ def _paginate(
         height = later_height
 
 
+def _name_cell(participant: SheetParticipant, language: SheetLanguage, width: float) -> Any:
+    """FAMILY Given, and the name in Arabic script under it (above it on an
+    Arabic sheet): a plain string when there is no Arabic name and the sheet
+    is not Arabic, as it always was."""
+    latin = f"{participant.family_name.upper()} {participant.given_name}"
+    name_ar = clean(participant.name_ar)
+    if language != "ar" and not name_ar:
+        return _lines(latin, FONT_REGULAR, _CELL_SIZE, width)
+    leading = _CELL_SIZE + 2
+    style = _cell_style(FONT_REGULAR, _CELL_SIZE, leading)
+    side = "right" if language == "ar" else "left"  # where the column's lines start
+    latin_line = BidiParagraph(clean(latin[:400]), style, False, 2, align=side)
+    if not name_ar:
+        return [latin_line]
+    arabic_line = BidiParagraph(name_ar[:400], style, True, 2, align=side)
+    return [arabic_line, latin_line] if language == "ar" else [latin_line, arabic_line]
+
+
 def _roster(sheet: SignInSheet) -> Table:
     language = sheet.language
+    rtl = language == "ar"
     inner = [width - 2 * _CELL_PADDING for width in _COLUMNS]
-    header = [
-        _lines(_label(language, key), FONT_BOLD, _HEADER_SIZE, inner[index])
-        for index, key in enumerate(("number", "name", "organisation", "rank", "am", "pm"))
-    ]
-    rows: list[list[str]] = [header]
+    keys = ("number", "name", "organisation", "rank", "am", "pm")
+    header: list[Any]
+    if rtl:
+        header = [
+            _cell(_label(language, key), FONT_BOLD, _HEADER_SIZE, _HEADER_SIZE + 2) for key in keys
+        ]
+    else:
+        header = [
+            _lines(_label(language, key), FONT_BOLD, _HEADER_SIZE, inner[index])
+            for index, key in enumerate(keys)
+        ]
+    rows: list[list[Any]] = [header]
     for number, participant in enumerate(sheet.participants, start=1):
-        name = f"{participant.family_name.upper()} {participant.given_name}"
-        rows.append(
-            [
-                str(number),
-                _lines(name, FONT_REGULAR, _CELL_SIZE, inner[1]),
+        details: list[Any]
+        if rtl:
+            details = [
+                _cell(participant.organisation, FONT_REGULAR, _DETAIL_SIZE, _DETAIL_SIZE + 1.5),
+                _cell(participant.rank, FONT_REGULAR, _DETAIL_SIZE, _DETAIL_SIZE + 1.5),
+            ]
+        else:
+            details = [
                 _lines(participant.organisation, FONT_REGULAR, _DETAIL_SIZE, inner[2]),
                 _lines(participant.rank, FONT_REGULAR, _DETAIL_SIZE, inner[3]),
-                "",
-                "",
             ]
-        )
+        rows.append([str(number), _name_cell(participant, language, inner[1]), *details, "", ""])
     first_blank = len(rows)
     count = len(sheet.participants)
     rows += [
@@ -541,7 +664,10 @@ def _roster(sheet: SignInSheet) -> Table:
         for number in range(count + 1, count + sheet.blank_rows + 1)
     ]
     # The instruction for late arrivals travels with the roster's last page.
-    note = _lines(_label(language, "late"), FONT_REGULAR, _DETAIL_SIZE, sum(inner))
+    if rtl:
+        note: Any = _cell(_label(language, "late"), FONT_REGULAR, _DETAIL_SIZE, _DETAIL_SIZE + 2)
+    else:
+        note = _lines(_label(language, "late"), FONT_REGULAR, _DETAIL_SIZE, sum(inner))
     rows.append([note, "", "", "", "", ""])
     style: list[_TableCommand] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),
@@ -572,7 +698,17 @@ def _roster(sheet: SignInSheet) -> Table:
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, _UN_BLUE),
         ("ROWBACKGROUNDS", (0, 1), (-1, first_blank - 1), [colors.white, _STRIPE]),
     ]
-    return Table(rows, colWidths=_COLUMNS, repeatRows=1, style=TableStyle(style))
+    if not rtl:
+        return Table(rows, colWidths=_COLUMNS, repeatRows=1, style=TableStyle(style))
+    # Right to left: the columns in mirror order, the number where a line
+    # starts, the note for late arrivals flush right.
+    rows = [row[::-1] for row in rows[:-1]] + rows[-1:]  # the note spans the row
+    style = [
+        *mirrored_commands(style, len(_COLUMNS)),
+        ("LEFTPADDING", (0, -1), (-1, -1), _CELL_PADDING),
+        ("RIGHTPADDING", (0, -1), (-1, -1), 0),
+    ]
+    return Table(rows, colWidths=_COLUMNS[::-1], repeatRows=1, style=TableStyle(style))
 
 
 def render_sign_in_sheet(sheet: SignInSheet) -> bytes:

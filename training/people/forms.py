@@ -42,6 +42,12 @@ def _organisation_choices(record: Any = None) -> list[tuple[int, Any]]:
 class ParticipantForm(CleanForm):
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=100)])
+    name_ar = StringField(
+        _l("Name in Arabic script"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Optional: the full name as the person writes it in Arabic."),
+        render_kw={"dir": "rtl", "lang": "ar", "autocomplete": "off"},
+    )
     sex = RadioField(_l("Sex"), choices=choices(Sex), validators=[DataRequired()])
     nationality = SelectField(_l("Nationality"), validators=[Optional()])
     organisation_id = SelectField(_l("Organisation"), coerce=int, default=0)

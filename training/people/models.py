@@ -177,11 +177,15 @@ class Participant(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(sa.String(100))
     family_name: Mapped[str] = mapped_column(sa.String(100))
-    # Lower-case, accent-free "given family" for accent-insensitive search
-    # and duplicate detection on every database engine; its words sorted
-    # (given and family names swapped); how it sounds (training.text). All
-    # three follow the names on every write (see _name_keys below).
-    search_name: Mapped[str] = mapped_column(sa.String(210), index=True, default="")
+    # The name in Arabic script, in full and in the order the person writes
+    # it (optional): printed beside the Latin spelling, found by search.
+    name_ar: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    # Lower-case, accent-free "given family" (then the Arabic name, folded)
+    # for accent-insensitive search on every database engine; for duplicate
+    # detection, the Latin name's words sorted (given and family names
+    # swapped) and how it sounds (training.text). All three follow the names
+    # on every write (see _name_keys below).
+    search_name: Mapped[str] = mapped_column(sa.String(420), index=True, default="")
     match_name: Mapped[str] = mapped_column(sa.String(210), index=True, default="")
     sound_name: Mapped[str] = mapped_column(sa.String(210), index=True, default="")
     sex: Mapped[Sex] = mapped_column(str_enum(Sex, 1))
@@ -246,6 +250,8 @@ class ScreeningRecord(Model):
 def _name_keys(_mapper: object, _connection: object, participant: Participant) -> None:
     """The search and duplicate keys always follow the names, whoever wrote
     them (a form, an import, the demo, a test)."""
-    participant.search_name = search_key(participant.given_name, participant.family_name)
+    participant.search_name = search_key(
+        participant.given_name, participant.family_name, participant.name_ar
+    )
     participant.match_name = match_key(participant.given_name, participant.family_name)
     participant.sound_name = sound_key(participant.given_name, participant.family_name)

@@ -31,7 +31,7 @@ from training.people.models import (
 )
 from training.people.organisations import by_label
 from training.people.screening import current_screening
-from training.text import fold, match_key, sound_key
+from training.text import fold, has_arabic_letters, match_key, sound_key
 
 if TYPE_CHECKING:
     from training.auth.models import User
@@ -82,6 +82,7 @@ class ParticipantDetails:
     given_name: str
     family_name: str
     sex: Sex
+    name_ar: str | None = None  # the name in Arabic script, optional
     nationality: str | None = None
     organisation: Organisation | None = None
     rank: str | None = None
@@ -306,6 +307,7 @@ def find_duplicates(
 def _apply_details(participant: Participant, details: ParticipantDetails) -> None:
     participant.given_name = details.given_name.strip()
     participant.family_name = details.family_name.strip()
+    participant.name_ar = _clean(details.name_ar)
     participant.sex = Sex(details.sex)
     participant.nationality = (details.nationality or "").upper() or None
     participant.organisation = details.organisation
@@ -320,10 +322,26 @@ def _apply_details(participant: Participant, details: ParticipantDetails) -> Non
 
 
 def _require_names(details: ParticipantDetails) -> None:
+    """Both Latin names; the name in Arabic script, when given, written in
+    Arabic letters (not the Latin spelling typed in the wrong field)."""
     if not details.given_name.strip():
         raise DomainError(_("The given name is required."), field="given_name")
     if not details.family_name.strip():
         raise DomainError(_("The family name is required."), field="family_name")
+    problem = name_ar_problem(details.name_ar)
+    if problem:
+        raise DomainError(problem, field="name_ar")
+
+
+def name_ar_problem(name_ar: str | None) -> str | None:
+    """What is wrong with a name in Arabic script, or None: it must hold
+    Arabic letters and no Latin ones."""
+    text = (name_ar or "").strip()
+    if not text:
+        return None
+    if not has_arabic_letters(text) or re.search(r"[A-Za-z]", fold(text)):
+        return _("Write the name in Arabic script in Arabic letters only.")
+    return None
 
 
 def create_participant(
@@ -353,9 +371,14 @@ def create_participant(
         actor=actor,
         entity=participant,
         participant_id=participant.id,
-        after={"name": participant.full_name},
+        after=_audited_names(participant),
     )
     return participant
+
+
+def _audited_names(participant: Participant) -> dict[str, str]:
+    names = {"name": participant.full_name}
+    return names | ({"name_ar": participant.name_ar} if participant.name_ar else {})
 
 
 def create_participants(
@@ -378,7 +401,7 @@ def create_participants(
             actor=actor,
             entity=participant,
             participant_id=participant.id,
-            after={"name": participant.full_name},
+            after=_audited_names(participant),
         )
     return participants
 
@@ -388,7 +411,7 @@ def update_participant(
 ) -> None:
     """Change a participant's details; the search key follows the name."""
     _require_names(details)
-    before = {"name": participant.full_name, "organisation_id": participant.organisation_id}
+    before = _audited_names(participant) | {"organisation_id": participant.organisation_id}
     _apply_details(participant, details)
     db.session.flush()
     record_event(
@@ -397,7 +420,7 @@ def update_participant(
         entity=participant,
         participant_id=participant.id,
         before=before,
-        after={"name": participant.full_name, "organisation_id": participant.organisation_id},
+        after=_audited_names(participant) | {"organisation_id": participant.organisation_id},
     )
 
 

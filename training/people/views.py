@@ -64,6 +64,7 @@ def participant_details(form: ParticipantForm) -> services.ParticipantDetails:
     return services.ParticipantDetails(
         given_name=form.given_name.data or "",
         family_name=form.family_name.data or "",
+        name_ar=form.name_ar.data,
         sex=Sex(form.sex.data),
         nationality=form.nationality.data or None,
         organisation=_organisation(form.organisation_id.data),

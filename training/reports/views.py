@@ -8,6 +8,7 @@ Each view parses the filters, asks `queries` for the figures and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
@@ -21,7 +22,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +37,8 @@ from training.reports.forms import DrillDownForm, ReportFilterForm
 from training.reports.queries import Report
 from training.sessions.models import TrainingSession
 from training.web.downloads import send_download
+
+DONOR_REPORT_LANGUAGES = ("fr", "en", "ar")
 
 bp = Blueprint("reports", __name__)
 
@@ -214,9 +217,14 @@ def export_participants():
 @bp.route("/reports/donor-report.pdf")
 @require("reports.view")
 def donor_report():
-    """The donor-ready PDF of the filtered report, in the user's language."""
+    """The donor-ready PDF of the filtered report, in the user's language or
+    the one asked for (?language=fr|en|ar; Arabic reads right to left)."""
+    language = request.args.get("language")
+    if language is not None and language not in DONOR_REPORT_LANGUAGES:
+        abort(400)
     form, report = _report_for_export()
-    document = presenters.donor_document(report, presenters.filter_summary(form), date.today())
+    with force_locale(language) if language else nullcontext():
+        document = presenters.donor_document(report, presenters.filter_summary(form), date.today())
     return send_download(
         pdf.render_donor_report(document), _file_name("donor-report", "pdf"), "application/pdf"
     )

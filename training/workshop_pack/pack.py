@@ -62,7 +62,7 @@ def _locale(language: SheetLanguage) -> str:
     """The locale of the pack's own words (file names, headings, the
     contents note): a bilingual pack speaks French, the G5 Sahel's working
     language, first."""
-    return "en" if language == "en" else "fr"
+    return {"en": "en", "ar": "ar"}.get(language, "fr")
 
 
 def _word(text: str) -> str:
@@ -93,7 +93,7 @@ def convocation_enrollments(training_session: TrainingSession) -> list[Enrollmen
 def build_pack(
     training_session: TrainingSession, *, with_contacts: bool, language: str | None = None
 ) -> Pack:
-    """The session's pack. `language` (fr, en, both) is that of the
+    """The session's pack. `language` (fr, en, both, ar) is that of the
     programme, the sheets and the roster, by default the session's (as the
     sign-in sheet chooses it); `with_contacts` puts the participants' email
     and phone in the roster (for readers allowed to see them)."""
@@ -115,7 +115,7 @@ def build_pack(
     code = ascii_name(training_session.code, "session")
     files: list[tuple[str, bytes, str]] = []  # (name, bytes, what it is)
     with force_locale(_locale(sheet_lang)):
-        country_language = "en" if sheet_lang == "en" else "fr"
+        country_language = _locale(sheet_lang)
         # The words of the file names, in the pack's language.
         words = {
             key: _word(text)

@@ -16,6 +16,7 @@ def programme_for(curriculum: Curriculum, sheet: SignInSheet) -> Programme:
         code=sheet.code,
         title_fr=sheet.title_fr,
         title_en=sheet.title_en,
+        title_ar=sheet.title_ar,
         language=sheet.language,
         start_date=sheet.start_date,
         end_date=sheet.end_date,
@@ -30,6 +31,7 @@ def programme_for(curriculum: Curriculum, sheet: SignInSheet) -> Programme:
             ProgrammeModule(
                 title_fr=module.title_fr,
                 title_en=module.title_en,
+                title_ar=module.title_ar or "",
                 duration_minutes=module.duration_minutes,
                 aim=module.aim or "",
             )

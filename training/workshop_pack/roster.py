@@ -85,17 +85,20 @@ def roster_xlsx(training_session: TrainingSession, *, with_contacts: bool, langu
     workbook = Workbook(write_only=True)
     participants = workbook.create_sheet(_("Participants")[:31])
     participants.freeze_panes = "A2"
+    if language == "ar":  # columns from right to left, as Arabic reads
+        participants.sheet_view.rightToLeft = True
     headings = [
         _("No."),
         _("Family name"),
         _("Given name"),
+        _("Name in Arabic script"),
         _("Sex"),
         _("Rank"),
         _("Function"),
         _("Organisation"),
         _("Country"),
     ]
-    widths = [5, 22, 20, 6, 22, 24, 36, 16]
+    widths = [5, 22, 20, 24, 6, 22, 24, 36, 16]
     if with_contacts:
         headings += [_("Email"), _("Phone")]
         widths += [30, 18]
@@ -109,6 +112,7 @@ def roster_xlsx(training_session: TrainingSession, *, with_contacts: bool, langu
             number,
             participant.family_name.upper(),
             participant.given_name,
+            participant.name_ar or "",
             participant.sex.value if participant.sex else "",
             participant.rank or "",
             participant.function or "",

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from training.attendance.sheet_data import SHEET_LANGUAGES
 from training.curricula.models import Curriculum
 from training.permissions import can, require
 from training.sessions.models import Assignment, TrainingSession
@@ -26,13 +27,13 @@ PACK_LOADS = (
 @require("workshop_pack.download")
 def download(session_id: int):
     """The session's pack, for coordination and the session's own trainers;
-    ?lang=fr|en|both overrides the session's language. Contacts go in the
+    ?lang=fr|en|both|ar overrides the session's language. Contacts go in the
     roster only for those who may read participants' records."""
     training_session = load(
         TrainingSession, session_id, "workshop_pack.download", options=PACK_LOADS
     )
     language = request.args.get("lang")
-    if language not in (None, "fr", "en", "both"):
+    if language not in (None, *SHEET_LANGUAGES):
         abort(400)
     try:
         pack = build_pack(
