@@ -116,9 +116,8 @@ def test_an_english_session_writes_to_a_nominee_without_account_in_english(app, 
     assert message.locale == "en" and "/me" not in message.text_body
 
 
-def test_an_arabic_session_writes_in_arabic_with_the_letter_in_french(app, coordinator):
-    """Mail speaks Arabic, right to left; the printed letter stays French
-    (the G5 Sahel's working language) until the PDFs write Arabic."""
+def test_an_arabic_session_writes_in_arabic_with_the_letter_in_arabic(app, coordinator):
+    """Mail speaks Arabic, right to left, and so does the printed letter."""
     training_session = french_session(language=SessionLanguage.ARABIC)
     confirm_now(nominee(training_session), coordinator)
     [message] = outbox()
@@ -127,7 +126,8 @@ def test_an_arabic_session_writes_in_arabic_with_the_letter_in_french(app, coord
     assert "تم تأكيد مكانك في الدورة أدناه." in message.text_body
     assert message.html_body is not None and '<html lang="ar" dir="rtl">' in message.html_body
     assert "border-right:3px solid" in message.html_body
-    assert "Objet" in pdf_text(message.attachments[0].data)
+    letter = pdf_text(message.attachments[0].data)
+    assert "رسالة دعوة" in letter and "الموضوع:" in letter and "Objet" not in letter
 
 
 def test_a_nominee_moved_up_from_the_waiting_list_is_told_and_gets_the_letter(app, coordinator):
