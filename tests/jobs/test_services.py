@@ -15,6 +15,7 @@ from tests.jobs.conftest import BROKEN, ECHO, REFUSED, make_job
 from training.extensions import db
 from training.jobs import runner, services
 from training.jobs.models import Job, JobStatus
+from training.transactions import reading
 
 
 def _job(job_id: int) -> Job:
@@ -81,11 +82,15 @@ def test_expired_results_are_removed_and_stopped_jobs_marked_failed(app):
 def _wait_until_finished(job_id: int, seconds: float = 20) -> Job:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        found = _job(job_id)
-        db.session.rollback()
-        if found.status.is_finished:
-            return found
-        time.sleep(0.05)
+        # A look that takes no write lock (SQLite), as the runner's does:
+        # polling under the lock kept the job thread from writing its result.
+        with reading():
+            found = _job(job_id)
+            finished = found.status.is_finished
+            db.session.rollback()
+        if finished:
+            return _job(job_id)
+        time.sleep(0.1)
     raise AssertionError(f"job {job_id} did not finish")
 
 
