@@ -410,7 +410,7 @@ def test_the_scanner_and_the_attendance_worker_keep_apart(
                 return texts;
             }"""
         )
-        assert len(kept) == 2  # English and French
+        assert len(kept) == 3  # English, French and Arabic
         assert all(name not in page and 'data-user=""' in page for page in kept)
         offline(context, tab)
         assert name not in tab.content()
