@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -287,6 +288,45 @@ def _conflict_message(conflicts: list[services.Conflict]) -> str:
     )
 
 
+def _submit_grid(
+    training_session: TrainingSession,
+    the_day: date,
+    form: DaySheetForm,
+    render: Callable[..., tuple[str, int]],
+    save: Callable[..., services.DaySaveResult],
+) -> tuple[str, int] | services.DaySaveResult:
+    """A day's grid posted, in the app or keyed from its paper sheet: the
+    form read, "everyone present" filled in without saving (the grid comes
+    back, saved only on Save), then `save` and the commit. The page to send
+    back when nothing was saved, or what the save did."""
+    if not form.validate_on_submit():
+        return render(training_session, the_day, form, status=400)
+    try:
+        submitted = read_day(request.form)
+    except FormNotUnderstood as error:
+        flash(error.message, "danger")
+        return render(training_session, the_day, form, status=400)
+    fill = request.form.get("fill")
+    if fill in {period.value for period in Period}:
+        for enrollment in services.confirmed_enrollments(training_session):
+            submitted.statuses[(enrollment.id, Period(fill))] = AttendanceStatus.PRESENT.value
+        return render(training_session, the_day, form, submitted)
+    try:
+        result = save(
+            training_session,
+            the_day,
+            submitted.entries,
+            actor=current_user,
+            loaded_versions=submitted.loaded_versions,
+            reason=form.reason.data,
+        )
+    except DomainError as error:
+        refuse(error, form)
+        return render(training_session, the_day, form, submitted, status=_refusal_status(error))
+    db.session.commit()
+    return result
+
+
 @bp.route("/sessions/<int:session_id>/attendance/<day>", methods=["GET", "POST"])
 @offline_page
 @require("attendance.view")
@@ -299,33 +339,9 @@ def day_sheet(session_id: int, day: str):
         return _render_day(training_session, the_day, form)
 
     authorize("attendance.record", training_session)
-    if not form.validate_on_submit():
-        return _render_day(training_session, the_day, form, status=400)
-    try:
-        submitted = read_day(request.form)
-    except FormNotUnderstood as error:
-        flash(error.message, "danger")
-        return _render_day(training_session, the_day, form, status=400)
-    fill = request.form.get("fill")
-    if fill in {period.value for period in Period}:
-        # "Everyone present" without JavaScript: the grid comes back filled,
-        # nothing is saved until the trainer presses Save.
-        for enrollment in services.confirmed_enrollments(training_session):
-            submitted.statuses[(enrollment.id, Period(fill))] = AttendanceStatus.PRESENT.value
-        return _render_day(training_session, the_day, form, submitted)
-    try:
-        result = services.save_day(
-            training_session,
-            the_day,
-            submitted.entries,
-            actor=current_user,
-            loaded_versions=submitted.loaded_versions,
-            reason=form.reason.data,
-        )
-    except DomainError as error:
-        refuse(error, form)
-        return _render_day(training_session, the_day, form, submitted, _refusal_status(error))
-    db.session.commit()
+    result = _submit_grid(training_session, the_day, form, _render_day, services.save_day)
+    if not isinstance(result, services.DaySaveResult):
+        return result
     flash(
         _(
             "Attendance of %(day)s saved: %(created)d new, %(changed)d changed.",
@@ -443,34 +459,9 @@ def paper_sheet(session_id: int, day: str):
     form = DaySheetForm()
     if request.method == "GET":
         return _render_paper(training_session, the_day, form)
-    if not form.validate_on_submit():
-        return _render_paper(training_session, the_day, form, status=400)
-    try:
-        submitted = read_day(request.form)
-    except FormNotUnderstood as error:
-        flash(error.message, "danger")
-        return _render_paper(training_session, the_day, form, status=400)
-    fill = request.form.get("fill")
-    if fill in {period.value for period in Period}:
-        # "Everyone signed": the grid comes back filled, saved only on Save.
-        for enrollment in services.confirmed_enrollments(training_session):
-            submitted.statuses[(enrollment.id, Period(fill))] = AttendanceStatus.PRESENT.value
-        return _render_paper(training_session, the_day, form, submitted)
-    try:
-        result = paper.key_paper_day(
-            training_session,
-            the_day,
-            submitted.entries,
-            actor=current_user,
-            loaded_versions=submitted.loaded_versions,
-            reason=form.reason.data,
-        )
-    except DomainError as error:
-        refuse(error, form)
-        return _render_paper(
-            training_session, the_day, form, submitted, status=_refusal_status(error)
-        )
-    db.session.commit()
+    result = _submit_grid(training_session, the_day, form, _render_paper, paper.key_paper_day)
+    if not isinstance(result, services.DaySaveResult):
+        return result
     flash(
         _(
             "The paper sheet of %(day)s is keyed: %(created)d new, %(changed)d changed, "
