@@ -352,3 +352,75 @@ def test_asking_for_the_workbook_by_link_changes_nothing_and_offers_both(client,
     assert "Prepare the Excel file" in text
     assert "/reports/export-participants.csv?country=ML" in text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
+
+
+def _excel_fr_rows(response) -> list[list[str]]:
+    body = response.data
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_french_excel_csv_splits_on_semicolons_with_decimal_commas(client, login_as, programme):
+    login_as("coordinator", locale="fr")
+    response = client.get("/reports/export.csv?dialect=excel-fr")
+    assert response.status_code == 200
+    # One charset, named once.
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers.get_all("Content-Type") == ["text/csv; charset=utf-8"]
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="atelier-rapport-')
+    rows = _excel_fr_rows(response)
+    assert rows[0] == ["Filtres"]
+    rates = [row for row in rows if row and row[0] == "Taux de présence"]
+    assert rates == [["Taux de présence", "88,5", "%"]]
+    gains = {row[0]: row[1] for row in rows if len(row) == 3 and row[2] in {"1", "2"}}
+    assert gains["Drogues"] == "27,5"  # (5 + 50) / 2 points
+    # Whole numbers stay whole; no cell keeps a decimal point.
+    assert ["Personnes formées", "4", ""] in rows
+    assert not any("." in cell and cell.replace(".", "").isdigit() for row in rows for cell in row)
+
+
+def test_the_international_csv_keeps_commas_and_decimal_points(client, login_as, programme):
+    login_as("coordinator", locale="fr")
+    response = client.get("/reports/export.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert ["Taux de présence", "88.5", "%"] in rows
+
+
+def test_the_participant_csv_in_french_excel_streams_with_semicolons(client, login_as, programme):
+    login_as("coordinator", locale="fr")
+    response = client.get("/reports/export-participants.csv?dialect=excel-fr")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="atelier-participants-' in response.headers["Content-Disposition"]
+    rows = _excel_fr_rows(response)
+    assert rows[0][:3] == ["Nom", "Prénom", "Sexe"]
+    assert len(rows) == 6 and all(len(row) == len(rows[0]) for row in rows)
+
+
+@pytest.mark.parametrize(
+    "url", ["/reports/export.csv?dialect=excel", "/reports/export-participants.csv?dialect=;"]
+)
+def test_an_unknown_csv_dialect_is_refused(client, login_as, url):
+    login_as("coordinator")
+    assert client.get(url).status_code == 400
+
+
+def test_download_names_are_in_the_readers_language(client, login_as, programme):
+    login_as("coordinator", locale="fr")
+    names = {
+        url: client.get(url).headers["Content-Disposition"]
+        for url in ("/reports/export.xlsx", "/reports/donor-report.pdf")
+    }
+    assert 'filename="atelier-rapport-' in names["/reports/export.xlsx"]
+    assert 'filename="atelier-rapport-bailleurs-' in names["/reports/donor-report.pdf"]
+
+
+def test_the_reports_page_offers_both_csv_dialects(client, login_as, programme):
+    login_as("coordinator", locale="fr")
+    page = client.get("/reports").get_data(as_text=True)
+    assert "CSV (Excel, français)" in page and "CSV (international)" in page
+    assert "/reports/export.csv?dialect=excel-fr" in page
+    assert "/reports/export-participants.csv?dialect=excel-fr" in page

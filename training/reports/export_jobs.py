@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from werkzeug.datastructures import MultiDict
 
 from training.extensions import db
@@ -27,6 +28,8 @@ BATCH = 2000
 
 
 def file_name(stem: str, extension: str, today: date | None = None) -> str:
+    """The download's name, its stem in the reader's language (the caller
+    translates it): atelier-rapport-2026-12-03.csv."""
     return f"atelier-{stem}-{(today or date.today()).isoformat()}.{extension}"
 
 
@@ -60,5 +63,7 @@ def participants_xlsx(progress: Progress, *, filters: dict[str, str], **_ignored
     progress.set_total(total or 0)
     table = exports.participants_table(_counted(streamed_rows(form.filters()), progress))
     return JobResult(
-        exports.participants_xlsx(table), file_name("participants", "xlsx"), XLSX_MIMETYPE
+        exports.participants_xlsx(table),
+        file_name(pgettext("file name", "participants"), "xlsx"),
+        XLSX_MIMETYPE,
     )

@@ -8,7 +8,10 @@ leading apostrophe.
 
 The CSV holds every table one after the other, each under its title row and
 separated by a blank line (the "sections" layout); the XLSX holds one sheet
-per table after a first sheet stating the filters.
+per table after a first sheet stating the filters. Each CSV is written in one
+of two dialects (`CsvDialect`): the international one (comma, decimal point)
+that every tool reads, and the one Excel set up for French opens straight into
+columns (semicolon, decimal comma).
 """
 
 from __future__ import annotations
@@ -52,6 +55,25 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV separates its cells and writes its decimals."""
+
+    name: str
+    delimiter: str
+    decimal_comma: bool
+
+    def decimal(self, value: Any) -> Any:
+        """A decimal number as this dialect's reader types it (12.5 or 12,5)."""
+        return str(value).replace(".", ",") if self.decimal_comma else value
+
+
+INTERNATIONAL = CsvDialect("international", ",", decimal_comma=False)
+# Excel in a French locale splits on semicolons and reads "12,5" as a number.
+EXCEL_FR = CsvDialect("excel-fr", ";", decimal_comma=True)
+CSV_DIALECTS = {dialect.name: dialect for dialect in (INTERNATIONAL, EXCEL_FR)}
+
+
+@dataclass(frozen=True)
 class Table:
     title: str
     sheet_name: str  # at most 31 characters (Excel's limit)
@@ -59,6 +81,8 @@ class Table:
     # The report's tables hold lists; the participant-level export's rows
     # are generated as the database result is read, so they are read once.
     rows: Iterable[Sequence[Any]]
+    # The columns holding decimal numbers (a decimal comma in French CSV).
+    decimal_columns: frozenset[int] = frozenset()
 
 
 def percent_value(share: float | None) -> float | None:
@@ -169,24 +193,30 @@ def report_tables(report: Report) -> list[Table]:
     return [headline, by_country, by_kind, by_theme_year, gain]
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: Any, dialect: CsvDialect = INTERNATIONAL) -> Any:
     if value is None:
         return ""
+    if isinstance(value, float):
+        return dialect.decimal(value)
     return spreadsheet_safe(value)
 
 
-def report_csv(tables: Sequence[Table], filters: Sequence[tuple[str, str]]) -> str:
+def report_csv(
+    tables: Sequence[Table],
+    filters: Sequence[tuple[str, str]],
+    dialect: CsvDialect = INTERNATIONAL,
+) -> str:
     """Every table as a section: a title row, the header, the rows, a blank
     line; the filters come first, as a section of their own."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
     writer.writerow([spreadsheet_safe(_("Filters"))])
     writer.writerows([[_csv_value(name), _csv_value(value)] for name, value in filters])
     for table in tables:
         writer.writerow([])
         writer.writerow([spreadsheet_safe(table.title)])
         writer.writerow([_csv_value(cell) for cell in table.header])
-        writer.writerows([[_csv_value(cell) for cell in row] for row in table.rows])
+        writer.writerows([[_csv_value(cell, dialect) for cell in row] for row in table.rows])
     return buffer.getvalue()
 
 
@@ -289,12 +319,14 @@ def participants_table(trainings: Iterable[Any]) -> Table:
     return Table(title, title, header, rows)
 
 
-def participants_csv(table: Table, rows_per_chunk: int = 500) -> Iterator[str]:
+def participants_csv(
+    table: Table, rows_per_chunk: int = 500, dialect: CsvDialect = INTERNATIONAL
+) -> Iterator[str]:
     """The participant-level export as CSV, produced a chunk of rows at a
     time as the rows are read: memory stays flat whatever their number. A
     byte-order mark first lets Excel read the accents of UTF-8."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
     writer.writerow([_csv_value(cell) for cell in table.header])
     yield "\ufeff" + buffer.getvalue()
     buffer.seek(0)
@@ -311,7 +343,10 @@ def participants_csv(table: Table, rows_per_chunk: int = 500) -> Iterator[str]:
             found = safe[value] = spreadsheet_safe(value)
         return found
 
-    for count, row in enumerate(table.rows, start=1):
+    rows: Iterable[Sequence[Any]] = table.rows
+    if dialect.decimal_comma and table.decimal_columns:
+        rows = _with_decimal_commas(rows, table.decimal_columns, dialect)
+    for count, row in enumerate(rows, start=1):
         # Most cells are numbers, dates or empty: only text is made safe.
         writer.writerow(
             ["" if cell is None else safe_text(cell) if type(cell) is str else cell for cell in row]
@@ -322,6 +357,17 @@ def participants_csv(table: Table, rows_per_chunk: int = 500) -> Iterator[str]:
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def _with_decimal_commas(
+    rows: Iterable[Sequence[Any]], columns: frozenset[int], dialect: CsvDialect
+) -> Iterator[Sequence[Any]]:
+    for row in rows:
+        cells = list(row)
+        for index in columns:
+            if cells[index] is not None:
+                cells[index] = dialect.decimal(cells[index])
+        yield cells
 
 
 def participants_xlsx(table: Table) -> bytes:

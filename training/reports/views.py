@@ -22,7 +22,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, pgettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -124,7 +124,16 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def _file_name(stem: str, extension: str) -> str:
-    return f"atelier-{stem}-{date.today().isoformat()}.{extension}"
+    return export_jobs.file_name(stem, extension)
+
+
+def _csv_dialect() -> exports.CsvDialect:
+    """The CSV dialect asked for (?dialect=international|excel-fr); any
+    other answers 400."""
+    dialect = exports.CSV_DIALECTS.get(request.args.get("dialect", exports.INTERNATIONAL.name))
+    if dialect is None:
+        abort(400)
+    return dialect
 
 
 class FilteredReport(NamedTuple):
@@ -144,10 +153,17 @@ def _report_for_export() -> FilteredReport:
 @bp.route("/reports/export.csv")
 @require("reports.view")
 def export_csv():
+    dialect = _csv_dialect()
     form, report = _report_for_export()
-    body = exports.report_csv(exports.report_tables(report), presenters.filter_summary(form))
+    body = exports.report_csv(
+        exports.report_tables(report), presenters.filter_summary(form), dialect
+    )
     # A byte-order mark lets Excel read the accents of a UTF-8 CSV.
-    return send_download("\ufeff" + body, _file_name("report", "csv"), "text/csv; charset=utf-8")
+    return send_download(
+        "\ufeff" + body,
+        _file_name(pgettext("file name", "report"), "csv"),
+        "text/csv; charset=utf-8",
+    )
 
 
 @bp.route("/reports/export.xlsx")
@@ -157,7 +173,7 @@ def export_xlsx():
     body = exports.report_xlsx(
         exports.report_tables(report), presenters.filter_summary(form), date.today()
     )
-    return send_download(body, _file_name("report", "xlsx"), XLSX_MIMETYPE)
+    return send_download(body, _file_name(pgettext("file name", "report"), "xlsx"), XLSX_MIMETYPE)
 
 
 @bp.route("/reports/export-participants.csv")
@@ -166,6 +182,7 @@ def export_participants_csv():
     """One row per person-training, names included: coordinators only.
     Streamed as the rows are read, whatever their number."""
     authorize("participants.view")
+    dialect = _csv_dialect()
     form = _validated(ReportFilterForm(request.args), "reports/index.html", report=None)
     filters = form.filters()
 
@@ -174,13 +191,13 @@ def export_participants_csv():
         # is closed however the download ends (a client gone midway).
         rows = export_jobs.streamed_rows(filters)
         try:
-            yield from exports.participants_csv(exports.participants_table(rows))
+            yield from exports.participants_csv(exports.participants_table(rows), dialect=dialect)
         finally:
             rows.close()
 
     return send_download(
         stream_with_context(chunks()),
-        _file_name("participants", "csv"),
+        _file_name(pgettext("file name", "participants"), "csv"),
         "text/csv; charset=utf-8",
     )
 
@@ -226,5 +243,7 @@ def donor_report():
     with force_locale(language) if language else nullcontext():
         document = presenters.donor_document(report, presenters.filter_summary(form), date.today())
     return send_download(
-        pdf.render_donor_report(document), _file_name("donor-report", "pdf"), "application/pdf"
+        pdf.render_donor_report(document),
+        _file_name(pgettext("file name", "donor-report"), "pdf"),
+        "application/pdf",
     )
