@@ -32,6 +32,7 @@ def training_session(app):
 
 def _edit(client, training_session) -> None:
     data = {
+        "theme": training_session.curriculum.theme.value,
         "curriculum_id": str(training_session.curriculum_id),
         "code": "NE-2026-042",
         "kind": "training",

@@ -93,6 +93,7 @@ def test_coordinator_plans_a_session_from_curriculum_to_waiting_list(
 
     # A session on the same dates as a session the busy trainer already teaches.
     page.goto("/sessions/new")
+    page.select_option("select[name=theme]", "counter_terrorism")
     page.select_option("select[name=curriculum_id]", str(curriculum_id))
     page.fill("input[name=code]", f"NE-{tag}")
     page.fill("input[name=start_date]", start.isoformat())

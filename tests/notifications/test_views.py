@@ -15,6 +15,7 @@ from training.sessions.models import TrainingSession
 
 def session_form(training_session: TrainingSession, **changes) -> dict:
     data = {
+        "theme": training_session.curriculum.theme.value,
         "curriculum_id": training_session.curriculum_id,
         "code": training_session.code,
         "kind": training_session.kind.value,

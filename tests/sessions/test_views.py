@@ -36,6 +36,7 @@ def world(app):
 
 def _form(curriculum_id: int, **overrides) -> dict:
     data = {
+        "theme": "counter_terrorism",  # the factories' curricula's theme
         "curriculum_id": str(curriculum_id),
         "code": "BF-2026-001",
         "kind": "training",
@@ -439,3 +440,78 @@ def test_enrollment_counts_by_status_and_sex(client, login_as, world):
     assert ">3<" in places_left.replace(" ", "")
     confirmed_row = page.split("<td>Confirmed</td>")[1].split("</tr>")[0]
     assert [cell.split(">")[-1] for cell in confirmed_row.split("</td>")[:3]] == ["1", "1", "2"]
+
+
+def test_the_new_session_form_preselects_no_theme_nor_curriculum(client, login_as):
+    login_as("coordinator", locale="fr")
+    factories.make_curriculum()
+    db.session.commit()
+    page = client.get("/sessions/new").get_data(as_text=True)
+    theme = page[page.index('<select class="form-select" id="theme"') :]
+    theme = theme[: theme.index("</select>")]
+    # The empty choice comes first and nothing is selected: the browser shows it.
+    assert theme.index('<option value="">— Choisir un thème —</option>') < theme.index(
+        '<option value="counter'
+    )
+    assert "selected" not in theme and " required" in theme
+    curriculum = page[page.index('id="curriculum_id"') :]
+    curriculum = curriculum[: curriculum.index("</select>")]
+    assert curriculum.count("selected") == 1 and '<option selected value="">' in curriculum
+    assert 'data-theme="counter_terrorism"' in curriculum
+    assert "js/session-form.js" in page
+
+
+def test_a_session_without_a_theme_is_a_clear_field_error(client, login_as):
+    login_as("coordinator")
+    curriculum = factories.make_curriculum()
+    db.session.commit()
+    response = client.post("/sessions/new", data=_form(curriculum.id, theme=""))
+    assert response.status_code == 422
+    assert "Choose the theme of the session." in response.get_data(as_text=True)
+    response = client.post("/sessions/new", data=_form(curriculum.id, theme="cooking"))
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    response = client.post("/sessions/new", data=_form(""))
+    assert response.status_code == 422
+    assert "Choose the curriculum the session delivers." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(TrainingSession.id))) == 0
+
+
+def test_the_curriculum_must_be_on_the_chosen_theme(client, login_as):
+    login_as("coordinator")
+    curriculum = factories.make_curriculum()  # counter-terrorism
+    db.session.commit()
+    response = client.post("/sessions/new", data=_form(curriculum.id, theme="drugs"))
+    assert response.status_code == 422
+    assert "This curriculum is not on the chosen theme" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(TrainingSession.id))) == 0
+
+
+def test_partners_are_checkboxes_naming_their_country_and_two_are_saved(client, login_as):
+    login_as("coordinator", locale="fr")
+    curriculum = factories.make_curriculum()
+    eucap = factories.make_organisation(name="EUCAP Sahel Niger", acronym="EUCAP", country="NE")
+    police = factories.make_organisation(name="Police nationale", acronym="PN", country="ML")
+    db.session.commit()
+    page = client.get("/sessions/new").get_data(as_text=True)
+    for organisation, country in ((eucap, "Niger"), (police, "Mali")):
+        box = (
+            '<input class="form-check-input" type="checkbox" name="partners"'
+            f' value="{organisation.id}" id="partners-{organisation.id}">'
+        )
+        assert box in page
+        label = page[
+            page.index(f'<label class="form-check-label" for="partners-{organisation.id}">') :
+        ]
+        label = label[: label.index("</label>")]
+        assert organisation.name in label and country in label
+    assert 'id="partners-filter"' in page
+    response = client.post(
+        "/sessions/new", data=_form(curriculum.id, partners=[str(eucap.id), str(police.id)])
+    )
+    assert response.status_code == 302
+    training_session = db.session.scalar(db.select(TrainingSession))
+    assert {partner.id for partner in training_session.partners} == {eucap.id, police.id}
+    edit = client.get(f"/sessions/{training_session.id}/edit").get_data(as_text=True)
+    assert f'value="{eucap.id}" id="partners-{eucap.id}" checked' in edit
+    assert '<option selected value="counter_terrorism">' in edit

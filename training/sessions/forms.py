@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from training.curricula.models import Theme
 from training.formatting import country_choices
 from training.labels import choices
 from training.sessions.models import AssignmentRole, SessionKind, SessionLanguage, SessionStatus
@@ -54,11 +55,26 @@ class SessionFilterForm(CleanForm):
             raise ValidationError(_l("The end of the range cannot be before its start."))
 
 
+def _optional_int(value: Any) -> int | None:
+    """A choice's id, or None for the empty first choice ("— Choose … —")."""
+    return None if value in ("", None) else int(value)
+
+
 class SessionForm(CleanForm):
+    """A session's details. Its theme and curriculum start unchosen: the
+    coordinator picks them, nothing is preselected. The view sets the
+    curriculum choices, each with its theme (data-theme)."""
+
+    theme = SelectField(
+        _l("Theme"),
+        choices=lambda: [("", _l("— Choose a theme —")), *choices(Theme)],
+        validators=[DataRequired(message=_l("Choose the theme of the session."))],
+        description=_l("The curricula of this theme are offered below."),
+    )
     curriculum_id = SelectField(
         _l("Curriculum"),
-        coerce=int,
-        validators=[InputRequired()],
+        coerce=_optional_int,
+        validators=[DataRequired(message=_l("Choose the curriculum the session delivers."))],
         description=_l("Only approved curricula can be scheduled."),
     )
     code = StringField(
@@ -108,6 +124,19 @@ class SessionForm(CleanForm):
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l("The end date cannot be before the start date."))
+
+    def validate_curriculum_id(self, field: SelectField) -> None:
+        """The curriculum must be one of the chosen theme's."""
+        if not self.theme.data or field.data is None:
+            return
+        themes = {
+            _optional_int(value): render_kw.get("data-theme")
+            for value, _label, _selected, render_kw in field.iter_choices()
+        }
+        if field.data in themes and themes[field.data] != self.theme.data:
+            raise ValidationError(
+                _l("This curriculum is not on the chosen theme: choose one of its curricula.")
+            )
 
 
 class StatusForm(CleanForm):

@@ -75,11 +75,19 @@ def _session_form(training_session: TrainingSession | None = None) -> SessionFor
     )
     locale = _locale()
     form.curriculum_id.choices = [
-        (curriculum.id, f"{curriculum.code} — {curriculum.title(locale)}")
-        for curriculum in curricula
+        ("", _("— Choose a curriculum —")),
+        *(
+            (
+                curriculum.id,
+                f"{curriculum.code} — {curriculum.title(locale)}",
+                {"data-theme": curriculum.theme.value},
+            )
+            for curriculum in curricula
+        ),
     ]
     form.partners.choices = _organisation_choices()
     if training_session is not None and request.method == "GET":
+        form.theme.data = training_session.curriculum.theme.value
         form.kind.data = training_session.kind.value
         form.language.data = training_session.language.value
         form.partners.data = [organisation.id for organisation in training_session.partners]
