@@ -118,3 +118,66 @@ def test_a_heading_of_one_long_word_gets_a_column_wide_enough_for_it():
     assert widths[0] < 481.0 * 0.26  # the names gave way
     short = _column_widths(("Nationalité", "Femmes", "Hommes", "Total"), 481.0, head)
     assert short[0] == pytest.approx(481.0 * 0.34)  # nothing to give when every heading fits
+
+
+def _chart_page(pdf: bytes, title: str) -> str:
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    page = next(page for page in pages if title in page)
+    return page[page.index(title) :]
+
+
+def test_a_vertical_chart_names_both_axes_and_counts_people_whole():
+    by_year = ChartData(
+        "Personnes formées par année",
+        ("2023", "2024", "2025"),
+        (("Femmes", (0, 1, 3)), ("Hommes", (0, 2, 1))),
+        "Personnes formées",
+        category_axis_label="Année de début de la session",
+        notes=("Aucune session", "", ""),
+    )
+    page = _chart_page(render_donor_report(_report(charts=(by_year,))), "Personnes formées par")
+    assert "Année de début de la session" in page
+    assert "Personnes formées" in page.replace("Personnes formées par année", "")
+    assert "Aucune session" in page
+    # Whole steps on the value axis (0, 1, 2, 3), never "0,5".
+    assert "0,5" not in page and "0.5" not in page and "1,5" not in page
+    # The year without a session has its note and no "0" bars: the only
+    # zeros left are the axis's own tick.
+    assert page.split().count("0") == 1
+
+
+def test_a_lying_chart_names_its_values_and_its_categories():
+    gain = ChartData(
+        "Gain de connaissances par thème",
+        ("Lutte contre le terrorisme", "Traite des personnes et trafic de migrants"),
+        (("Gain moyen", (12.5, 3.0)),),
+        "Points de pourcentage",
+        category_axis_label="Thème",
+    )
+    pdf = render_donor_report(_report(charts=(gain,), decimal_mark=","))
+    page = _chart_page(pdf, "Gain de connaissances")
+    assert "Points de pourcentage" in page and "Thème" in page
+    assert "12,5" in page  # the bar's value, with the report's decimal mark
+
+
+def test_the_cover_says_the_period_and_the_sessions_are_listed():
+    sessions = TableData(
+        "Sessions comptabilisées (2)",
+        ("Code", "Titre", "Dates", "Lieu", "Participants"),
+        (
+            ("NE-2025-001", "Enquêtes antiterroristes", "3–5 mars 2025", "Niamey, Niger", "24"),
+            ("ML-2026-002", "Drogues", "12–13 janv. 2026", "Bamako, Mali", "18"),
+        ),
+        widths=(0.16, 0.34, 0.19, 0.16, 0.15),
+        numeric_from=4,
+    )
+    pdf = render_donor_report(
+        _report(period="1 janvier 2024 – 31 décembre 2026", sessions=sessions, cover_filters=())
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "1 janvier 2024 – 31 décembre 2026" in reader.pages[0].extract_text()
+    text = _text(pdf)
+    assert "Sessions comptabilisées (2)" in text
+    assert text.index("NE-2025-001") < text.index("ML-2026-002")
+    # "Participants" fits its column: not broken mid-word.
+    assert "Participants" in text

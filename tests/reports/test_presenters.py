@@ -19,7 +19,7 @@ def test_the_donor_report_draws_the_charts_of_the_page(app, programme):
     values, in the page's order."""
     report = queries.build_report(ReportFilters())
     page = presenters.chart_definitions(report)
-    document = presenters.donor_document(report, [("Filters", "None")], date(2026, 12, 1))
+    document = presenters.donor_document(report, [], [], date(2026, 12, 1))
     assert [chart.title for chart in document.charts] == [chart.title for chart in page.values()]
     for printed, shown in zip(document.charts, page.values(), strict=True):
         assert printed.categories == shown.categories
@@ -37,13 +37,15 @@ def test_the_donor_document_speaks_the_readers_language(app, programme):
     report = queries.build_report(ReportFilters())
     with force_locale("fr"):
         document = presenters.donor_document(
-            report, [("Pays de la session", "Niger")], date(2026, 12, 1)
+            report, [("Pays de la session", "Niger")], [], date(2026, 12, 1)
         )
     assert document.language == "fr"
     assert document.title == "Résultats du programme"
     assert document.generated_label == "Généré le 1 décembre 2026"
     assert document.decimal_mark == ","
     assert document.cover_filters == ("Pays de la session\u00a0: Niger",)
+    assert document.period == "Toutes les années\u00a0: 2025–2026"
+    assert document.filters[0] == ("Période", "Toutes les années\u00a0: 2025–2026")
     assert len(document.tables) == len(exports.report_tables(report)) - 1
 
 

@@ -15,6 +15,7 @@ are drawn (`_shaped_strings`), the charts themselves left as they are.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -54,23 +55,35 @@ SERIES_COLOURS = (
     colors.HexColor("#009E73"),
 )
 ZEBRA = colors.HexColor("#F2F5F9")
+AXIS_GREY = colors.HexColor("#333333")
+NOTE_GREY = colors.HexColor("#555555")
 
 
 @dataclass(frozen=True)
 class TableData:
+    """A table; `widths` (shares of the page's width, one a column) and
+    `numeric_from` (the first column of figures) when the defaults (names
+    then figures) do not fit it."""
+
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()
+    numeric_from: int | None = None
 
 
 @dataclass(frozen=True)
 class ChartData:
-    """A bar chart: one bar group per category, one bar per series."""
+    """A bar chart: one bar group per category, one bar per series, its
+    axes named; a category with a note ("No session") has the note where
+    its bars would stand."""
 
     title: str
     categories: tuple[str, ...]
     series: tuple[tuple[str, tuple[float, ...]], ...]
     value_axis_label: str
+    category_axis_label: str = ""
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,10 @@ class DonorReport:
     # the report's language (French puts a space before the colon).
     cover_filters: tuple[str, ...] = ()
     decimal_mark: str = "."
+    # The period the report covers, in words, on its cover.
+    period: str = ""
+    # The sessions it counts, listed after the charts.
+    sessions: TableData | None = None
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -127,6 +144,15 @@ def _styles() -> dict[str, ParagraphStyle]:
             alignment=TA_CENTER,
         ),
         "cover": ParagraphStyle("cover", parent=body, fontSize=14, leading=19, alignment=TA_CENTER),
+        "period": ParagraphStyle(
+            "period",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=16,
+            leading=21,
+            textColor=NAVY,
+            alignment=TA_CENTER,
+        ),
         "h2": ParagraphStyle(
             "h2",
             parent=body,
@@ -299,13 +325,32 @@ def _chart(
     return drawing
 
 
+def _integer_step(high: float) -> int:
+    """A round whole step (1, 2, 5, 10, 20, 25, 50, 100, ...) giving at most
+    five intervals up to `high`: people are counted whole, never "0.5"."""
+    magnitude = 1
+    while True:
+        for multiple in (1, 2, 2.5, 5) if magnitude >= 10 else (1, 2, 5):
+            step = int(multiple * magnitude)
+            if high / step <= 5:
+                return step
+        magnitude *= 10
+
+
+def _rotated(string: String, x: float, y: float) -> Group:
+    """`string` turned a quarter left (reading upwards) around (x, y)."""
+    group = Group(string)
+    group.transform = (0, 1, -1, 0, x, y)
+    return group
+
+
 def _bar_chart(
     chart: ChartData, width: float, no_data: str, decimal_mark: str, rtl: bool
 ) -> Drawing:
     categories = list(chart.categories)
     long_names = any(len(name) > 14 for name in categories)
     rows = max(len(categories), 1)
-    height = (40 + 26 * rows if long_names else 210) + 40
+    height = (50 + 26 * rows if long_names else 220) + 40
     drawing = Drawing(width, height)
     drawing.add(
         String(
@@ -318,6 +363,9 @@ def _bar_chart(
             textAnchor="end" if rtl else "start",
         )
     )
+    notes = [
+        chart.notes[index] if index < len(chart.notes) else "" for index in range(len(categories))
+    ]
     values = [list(series_values) for _, series_values in chart.series]
     if not categories or not any(values):
         drawing.add(
@@ -335,12 +383,16 @@ def _bar_chart(
     # The stubs type positions and sizes as int; ReportLab takes any number.
     if long_names:
         bars.x, bars.y = 205, 30
-        bars.width, bars.height = width - 245, height - 90  # type: ignore[assignment]
+        bars.width, bars.height = width - 245, height - 100  # type: ignore[assignment]
         bars.categoryAxis.reverseDirection = 1
     else:
-        bars.x, bars.y = 45, 40
-        bars.width, bars.height = width - 70, height - 100  # type: ignore[assignment]
-    bars.data = values
+        bars.x, bars.y = 58, 50
+        bars.width, bars.height = width - 80, height - 110  # type: ignore[assignment]
+    # A category with a note has no bar (None), and no "0" above it.
+    bars.data = [
+        [None if notes[index] else value for index, value in enumerate(series_values)]
+        for series_values in values
+    ]
     bars.categoryAxis.categoryNames = [_two_lines(name) for name in categories]
     bars.categoryAxis.labels.fontName = FONT_REGULAR
     bars.categoryAxis.labels.fontSize = 8
@@ -351,8 +403,14 @@ def _bar_chart(
             bars.categoryAxis.labels.textAnchor = "end"
     bars.valueAxis.labels.fontName = FONT_REGULAR
     bars.valueAxis.labels.fontSize = 8
-    low = min(0.0, *(value for series_values in values for value in series_values))
+    bars.valueAxis.labelTextFormat = lambda value: f"{value:g}".replace(".", decimal_mark)
+    flat = [value for series_values in values for value in series_values]
+    low, high = min(0.0, *flat), max(0.0, *flat)
     bars.valueAxis.valueMin = low
+    if all(float(value).is_integer() for value in flat) and low == 0:
+        step = _integer_step(max(high, 1))
+        bars.valueAxis.valueStep = step
+        bars.valueAxis.valueMax = step * max(1, math.ceil(high / step))
     bars.barLabels.fontName = FONT_REGULAR
     bars.barLabels.fontSize = 7
     bars.barLabelFormat = lambda value: f"{value:g}".replace(".", decimal_mark)
@@ -363,16 +421,106 @@ def _bar_chart(
         bars.bars[index].fillColor = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         bars.bars[index].strokeColor = None
     drawing.add(bars)
-    drawing.add(
-        String(
-            bars.x + bars.width / 2,
-            6,
-            chart.value_axis_label,
-            fontName=FONT_REGULAR,
-            fontSize=8,
-            textAnchor="middle",
+    if long_names:
+        # Values along the bottom, the names' heading above them.
+        drawing.add(
+            String(
+                bars.x + bars.width / 2,
+                6,
+                chart.value_axis_label,
+                textAnchor="middle",
+                fontName=FONT_REGULAR,
+                fontSize=8,
+                fillColor=AXIS_GREY,
+            )
         )
-    )
+        if chart.category_axis_label:
+            drawing.add(
+                String(
+                    bars.x - 4,
+                    bars.y + bars.height + 6,
+                    chart.category_axis_label,
+                    textAnchor="end",
+                    fontName=FONT_REGULAR,
+                    fontSize=8,
+                    fillColor=AXIS_GREY,
+                )
+            )
+    else:
+        # Categories (the years) along the bottom, values up the left side.
+        if chart.category_axis_label:
+            drawing.add(
+                String(
+                    bars.x + bars.width / 2,
+                    10,
+                    chart.category_axis_label,
+                    textAnchor="middle",
+                    fontName=FONT_REGULAR,
+                    fontSize=8,
+                    fillColor=AXIS_GREY,
+                )
+            )
+        if text_width(chart.value_axis_label, FONT_REGULAR, 8, rtl) <= bars.height:
+            drawing.add(
+                _rotated(
+                    String(
+                        0,
+                        0,
+                        chart.value_axis_label,
+                        textAnchor="middle",
+                        fontName=FONT_REGULAR,
+                        fontSize=8,
+                        fillColor=AXIS_GREY,
+                    ),
+                    12,
+                    bars.y + bars.height / 2,
+                )
+            )
+        else:  # too long to read upwards beside the axis: above it
+            drawing.add(
+                String(
+                    bars.x - 8,
+                    bars.y + bars.height + 22,
+                    chart.value_axis_label,
+                    textAnchor="start",
+                    fontName=FONT_REGULAR,
+                    fontSize=8,
+                    fillColor=AXIS_GREY,
+                )
+            )
+        slot = bars.width / len(categories)
+        for index, note in enumerate(notes):
+            if not note:
+                continue
+            centre = bars.x + slot * (index + 0.5)
+            if text_width(note, FONT_ITALIC, 7.5, rtl) <= slot - 4:
+                drawing.add(
+                    String(
+                        centre,
+                        bars.y + 6,
+                        note,
+                        textAnchor="middle",
+                        fontName=FONT_ITALIC,
+                        fontSize=7.5,
+                        fillColor=NOTE_GREY,
+                    )
+                )
+            else:  # a narrow slot: the note reads upwards
+                drawing.add(
+                    _rotated(
+                        String(
+                            0,
+                            0,
+                            note,
+                            textAnchor="start",
+                            fontName=FONT_ITALIC,
+                            fontSize=7.5,
+                            fillColor=NOTE_GREY,
+                        ),
+                        centre + 3,
+                        bars.y + 6,
+                    )
+                )
     if len(chart.series) > 1:
         legend = Legend()
         # The stubs type the position as int; ReportLab takes any number.
@@ -427,6 +575,8 @@ def render_donor_report(report: DonorReport) -> bytes:
         _p(report.subtitle, styles["cover"], rtl),
         Spacer(1, 1.2 * cm),
     ]
+    if report.period:
+        story += [_p(report.period, styles["period"], rtl), Spacer(1, 0.4 * cm)]
     story += [_p(line, styles["cover"], rtl) for line in report.cover_filters]
     story += [Spacer(1, 1.2 * cm), _p(report.generated_label, styles["note"], rtl), PageBreak()]
 
@@ -451,31 +601,40 @@ def render_donor_report(report: DonorReport) -> bytes:
         )
     )
 
-    for table in report.tables:
+    def add_table(table: TableData) -> None:
         story.append(CondPageBreak(4 * cm))
         story.append(_p(table.title, styles["h2"], rtl))
-        if table.rows:
-            widths = _column_widths(table.header, width, styles["head"])
-            # The theme x year table names the year in its second column.
-            numeric_from = 2 if len(table.header) > 4 else 1
-            story.append(
-                _table(
-                    table.header,
-                    table.rows,
-                    styles,
-                    widths=widths,
-                    numeric_from=numeric_from,
-                    rtl=rtl,
-                )
-            )
-        else:
+        if not table.rows:
             story.append(_p(report.no_data, styles["small"], rtl))
+            return
+        if table.widths:
+            widths = tuple(share * width for share in table.widths)
+        else:
+            widths = _column_widths(table.header, width, styles["head"])
+        # The theme x year table names the year in its second column.
+        numeric_from = table.numeric_from
+        if numeric_from is None:
+            numeric_from = 2 if len(table.header) > 4 else 1
+        story.append(
+            _table(
+                table.header, table.rows, styles, widths=widths, numeric_from=numeric_from, rtl=rtl
+            )
+        )
 
-    story.append(PageBreak())
+    for table in report.tables:
+        add_table(table)
+
+    drawings = [
+        _chart(chart, width, report.no_data, report.decimal_mark, rtl) for chart in report.charts
+    ]
+    # The charts' heading stays with the first chart.
+    story.append(CondPageBreak((drawings[0].height if drawings else 0) + 2 * cm))
     story.append(_p(report.charts_title, styles["h2"], rtl))
-    for chart in report.charts:
-        drawing = _chart(chart, width, report.no_data, report.decimal_mark, rtl)
+    for drawing in drawings:
         story.append(KeepTogether([drawing, Spacer(1, 0.5 * cm)]))
+
+    if report.sessions is not None:
+        add_table(report.sessions)
 
     story.append(CondPageBreak(5 * cm))
     story.append(_p(report.definitions_title, styles["h2"], rtl))

@@ -99,12 +99,14 @@ def grouped_bar_chart(
     format_value: Callable[[float], str],
     empty_message: str,
     pair: Callable[[str, str], str] = lambda label, value: f"{label}: {value}",
+    notes: Sequence[str] = (),
 ) -> Markup:
     """Vertical bars, one group per category (e.g. a year), one bar per
-    series (e.g. women, men), each labelled with its value."""
+    series (e.g. women, men), each labelled with its value. A category
+    with a note ("No session") shows the note instead of its bars."""
     width, height = 640, 340
     left, right, top, bottom = 64, 12, 58, 52
-    description = _describe(categories, series, format_value, pair)
+    description = _describe(categories, series, format_value, pair, notes)
     parts, _identifier = _open(title, description, width, height)
     parts += _legend(series, 38)
     plot_width, plot_height = width - left - right, height - top - bottom
@@ -133,7 +135,14 @@ def grouped_bar_chart(
     bar_width = min(48.0, group_width * 0.8 / len(series))
     for index, category in enumerate(categories):
         group_left = left + index * group_width + (group_width - bar_width * len(series)) / 2
-        for position, item in enumerate(series):
+        note = notes[index] if index < len(notes) else ""
+        if note:
+            parts.append(
+                f'<text x="{left + (index + 0.5) * group_width:.1f}" y="{y_of(0) - 8:.1f}" '
+                f'text-anchor="middle" font-size="11" font-style="italic" fill="#6c757d">'
+                f"{escape(note)}</text>"
+            )
+        for position, item in enumerate(series if not note else ()):
             value = item.values[index]
             x = group_left + position * bar_width
             y_top, y_bottom = sorted((y_of(value), y_of(0)))
@@ -246,13 +255,16 @@ def _describe(
     series: Sequence[Series],
     format_value: Callable[[float], str],
     pair: Callable[[str, str], str],
+    notes: Sequence[str] = (),
 ) -> str:
     """The chart's data as sentences, for screen readers. `pair` writes
-    "label: value" in the reader's language (French spaces its colon)."""
+    "label: value" in the reader's language (French spaces its colon); a
+    category's note stands for its values."""
     return ". ".join(
         pair(
             category,
-            ", ".join(f"{item.name} {format_value(item.values[index])}" for item in series),
+            (notes[index] if index < len(notes) else "")
+            or ", ".join(f"{item.name} {format_value(item.values[index])}" for item in series),
         )
         for index, category in enumerate(categories)
     )

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from babel.dates import format_interval
 from babel.numbers import get_decimal_symbol
 from flask import url_for
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from training.curricula.models import Theme
-from training.formatting import percent
+from training.curricula.models import Theme, localised_title
+from training.formatting import country_name, percent
 from training.labels import label
 from training.pdf import donor_report as pdf
 from training.people.models import Sex
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from training.auth.models import User
 
 COUNTRIES_CHARTED = 12
+# The longest run of years the by-year chart draws bar by bar.
+YEARS_CHARTED = 30
 
 
 def _locale() -> str:
@@ -63,12 +66,16 @@ def _chosen(field: Any) -> str:
 # --- the filters ------------------------------------------------------------
 
 
-def filter_summary(form: ReportFilterForm) -> list[tuple[str, str]]:
-    """(filter, chosen value) in words, for the page, the exports and the PDF."""
+def filter_summary(
+    form: ReportFilterForm, dates: bool = True, whole_programme: bool = True
+) -> list[tuple[str, str]]:
+    """(filter, chosen value) in words, for the page, the exports and the PDF
+    (which says the period in words on its own, hence `dates`; and when
+    nothing is chosen, "None: the whole programme" unless `whole_programme`
+    is false)."""
     summary = []
     for field in (
-        form.date_from,
-        form.date_to,
+        *((form.date_from, form.date_to) if dates else ()),
         form.country,
         form.theme,
         form.curriculum,
@@ -79,9 +86,49 @@ def filter_summary(form: ReportFilterForm) -> list[tuple[str, str]]:
             continue
         shown = field.data.isoformat() if field.type == "DateField" else _chosen(field)
         summary.append((str(field.label.text), shown))
-    if not summary:
+    if not summary and whole_programme:
         summary.append((_("Filters"), _("None: the whole programme")))
     return summary
+
+
+def _day(value: date) -> str:
+    return format_date(value, "long")
+
+
+def report_years(report: Report) -> list[int]:
+    """The years the report covers, each one, with or without sessions: those
+    of the period when it has bounds, those of the sessions held otherwise
+    (a bound left open ends at the first or last year with a session). A
+    period of over YEARS_CHARTED years is narrowed to the years with sessions."""
+    held = {row.year for row in report.by_theme_year} | {row.year for row in report.trained_by_year}
+    date_from, date_to = report.filters.date_from, report.filters.date_to
+    first = date_from.year if date_from else min(held, default=None)
+    last = date_to.year if date_to else max(held, default=None)
+    if first is None or last is None:
+        bound = first if first is not None else last
+        return [bound] if bound is not None else []
+    if last - first >= YEARS_CHARTED and held:
+        first, last = max(first, min(held)), min(last, max(held))
+    return list(range(first, last + 1))
+
+
+def report_period(report: Report) -> str:
+    """The period the report covers, in words: "1 January 2024 – 31 December
+    2026", "Since 1 January 2024", "Until …", or, with no dates chosen, "All
+    years: 2019–2026" (the years of its sessions)."""
+    date_from, date_to = report.filters.date_from, report.filters.date_to
+    if date_from and date_to:
+        return _("%(start)s – %(end)s", start=_day(date_from), end=_day(date_to))
+    if date_from:
+        return _("Since %(day)s", day=_day(date_from))
+    if date_to:
+        return _("Until %(day)s", day=_day(date_to))
+    years = report_years(report)
+    if not years:
+        return _("All years")
+    if years[0] == years[-1]:
+        return _("All years: %(year)s", year=years[0])
+    return _("All years: %(first)s–%(last)s", first=years[0], last=years[-1])
 
 
 def slice_summary(form: DrillDownForm) -> list[tuple[str, str]]:
@@ -100,34 +147,49 @@ def slice_summary(form: DrillDownForm) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ChartDefinition:
-    """What a chart shows, whatever draws it. A chart with a category axis
-    label has vertical bars (one group per year); the others lie down."""
+    """What a chart shows, whatever draws it. A vertical chart has one group
+    of bars per year; the others lie down on the page (the PDF stands them
+    up when their names are short). `notes` say, category by category, why
+    one has no bar ("No session"), or are empty."""
 
     title: str
     categories: tuple[str, ...]
     series: tuple[charts.Series, ...]
     value_axis_label: str
+    category_axis_label: str
     empty_message: str
-    category_axis_label: str | None = None
+    vertical: bool = False
+    notes: tuple[str, ...] = ()
 
 
 def chart_definitions(report: Report) -> dict[str, ChartDefinition]:
     """The report's three charts, their texts translated."""
     women, men = _("Women"), _("Men")
-    years = report.trained_by_year
+    trained = {row.year: row for row in report.trained_by_year}
+    held = {row.year for row in report.by_theme_year} | set(trained)
+    years = report_years(report) if trained else []
+    nobody = queries.YearSexRow(0, 0, 0)
     countries = report.by_country[:COUNTRIES_CHARTED]
     no_one = _("No one trained under these filters.")
     return {
         "by_year": ChartDefinition(
             title=_("People trained per year, by sex"),
-            categories=tuple(str(row.year) for row in years),
+            categories=tuple(str(year) for year in years),
             series=(
-                charts.Series(women, tuple(row.women for row in years), charts.WOMEN_COLOUR),
-                charts.Series(men, tuple(row.men for row in years), charts.MEN_COLOUR),
+                charts.Series(
+                    women,
+                    tuple(trained.get(year, nobody).women for year in years),
+                    charts.WOMEN_COLOUR,
+                ),
+                charts.Series(
+                    men, tuple(trained.get(year, nobody).men for year in years), charts.MEN_COLOUR
+                ),
             ),
             value_axis_label=_("People trained"),
             category_axis_label=_("Year the session started"),
             empty_message=no_one,
+            vertical=True,
+            notes=tuple("" if year in held else _("No session") for year in years),
         ),
         "by_country": ChartDefinition(
             title=_("People trained by nationality"),
@@ -137,6 +199,7 @@ def chart_definitions(report: Report) -> dict[str, ChartDefinition]:
                 charts.Series(men, tuple(row.men for row in countries), charts.MEN_COLOUR),
             ),
             value_axis_label=_("People trained"),
+            category_axis_label=_("Nationality"),
             empty_message=no_one,
         ),
         "gain_by_theme": ChartDefinition(
@@ -150,13 +213,14 @@ def chart_definitions(report: Report) -> dict[str, ChartDefinition]:
                 ),
             ),
             value_axis_label=_("Percentage points, post-test minus pre-test"),
+            category_axis_label=_("Theme"),
             empty_message=_("No test scores under these filters."),
         ),
     }
 
 
 def _svg(chart: ChartDefinition) -> Markup:
-    if chart.category_axis_label is not None:
+    if chart.vertical:
         return charts.grouped_bar_chart(
             chart.title,
             chart.categories,
@@ -166,6 +230,7 @@ def _svg(chart: ChartDefinition) -> Markup:
             format_value=_number,
             empty_message=chart.empty_message,
             pair=_pair,
+            notes=chart.notes,
         )
     return charts.horizontal_bar_chart(
         chart.title,
@@ -189,6 +254,8 @@ def _pdf_chart(chart: ChartDefinition) -> pdf.ChartData:
         categories=chart.categories,
         series=tuple((series.name, tuple(series.values)) for series in chart.series),
         value_axis_label=chart.value_axis_label,
+        category_axis_label=chart.category_axis_label,
+        notes=chart.notes,
     )
 
 
@@ -369,13 +436,44 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _session_dates(start: date, end: date) -> str:
+    """ "3–5 mars 2025", "Mar 3 – 5, 2025": the reader's way of writing a span."""
+    return format_interval(start, end, "yMMMd", locale=get_locale() or "en")
+
+
+def sessions_table(sessions: Sequence[queries.CountedSession], language: str) -> pdf.TableData:
+    """The sessions the report counts, as the donor report lists them."""
+    return pdf.TableData(
+        title=_("Sessions counted (%(count)s)", count=_number(len(sessions))),
+        header=(_("Code"), _("Title"), _("Dates"), _("Place"), _("Participants")),
+        rows=tuple(
+            (
+                row.code,
+                localised_title(row.title_en, row.title_fr, row.title_ar, language),
+                _session_dates(row.start_date, row.end_date),
+                f"{row.city}, {country_name(row.country, language)}",
+                _number(row.participants),
+            )
+            for row in sessions
+        ),
+        widths=(0.16, 0.34, 0.19, 0.16, 0.15),
+        numeric_from=4,
+    )
+
+
 def donor_document(
-    report: Report, filters: Sequence[tuple[str, str]], generated_on: date
+    report: Report,
+    filters: Sequence[tuple[str, str]],
+    sessions: Sequence[queries.CountedSession],
+    generated_on: date,
 ) -> pdf.DonorReport:
-    """The donor report of `report` under `filters` (from filter_summary),
-    every text in the reader's language, ready for pdf.render_donor_report."""
+    """The donor report of `report`: the period it covers, `filters` (the
+    others, from filter_summary(form, dates=False, whole_programme=False)),
+    its figures, tables and charts, and the `sessions` it counts, every text
+    in the reader's language, ready for pdf.render_donor_report."""
     language = _locale()
     tables = exports.report_tables(report)
+    period = report_period(report)
     return pdf.DonorReport(
         language=language,
         title=_("Programme results"),
@@ -385,7 +483,8 @@ def donor_document(
         filter_label=_("Filter"),
         figure_label=_("Figure"),
         value_label=_("Value"),
-        filters=tuple(filters),
+        filters=((_("Period"), period), *filters),
+        period=period,
         cover_filters=tuple(_pair(name, value) for name, value in filters),
         decimal_mark=get_decimal_symbol(language),
         headline_title=_("Headline figures"),
@@ -403,6 +502,7 @@ def donor_document(
             for table in tables[1:]
         ),
         charts=tuple(_pdf_chart(chart) for chart in chart_definitions(report).values()),
+        sessions=sessions_table(sessions, language),
         charts_title=_("Charts"),
         no_data=_("No data under these filters."),
         definitions_title=_("Definitions"),

@@ -548,6 +548,49 @@ def build_report(filters: ReportFilters) -> Report:
     )
 
 
+@dataclass(frozen=True)
+class CountedSession:
+    """A session the report counts, as the donor report lists it."""
+
+    code: str
+    title_en: str
+    title_fr: str
+    title_ar: str | None
+    start_date: date
+    end_date: date
+    city: str
+    country: str
+    participants: int
+
+
+def counted_sessions(filters: ReportFilters) -> list[CountedSession]:
+    """The sessions held under the filters (those "Sessions held" counts),
+    oldest first, each with its person-trainings under the filters: one
+    query, whatever the number of sessions."""
+    held = held_sessions(filters).subquery("held")
+    participants = (
+        sa.select(sa.func.count())
+        .where(ReportTraining.session_id == held.c.id, *training_conditions(filters))
+        .scalar_subquery()
+    )
+    statement = (
+        sa.select(
+            held.c.code,
+            Curriculum.title_en,
+            Curriculum.title_fr,
+            Curriculum.title_ar,
+            held.c.start_date,
+            held.c.end_date,
+            held.c.city,
+            held.c.country,
+            participants,
+        )
+        .join(Curriculum, Curriculum.id == held.c.curriculum_id)
+        .order_by(held.c.start_date, held.c.code)
+    )
+    return [CountedSession(*row) for row in db.session.execute(statement)]
+
+
 # --- drill-downs and the participant-level export -------------------------
 
 

@@ -240,8 +240,14 @@ def donor_report():
     if language is not None and language not in DONOR_REPORT_LANGUAGES:
         abort(400)
     form, report = _report_for_export()
+    sessions = queries.counted_sessions(report.filters)
     with force_locale(language) if language else nullcontext():
-        document = presenters.donor_document(report, presenters.filter_summary(form), date.today())
+        document = presenters.donor_document(
+            report,
+            presenters.filter_summary(form, dates=False, whole_programme=False),
+            sessions,
+            date.today(),
+        )
     return send_download(
         pdf.render_donor_report(document),
         _file_name(pgettext("file name", "donor-report"), "pdf"),
