@@ -66,6 +66,14 @@ def test_the_session_form_starts_unchosen_and_narrows_as_you_go(
         expect(theme).to_have_value("")
         expect(theme.locator("option:checked")).to_have_text(placeholder)
         expect(page.locator("select[name=curriculum_id]")).to_have_value("")
+        # The country is asked for too, the G5 Sahel first, then the others.
+        country = page.locator("select[name=country]")
+        expect(country).to_have_value("")
+        groups = country.locator("optgroup")
+        expect(groups).to_have_count(2)
+        expect(groups.first.locator("option")).to_have_count(5)
+        g5 = groups.first.locator("option").evaluate_all("options => options.map(o => o.value)")
+        assert sorted(g5) == ["BF", "ML", "MR", "NE", "TD"], g5
 
         # The theme narrows the curricula to its own.
         theme.select_option("drugs")

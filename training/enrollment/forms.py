@@ -15,10 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import OrganisationKind
-from training.web.forms import CleanForm
+from training.web.forms import CleanForm, CountryField, country_select_choices
 
 # An id in a hidden field: up to nine digits, within every engine's INTEGER
 # (a larger number would be an error from PostgreSQL, not an unknown id).
@@ -101,14 +100,14 @@ class NewOrganisationForm(CleanForm):
     key = HiddenField(validators=[DataRequired(), Regexp(KEY_PATTERN)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=30)])
-    country = SelectField(_l("Country"), validators=[Optional()])
+    country = CountryField(_l("Country"), validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=choices(OrganisationKind), validators=[DataRequired()])
     is_security_force = BooleanField(_l("Security force"))
     submit = SubmitField(_l("Create and use for these rows"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", _l("— international —")), *country_choices()]
+        self.country.choices = country_select_choices(("", _l("— international —")))
 
 
 class ScreeningUploadForm(CleanForm):

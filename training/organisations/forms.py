@@ -27,11 +27,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import Organisation, OrganisationKind
 from training.people.organisations import PartnershipState
-from training.web.forms import CleanForm
+from training.web.forms import CleanForm, CountryField, country_select_choices
 
 STATE_CHOICES = [
     ("", _l("Any partnership")),
@@ -47,7 +46,7 @@ class OrganisationFilterForm(CleanForm):
         csrf = False
 
     q = SearchField(_l("Name or acronym"), validators=[Optional(), Length(max=100)])
-    country = SelectField(_l("Country"), default="")
+    country = CountryField(_l("Country"), default="")
     kind = SelectField(
         _l("Kind"), choices=lambda: [("", _l("Any kind")), *choices(OrganisationKind)], default=""
     )
@@ -55,7 +54,7 @@ class OrganisationFilterForm(CleanForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", _l("Any country")), *country_choices()]
+        self.country.choices = country_select_choices(("", _l("Any country")))
 
 
 class OrganisationForm(CleanForm):
@@ -65,7 +64,7 @@ class OrganisationForm(CleanForm):
         validators=[Optional(), Length(max=30)],
         description=_l("As the organisation writes it, for example PN or DGSN."),
     )
-    country = SelectField(
+    country = CountryField(
         _l("Country"),
         validators=[Optional()],
         description=_l("Leave empty for a UN entity or a regional organisation."),
@@ -90,7 +89,7 @@ class OrganisationForm(CleanForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "—"), *country_choices()]
+        self.country.choices = country_select_choices(("", "—"))
 
     def validate_active_until(self, field: DateField) -> None:
         if field.data and self.active_from.data and field.data < self.active_from.data:

@@ -20,11 +20,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import ScreeningFramework, ScreeningStatus, Sex
 from training.people.organisations import offered_organisations
-from training.web.forms import CleanForm
+from training.web.forms import CleanForm, CountryField, country_select_choices
 
 LANGUAGE_CHOICES = [("fr", _l("French")), ("en", _l("English")), ("ar", _l("Arabic"))]
 
@@ -49,7 +48,7 @@ class ParticipantForm(CleanForm):
         render_kw={"dir": "rtl", "lang": "ar", "autocomplete": "off"},
     )
     sex = RadioField(_l("Sex"), choices=choices(Sex), validators=[DataRequired()])
-    nationality = SelectField(_l("Nationality"), validators=[Optional()])
+    nationality = CountryField(_l("Nationality"), validators=[Optional()])
     organisation_id = SelectField(_l("Organisation"), coerce=int, default=0)
     rank = StringField(_l("Rank"), validators=[Optional(), Length(max=100)])
     function = StringField(_l("Function"), validators=[Optional(), Length(max=150)])
@@ -63,7 +62,7 @@ class ParticipantForm(CleanForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.nationality.choices = [("", "—"), *country_choices()]
+        self.nationality.choices = country_select_choices(("", "—"))
         self.organisation_id.choices = _organisation_choices(kwargs.get("obj"))
 
 

@@ -19,7 +19,6 @@ from training.auth.views import safe_next
 from training.curricula.models import Curriculum, CurriculumStatus
 from training.domain import DomainError
 from training.extensions import db
-from training.formatting import country_choices
 from training.people import screening, services
 from training.people.forms import (
     BulkScreeningForm,
@@ -40,6 +39,7 @@ from training.people.models import (
 from training.permissions import require
 from training.web import panels
 from training.web.errors import refuse
+from training.web.forms import country_select_choices
 from training.web.loaders import load, load_child
 
 bp = Blueprint("people", __name__)
@@ -99,7 +99,7 @@ def list_participants():
         organisation_id=organisation_id,
         sex=sex,
         organisations=services.organisations(),
-        countries=country_choices(),
+        countries=country_select_choices(("", _("All nationalities"))),
         sexes=list(Sex),
     )
 

@@ -16,12 +16,12 @@ from wtforms.validators import ValidationError
 from training.certificates.models import CertificateKind
 from training.curricula.models import Curriculum, Theme
 from training.extensions import db
-from training.formatting import country_choices
 from training.labels import choices
 from training.people.models import Organisation, OrganisationKind, Sex
 from training.people.organisations import by_label
 from training.reports.queries import UNKNOWN, ReportFilters, Slice
 from training.sessions.models import session_partner
+from training.web.forms import CountryField, country_select_choices
 
 
 def _optional_int(value: Any) -> int | None:
@@ -39,7 +39,7 @@ class ReportFilterForm(Form):
 
     date_from = DateField(_l("From"), validators=[OptionalValidator()])
     date_to = DateField(_l("To"), validators=[OptionalValidator()])
-    country = SelectField(_l("Country of the session"), coerce=_optional_str)
+    country = CountryField(_l("Country of the session"), coerce=_optional_str)
     theme = SelectField(_l("Theme"), coerce=_optional_str)
     curriculum = SelectField(_l("Curriculum"), coerce=_optional_int)
     organisation_kind = SelectField(_l("Organisation kind"), coerce=_optional_str)
@@ -48,7 +48,7 @@ class ReportFilterForm(Form):
     def __init__(self, formdata: MultiDict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(formdata, **kwargs)
         everything = ("", _l("All"))
-        self.country.choices = [everything, *country_choices()]
+        self.country.choices = country_select_choices(everything)
         self.theme.choices = [everything, *choices(Theme)]
         self.organisation_kind.choices = [everything, *choices(OrganisationKind)]
         self.curriculum.choices = [
@@ -93,7 +93,7 @@ class DrillDownForm(ReportFilterForm):
     kind also accepts "none" (participants with no organisation)."""
 
     sex = SelectField(_l("Sex"), coerce=_optional_str)
-    nationality = SelectField(_l("Nationality"), coerce=_optional_str)
+    nationality = CountryField(_l("Nationality"), coerce=_optional_str)
     year = SelectField(_l("Year"), coerce=_optional_int)
     certificate = SelectField(_l("Certificate"), coerce=_optional_str)
     scored = SelectField(_l("With both test scores"), coerce=_optional_str)
@@ -104,7 +104,7 @@ class DrillDownForm(ReportFilterForm):
         not_recorded = (UNKNOWN, _l("Not recorded"))
         self.organisation_kind.choices = [everything, *choices(OrganisationKind), not_recorded]
         self.sex.choices = [everything, *choices(Sex)]
-        self.nationality.choices = [everything, not_recorded, *country_choices()]
+        self.nationality.choices = country_select_choices(everything, not_recorded)
         years = self._year_choices()
         self.year.choices = [everything, *years]
         self.certificate.choices = [everything, *choices(CertificateKind)]

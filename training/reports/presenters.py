@@ -58,8 +58,10 @@ def _share(value: float | None) -> str:
 
 def _chosen(field: Any) -> str:
     """A select field's value as the words of its choice."""
+    groups = field.choices.values() if isinstance(field.choices, dict) else (field.choices,)
     return next(
-        (str(text) for value, text in field.choices if value == field.data), str(field.data)
+        (str(text) for group in groups for value, text in group if value == field.data),
+        str(field.data),
     )
 
 

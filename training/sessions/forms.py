@@ -27,10 +27,9 @@ from wtforms.validators import (
 )
 
 from training.curricula.models import Theme
-from training.formatting import country_choices
 from training.labels import choices
 from training.sessions.models import AssignmentRole, SessionKind, SessionLanguage, SessionStatus
-from training.web.forms import CleanForm
+from training.web.forms import CleanForm, CountryField, country_select_choices
 
 
 def _any(options: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -44,7 +43,9 @@ class SessionFilterForm(CleanForm):
         csrf = False
 
     status = SelectField(_l("Status"), choices=lambda: _any(choices(SessionStatus)), default="")
-    country = SelectField(_l("Country"), choices=lambda: _any(country_choices()), default="")
+    country = CountryField(
+        _l("Country"), choices=lambda: country_select_choices(("", _l("Any"))), default=""
+    )
     curriculum = SelectField(_l("Curriculum"), choices=[("", _l("Any"))], default="")
     kind = SelectField(_l("Kind"), choices=lambda: _any(choices(SessionKind)), default="")
     date_from = DateField(_l("From"), validators=[Optional()])
@@ -95,8 +96,10 @@ class SessionForm(CleanForm):
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
-    country = SelectField(
-        _l("Country"), choices=lambda: country_choices(), validators=[DataRequired()]
+    country = CountryField(
+        _l("Country"),
+        choices=lambda: country_select_choices(("", _l("— Choose a country —"))),
+        validators=[DataRequired()],
     )
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     language = SelectField(
