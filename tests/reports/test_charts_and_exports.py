@@ -96,3 +96,22 @@ def test_tooltips_and_description_use_the_readers_colon():
     assert "<title>Mali · Femmes\u00a0: 13</title>" in svg
     assert "Mali\u00a0: Femmes 13, Hommes 28. Niger\u00a0: Femmes 6, Hommes 35" in svg
     assert "Femmes: " not in svg
+
+
+def test_counts_of_people_have_whole_steps_on_the_page_too():
+    from training.reports.charts import MEN_COLOUR, WOMEN_COLOUR, Series, grouped_bar_chart
+
+    svg = grouped_bar_chart(
+        "People trained per year",
+        ("2024", "2025"),
+        (Series("Women", (0, 2), WOMEN_COLOUR), Series("Men", (0, 1), MEN_COLOUR)),
+        value_axis_label="People trained",
+        category_axis_label="Year the session started",
+        format_value=lambda value: f"{value:g}",
+        empty_message="No one",
+        notes=("No session", ""),
+    )
+    assert ">0.5<" not in svg and ">1.5<" not in svg
+    assert ">No session<" in svg
+    # The year without a session has no bar; 2025 has its two.
+    assert svg.count("<rect") == 2 + 2  # two bars and the legend's two swatches

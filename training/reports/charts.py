@@ -51,9 +51,12 @@ def nice_step(span: float, ticks: int = 4) -> float:
     return 10 * magnitude
 
 
-def _axis(low: float, high: float) -> tuple[float, float, list[float]]:
-    """Axis bounds rounded outwards to the step, and the tick values."""
+def _axis(low: float, high: float, whole: bool = False) -> tuple[float, float, list[float]]:
+    """Axis bounds rounded outwards to the step, and the tick values; with
+    `whole` (counts of people), whole steps only, never "0.5"."""
     step = nice_step(high - low)
+    if whole:
+        step = float(max(1, math.ceil(step)))
     start = math.floor(low / step) * step
     end = math.ceil(high / step) * step
     if end == start:
@@ -116,7 +119,8 @@ def grouped_bar_chart(
             f'<text x="{left}" y="{top + 40}" fill="#6c757d">{escape(empty_message)}</text>'
         )
         return _markup(parts)
-    low, high, ticks = _axis(min(0.0, *values), max(0.0, *values))
+    whole = all(float(value).is_integer() for value in values)
+    low, high, ticks = _axis(min(0.0, *values), max(0.0, *values), whole)
 
     def y_of(value: float) -> float:
         return top + plot_height * (high - value) / (high - low)
@@ -203,7 +207,8 @@ def horizontal_bar_chart(
         )
         return _markup(parts)
     negatives = [value for item in series for value in item.values if value < 0]
-    low, high, ticks = _axis(min(0.0, *negatives, *totals), max(0.0, *totals))
+    whole = all(float(value).is_integer() for item in series for value in item.values)
+    low, high, ticks = _axis(min(0.0, *negatives, *totals), max(0.0, *totals), whole)
 
     def x_of(value: float) -> float:
         return left + plot_width * (value - low) / (high - low)
