@@ -292,3 +292,77 @@ def test_every_page_of_every_role_passes_axe_in_every_language_on_desk_and_phone
 
     assert checked > 60, f"only {checked} page views checked"
     assert not failures, legible(failures)
+
+
+FOCUS_RING = """(element) => {
+    // A radio of the day grid is drawn by its label (Bootstrap's .btn-check).
+    const drawn = element.matches(".btn-check") ? element.nextElementSibling : element;
+    const style = getComputedStyle(drawn);
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    return outline || style.boxShadow !== "none";
+}"""
+
+
+def tab_to(tab, selector: str, limit: int = 80) -> None:
+    """Tab until the focus is on `selector`, and its focus is visible."""
+    for _ in range(limit):
+        tab.keyboard.press("Tab")
+        if tab.evaluate(f"document.activeElement.matches({selector!r})"):
+            focused = tab.locator(":focus")
+            assert focused.evaluate(FOCUS_RING), f"{selector} has no visible focus"
+            return
+    pytest.fail(f"{limit} presses of Tab never reached {selector}")
+
+
+def test_the_day_grid_by_keyboard_and_screen_reader(browser, live_server, sign_in, axe_ready):
+    context = browser.new_context(
+        base_url=live_server, viewport=VIEWPORTS["desktop"], locale="en-GB"
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    try:
+        sign_in(tab, ROLES["trainer"])
+        today = date.today().isoformat()
+        tab.locator(f'a[href$="/attendance/{today}"]').first.click()
+        tab.wait_for_load_state("load")
+
+        # Each choice names the participant and the half-day.
+        first_row = tab.locator(".att-row:not(.att-head)").first
+        name = " ".join(first_row.locator(".att-name strong").inner_text().split())
+        choice = first_row.locator("input[type=radio]").first
+        label = tab.locator(f'label[for="{choice.get_attribute("id")}"]')
+        spoken = " ".join(label.inner_text().split()).upper()
+        assert name.upper() in spoken
+        assert re.search(r"MORNING|AFTERNOON", spoken), spoken
+
+        # The keyboard reaches the search, "everyone present" and a choice;
+        # Space picks it, with the focus in sight all the way.
+        tab_to(tab, "#att-query")
+        tab_to(tab, "[data-fill]")
+        tab_to(tab, ".att-cell input[type=radio]")
+        tab.keyboard.press("Space")
+        assert tab.evaluate("document.activeElement.checked")
+        tab_to(tab, "button[name=save]", limit=300)
+    finally:
+        context.close()
+
+
+def test_a_form_error_is_announced_and_linked_to_its_field(browser, live_server, fresh_limits):
+    context = browser.new_context(base_url=live_server, viewport=VIEWPORTS["phone"], locale="fr-FR")
+    tab = context.new_page()
+    try:
+        tab.goto("/verify")
+        tab_to(tab, "#code")
+        tab.keyboard.type("pas un code")
+        tab.keyboard.press("Enter")
+        tab.wait_for_load_state("load")
+        field = tab.locator("#code")
+        assert field.get_attribute("aria-invalid") == "true"
+        error = tab.locator(f"#{field.get_attribute('aria-describedby').split()[-1]}")
+        assert error.is_visible()
+        assert "numéro imprimé" in error.inner_text()  # "Saisissez le numéro imprimé ..."
+        # The field in error has the focus, so a screen reader reads it with its error.
+        assert tab.evaluate("document.activeElement.id") == "code"
+        assert field.evaluate(FOCUS_RING)
+    finally:
+        context.close()
