@@ -66,7 +66,12 @@ test-postgres: venv
 	@echo "== unit and integration tests on PostgreSQL and Redis"
 	ATELIER_REQUIRE_TWO_NODES=1 bash .ci/with-postgres.sh bash .ci/with-redis.sh $(BIN)/pytest $(PYTEST_FLAGS) tests --ignore=tests/browser
 
-test-browser: venv
+# The npm packages the browser tests load from disk (axe-core), as locked.
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-browser: venv tests/browser/node_modules/.installed
 	@echo "== browser tests in headless Chromium"
 	$(BIN)/pytest $(PYTEST_FLAGS) tests/browser
 

@@ -23,6 +23,7 @@ pg_bin >/dev/null || missing+=(postgresql-15)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v openssl >/dev/null || missing+=(openssl)  # the mail TLS tests' certificate
 command -v zbarimg >/dev/null || missing+=(zbar-tools)  # QR codes read back from certificates
+command -v npm >/dev/null || missing+=(npm)  # axe-core for the accessibility test (tests/browser/package.json)
 command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)  # two nodes, one store
 
 if [ ${#missing[@]} -gt 0 ]; then

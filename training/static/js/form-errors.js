@@ -1,0 +1,38 @@
+// A field's error is linked to its field (aria-describedby, aria-invalid),
+// and the first field in error takes the focus when the page opens, so that
+// a screen reader reads the field and its error together. The errors are
+// rendered by Bootstrap-Flask's macros and by hand in a few templates:
+// each is a .invalid-feedback beside (or just after the wrapper of) its field.
+(function () {
+  "use strict";
+  const FIELDS = "input:not([type=hidden]), select, textarea";
+
+  function fieldOf(error) {
+    for (let node = error.previousElementSibling; node; node = node.previousElementSibling) {
+      if (node.matches(FIELDS)) return node;
+      const inside = node.querySelectorAll(FIELDS);
+      if (inside.length) return inside[inside.length - 1];
+    }
+    const holder = error.parentElement;
+    if (holder && holder.matches(".form-check, .mb-3, .input-group, .form-floating")) {
+      return holder.querySelector(FIELDS);
+    }
+    return null;
+  }
+
+  let first = null;
+  document.querySelectorAll("main .invalid-feedback").forEach(function (error, index) {
+    const field = fieldOf(error);
+    const shown = error.classList.contains("d-block") || (field && field.classList.contains("is-invalid"));
+    if (!field || !shown) return;
+    if (!error.id) error.id = (field.id || field.name || "field") + "-error-" + index;
+    const described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (!described.includes(error.id)) described.push(error.id);
+    field.setAttribute("aria-describedby", described.join(" "));
+    field.setAttribute("aria-invalid", "true");
+    first = first || field;
+  });
+  if (first && (document.activeElement === document.body || !document.activeElement)) {
+    first.focus({ preventScroll: false });
+  }
+})();
