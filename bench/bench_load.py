@@ -195,6 +195,12 @@ def prepare(database_url: str, key_dir: Path, coordinators: int, issuing_session
             .where(
                 TrainingSession.status == "completed",
                 TrainingSession.kind != "training_of_trainers",
+                # Sessions that earned certificates (the generator's last
+                # sessions ran out of attendance records and earned none).
+                sa.exists().where(
+                    Enrollment.session_id == TrainingSession.id,
+                    Certificate.enrollment_id == Enrollment.id,
+                ),
             )
             .order_by(TrainingSession.end_date.desc())
             .limit(issuing_sessions)
