@@ -198,12 +198,15 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=3, help="sessions to issue in")
     parser.add_argument("--sample", type=int, default=50, help="certificates whose bytes to hash")
     parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument(
+        "--key-dir", type=Path, default=None, help="signing keys, kept across drills (folder/keys)"
+    )
     arguments = parser.parse_args()
     source = arguments.database_url
     if not source:
         parser.error("give --database-url (a database bench/generate.py filled)")
     folder = arguments.folder or Path(tempfile.mkdtemp(prefix="atelier-drill-"))
-    key_dir = folder / "keys"
+    key_dir = arguments.key_dir or folder / "keys"
     key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine_name = sa.engine.make_url(source).get_backend_name()
     print(f"Backup drill on {engine_name}; load average {loadavg()}", flush=True)
