@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 export FLASK_APP := wsgi
 
-.PHONY: run test test-serial test-sqlite test-postgres test-browser lint format bench translations venv venv-run system-deps clean
+.PHONY: run test test-serial test-sqlite test-postgres test-browser lint format bench bench-load bench-soak translations venv venv-run system-deps clean
 
 # `make run` installs what production runs (requirements.txt); the tests and
 # tools install requirements-dev.txt on top of it.
@@ -96,8 +96,32 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# bench_load.py needs its own servers and minutes: `make bench-load`, below.
 bench: venv
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/bench_*.py; do [ $$script = bench/bench_load.py ] && continue; \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Load: two gunicorn nodes on a throw-away PostgreSQL and Redis, the full
+# programme (bench/generate.py, SCALE=1: 100,000 participants), LOAD_USERS
+# simulated people for DURATION minutes (locust, pinned in
+# bench/requirements.txt and installed here, not by `make run`). The soak
+# runs SOAK_MINUTES and fails if a worker's memory grows by more than 20 %.
+DURATION ?= 5
+SOAK_MINUTES ?= 30
+LOAD_USERS ?= 50
+SCALE ?= 1
+LOAD_FLAGS ?=
+LOCUST_PIN = $$(grep -E '^locust==' bench/requirements.txt)
+
+bench-load: venv system-deps
+	$(BIN)/pip install --quiet --disable-pip-version-check "$(LOCUST_PIN)"
+	bash .ci/with-postgres.sh bash .ci/with-redis.sh $(BIN)/python bench/bench_load.py \
+	  --minutes $(DURATION) --users $(LOAD_USERS) --scale $(SCALE) $(LOAD_FLAGS)
+
+bench-soak: venv system-deps
+	$(BIN)/pip install --quiet --disable-pip-version-check "$(LOCUST_PIN)"
+	bash .ci/with-postgres.sh bash .ci/with-redis.sh $(BIN)/python bench/bench_load.py \
+	  --minutes $(SOAK_MINUTES) --users $(LOAD_USERS) --scale $(SCALE) --soak $(LOAD_FLAGS)
 
 translations: venv
 	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --sort-output .

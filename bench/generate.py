@@ -17,7 +17,6 @@ import argparse
 import math
 import os
 import random
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ import sqlalchemy as sa
 
 from config import Config
 from training import create_app
+from training.certificates.services import new_verification_code
 from training.extensions import db
 from training.models import (
     Assignment,
@@ -351,7 +351,7 @@ def generate(participants: int, sessions: int, attendance: int, today: date) -> 
                     "current_enrollment_id": enrollment_id,
                     "kind": kind,
                     "serial": f"ATL-{training_session['start_date'].year}-{certificate_number:06d}",
-                    "verification_code": secrets.token_hex(16),
+                    "verification_code": new_verification_code(),
                     "issued_at": NOW,
                     "status": "valid",
                     "holder_name": f"Participant {participant_id}",

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import Flask
@@ -52,6 +52,7 @@ CHUNK = 1000
 # The mark that stands for "anything may have changed": a bulk UPDATE or
 # DELETE whose rows are not known. Catching it up rebuilds the whole table.
 EVERYTHING = ("all", 0)
+_Item = TypeVar("_Item")
 
 
 def year_of(column: Any) -> ColumnElement[int]:
@@ -332,19 +333,45 @@ def catch_up() -> int:
 
 def _claim_and_rewrite(connection: Connection) -> int:
     table = report_stale
-    # Claimed by DELETE ... RETURNING: a second reader catching up at the same
-    # moment waits on these rows (PostgreSQL) or on the write lock (SQLite),
-    # then finds them gone and reads what this one wrote.
-    claimed = connection.execute(table.delete().returning(table.c.kind, table.c.ref_id))
-    marks = {(kind, ref_id) for kind, ref_id in claimed}
+    # Locks in the writers' order: first the sessions, then the marks. A
+    # writer holds its session's row lock until it commits and writes its
+    # marks as it commits; had this claimed the marks first (DELETE) and
+    # then waited for that lock, a writer whose mark met a claimed one would
+    # wait on this transaction while it waited on the writer (PostgreSQL: a
+    # deadlock, one of them refused). So the marks are read, their sessions
+    # locked (waiting for their writers to commit), and only then claimed by
+    # DELETE ... RETURNING: a second reader at the same moment waits on the
+    # sessions' locks (PostgreSQL) or on the write lock (SQLite), then finds
+    # the marks gone and reads what this one wrote.
+    marks = {(kind, ref_id) for kind, ref_id in connection.execute(sa.select(table))}
     if not marks:
         return 0
     if EVERYTHING in marks:
         rebuild(connection)
         return -1
     sessions = _sessions_of(connection, marks)
+    _lock_sessions(connection, sessions)
+    claimed = 0
+    keys = sa.tuple_(table.c.kind, table.c.ref_id)
+    for chunk in _chunks(sorted(marks)):
+        claimed += len(
+            connection.execute(table.delete().where(keys.in_(chunk)).returning(table.c.kind)).all()
+        )
+    if not claimed:
+        return 0
     refresh_sessions(connection, sessions)
     return len(sessions)
+
+
+def _lock_sessions(connection: Connection, session_ids: Iterable[int]) -> None:
+    """The sessions' row locks, in id order (as every writer takes them)."""
+    for chunk in _chunks(sorted(set(session_ids))):
+        connection.execute(
+            sa.select(TrainingSession.id)
+            .where(TrainingSession.id.in_(chunk))
+            .order_by(TrainingSession.id)
+            .with_for_update()
+        )
 
 
 def _insert(rows: sa.Select) -> sa.Insert:
@@ -359,12 +386,7 @@ def refresh_sessions(connection: Connection, session_ids: Iterable[int]) -> None
         # insert them (PostgreSQL: the second's DELETE cannot see the
         # first's new rows): take the sessions' row locks first, in id
         # order, so the second waits and then reads what the first wrote.
-        connection.execute(
-            sa.select(TrainingSession.id)
-            .where(TrainingSession.id.in_(chunk))
-            .order_by(TrainingSession.id)
-            .with_for_update()
-        )
+        _lock_sessions(connection, chunk)
         # By session and by enrollment: an enrollment moved between two
         # sessions leaves no row behind under its old session.
         connection.execute(
@@ -407,6 +429,6 @@ def differences(connection: Connection | None = None) -> int:
     )
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
+def _chunks(ids: list[_Item]) -> Iterator[list[_Item]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
