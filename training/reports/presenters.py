@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from training.curricula.models import Theme
-from training.formatting import percent
+from training.formatting import format_day, percent
 from training.labels import label
 from training.pdf import donor_report as pdf
 from training.people.models import Sex
@@ -77,7 +77,7 @@ def filter_summary(form: ReportFilterForm) -> list[tuple[str, str]]:
     ):
         if not field.data:
             continue
-        shown = field.data.isoformat() if field.type == "DateField" else _chosen(field)
+        shown = format_day(field.data, "long") if field.type == "DateField" else _chosen(field)
         summary.append((str(field.label.text), shown))
     if not summary:
         summary.append((_("Filters"), _("None: the whole programme")))
