@@ -292,7 +292,7 @@ def test_curriculum_page_writes_percentages_and_durations_in_french(client, logi
     login_as("coordinator", locale="fr")
     page = client.get(f"/curricula/{curriculum.id}").get_data(as_text=True)
     assert f"80{NBSP}%" in page
-    assert "1 minute<" in page
+    assert f"1{NBSP}min<" in page
     assert f"Objectif{NBSP}:</span> <bdi>Set the scene</bdi>" in page
 
 
@@ -391,4 +391,4 @@ def test_dates_keep_their_order_beside_latin_codes_in_arabic(app):
         with force_locale("ar"):
             assert template.render(day=date(2026, 12, 1)) == "\u206801\u200f/12\u200f/2026\u2069"
         with force_locale("fr"):
-            assert template.render(day=date(2026, 12, 1)) == "1 déc. 2026"
+            assert template.render(day=date(2026, 12, 1)) == "1er déc. 2026"

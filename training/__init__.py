@@ -152,6 +152,7 @@ def _init_extensions(app: Flask) -> None:
 
     job_runner.init_app(app)  # the embedded runner's thread, started at the first request
     from training.accounts import pages as accounts_pages
+    from training.certificates import pages as certificates_pages
     from training.enrollment import pages as enrollment_pages
     from training.sessions import pages as sessions_pages
 
@@ -159,6 +160,7 @@ def _init_extensions(app: Flask) -> None:
     enrollment_pages.init_app(app)
     accounts_pages.init_app(app)
     sessions_pages.init_app(app)
+    certificates_pages.init_app(app)
     from training.attendance import closing as attendance_closing
     from training.certificates import closing as certificates_closing
     from training.enrollment import closing as enrollment_closing

@@ -1,18 +1,21 @@
 """Locale-aware formatting shared by pages, documents and exports:
-percentages and countries."""
+dates, durations, percentages and countries."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
 import pycountry
 from babel import Locale
 from babel.numbers import NumberPattern
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone, ngettext
+from flask_babel import gettext as _
 
+from training import dates
 from training.text import fold
 
 # The languages the access letter (training/pdf/access_letter.py) is written
@@ -26,6 +29,46 @@ def document_locale(locale_name: str | None) -> str:
     """The language a printed document is written in for a reader of
     `locale_name`."""
     return locale_name if locale_name in DOCUMENT_LOCALES else "fr"
+
+
+def format_day(
+    value: date | datetime, format: str = "medium", locale_name: str | None = None
+) -> str:
+    """A day in the reader's (or `locale_name`'s) language, as prose writes
+    it: "1er décembre 2026", never "2026-12-01". A moment is first moved to
+    the reader's time zone, as Flask-Babel's `format_date` does."""
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone()).date() if value.tzinfo else value.date()
+    return dates.format_day(value, format, locale_name or str(get_locale() or "en"))
+
+
+def format_moment(value: datetime, format: str = "medium", locale_name: str | None = None) -> str:
+    """A date and time in the reader's language and time zone."""
+    return dates.format_moment(
+        value, format, locale_name or str(get_locale() or "en"), tzinfo=get_timezone()
+    )
+
+
+# A teaching half-day: the printed programme's morning (9:00-12:30, one
+# break) and afternoon (14:00-17:00, one break) blocks, 3 hours on average.
+HALF_DAY_MINUTES = 180
+
+
+def duration_text(minutes: int) -> str:
+    """A length of teaching as people say it, in hours: "45 min", "2 h",
+    "1 h 30" — never "90 minutes"."""
+    hours, rest = divmod(max(0, minutes), 60)
+    if not hours:
+        return _("%(minutes)d min", minutes=rest)
+    if not rest:
+        return _("%(hours)d h", hours=hours)
+    return _("%(hours)d h %(minutes)02d", hours=hours, minutes=rest)
+
+
+def half_days_text(minutes: int) -> str:
+    """How many teaching half-days `minutes` fill, rounded up: "4 half-days"."""
+    count = -(-max(0, minutes) // HALF_DAY_MINUTES)
+    return ngettext("%(num)d half-day", "%(num)d half-days", count)
 
 
 @lru_cache(maxsize=8)

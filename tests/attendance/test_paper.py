@@ -107,7 +107,7 @@ def test_a_code_of_no_session_or_of_someone_elses_says_the_same(workshop):
 
 
 def test_a_code_naming_a_day_outside_the_session_says_which_days_it_runs(workshop):
-    with pytest.raises(paper.SheetNotFound, match="runs from 2026-03-02 to 2026-03-04"):
+    with pytest.raises(paper.SheetNotFound, match="runs from March 2, 2026 to March 4, 2026"):
         paper.find_sheet("NE-2026-CT-01 2026-03-09", actor=workshop.trainer_user)
 
 

@@ -226,7 +226,7 @@ def test_a_code_naming_no_day_of_the_session_says_which_days_it_runs(client, log
     login_as("coordinator")
     response = client.get("/attendance/paper", query_string={"code": "NE-2026-CT-01 2026-03-09"})
     assert response.status_code == 404
-    assert "runs from 2026-03-02 to 2026-03-04" in response.text
+    assert "runs from March 2, 2026 to March 4, 2026" in response.text
 
 
 # --- The keying page ---------------------------------------------------------

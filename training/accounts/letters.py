@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_time, get_timezone
+from flask_babel import force_locale, format_time, get_timezone
 from flask_babel import gettext as _
 
 from training.accounts.models import TokenPurpose
 from training.accounts.services import IssuedLink, linked_person, mail_locale
 from training.auth.models import User
-from training.formatting import document_locale
+from training.formatting import document_locale, format_day
 from training.pdf.access_letter import AccessLetter, render_access_letter
 from training.people.models import Participant
 
@@ -21,7 +21,7 @@ def expiry_text(moment: datetime) -> str:
     """ "16 December 2026 at 10:00 (UTC)", in the current language and zone."""
     return _(
         "%(day)s at %(time)s (%(zone)s)",
-        day=format_date(moment, "long"),
+        day=format_day(moment, "long"),
         time=format_time(moment, "HH:mm"),
         zone=str(get_timezone()),
     )
@@ -70,7 +70,7 @@ def letter_for(user: User, link: IssuedLink, *, prepared_by: User) -> tuple[byte
             language=language,
             programme=current_app.config.get("ATELIER_PROGRAMME_NAME") or "Atelier",
             title=title,
-            date_line=format_date(datetime.now(UTC), "long"),
+            date_line=format_day(datetime.now(UTC), "long"),
             recipient_name=user.name,
             recipient_detail=_detail(user),
             paragraphs=paragraphs,

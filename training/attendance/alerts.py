@@ -26,7 +26,7 @@ class MissingDay:
     day: date
 
 
-def days_without_attendance(today: date) -> Alert:
+def days_without_attendance(today: date, limit: int = ALERT_LIMIT, offset: int = 0) -> Alert:
     """Days up to today of sessions in progress or completed (ended within
     MISSING_ATTENDANCE_WINDOW) on which no attendance at all was recorded.
 
@@ -60,4 +60,4 @@ def days_without_attendance(today: date) -> Alert:
         for day in training_session.days
         if day <= today and (training_session.id, day) not in recorded
     ]
-    return Alert(missing[:ALERT_LIMIT], len(missing))
+    return Alert(missing[offset : offset + limit], len(missing))

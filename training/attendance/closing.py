@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from training.attendance.services import confirmed_enrollments, day_statuses
+from training.formatting import format_day
 from training.sessions.models import Period, TrainingSession
 from training.sessions.signals import ChecklistItem, completion_checklist
 
@@ -41,7 +42,7 @@ def unrecorded_half_days(training_session: TrainingSession) -> ChecklistItem | N
         facts.extend((status.day.isoformat(), period.value, missing) for period, missing in periods)
         line = _(
             "%(day)s — %(periods)s",
-            day=format_date(status.day, "full"),
+            day=format_day(status.day, "full"),
             periods="; ".join(_period_text(period, missing) for period, missing in periods),
         )
         if status.day > today:

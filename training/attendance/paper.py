@@ -46,6 +46,7 @@ from training.audit.services import record_event
 from training.auth.models import User
 from training.domain import DomainError
 from training.extensions import db
+from training.formatting import format_day
 from training.pdf.sign_in_sheet import sheet_code
 from training.permissions import can
 from training.sessions.models import SessionStatus, TrainingSession
@@ -147,9 +148,9 @@ def find_sheet(text: str, *, actor: User) -> SheetDay:
                 "Session %(code)s runs from %(start)s to %(end)s: %(day)s is not one of its "
                 "days. Check the date in the sheet's code.",
                 code=training_session.code,
-                start=training_session.start_date.isoformat(),
-                end=training_session.end_date.isoformat(),
-                day=day.isoformat(),
+                start=format_day(training_session.start_date, "long"),
+                end=format_day(training_session.end_date, "long"),
+                day=format_day(day, "long"),
             ),
             field="code",
         )
@@ -315,7 +316,10 @@ def check_may_attach(actor: User, training_session: TrainingSession, day: date) 
     check_day(training_session, day)
     if day > date.today():
         raise DayToCome(
-            _("%(day)s is still to come: its sheet is signed on the day.", day=day.isoformat())
+            _(
+                "%(day)s is still to come: its sheet is signed on the day.",
+                day=format_day(day, "long"),
+            )
         )
     if not can(actor, "attendance.record", training_session):
         raise NotSessionTrainer(

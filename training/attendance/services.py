@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Flask
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,6 +28,7 @@ from training.auth.models import User
 from training.domain import DomainError, NotAllowed
 from training.enrollment.models import Enrollment
 from training.extensions import db
+from training.formatting import format_day
 from training.orm import utcnow
 from training.people.models import Participant, Sex
 from training.permissions import can
@@ -114,7 +115,7 @@ def refuse_dates_leaving_records(
                 "Attendance is already recorded on %(days)s, which these dates leave out. "
                 "Keep those days in the session.",
                 len(outside),
-                days=", ".join(format_date(day, "long") for day in outside),
+                days=", ".join(format_day(day, "long") for day in outside),
             ),
             field="start_date" if outside[0] < start_date else "end_date",
         )
@@ -243,9 +244,9 @@ def check_day(training_session: TrainingSession, day: date) -> None:
         raise NotASessionDay(
             _(
                 "%(day)s is not a day of this session (%(start)s to %(end)s).",
-                day=day.isoformat(),
-                start=training_session.start_date.isoformat(),
-                end=training_session.end_date.isoformat(),
+                day=format_day(day, "long"),
+                start=format_day(training_session.start_date, "long"),
+                end=format_day(training_session.end_date, "long"),
             )
         )
 
@@ -295,7 +296,7 @@ def save_day(
         raise DayToCome(
             _(
                 "%(day)s is still to come: its attendance is recorded on the day.",
-                day=day.isoformat(),
+                day=format_day(day, "long"),
             )
         )
     entries = list(entries)

@@ -24,8 +24,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, lazy_pgettext, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_pgettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -58,6 +58,7 @@ from training.attendance.sheet_data import SHEET_LANGUAGES, sheet_for
 from training.audit.history import history_rows, readable_events
 from training.domain import DomainError, NotAllowed
 from training.extensions import db
+from training.formatting import format_day
 from training.labels import label
 from training.pdf.sign_in_sheet import render_sign_in_sheet, sheet_code
 from training.permissions import authorize, can, require
@@ -113,10 +114,10 @@ def _session_day(training_session: TrainingSession, value: str) -> date:
 def _not_a_session_day(training_session: TrainingSession, day: date) -> tuple[str, int]:
     message = _(
         "%(day)s is not a day of session %(code)s, which runs from %(start)s to %(end)s.",
-        day=day.isoformat(),
+        day=format_day(day, "long"),
         code=training_session.code,
-        start=training_session.start_date.isoformat(),
-        end=training_session.end_date.isoformat(),
+        start=format_day(training_session.start_date, "long"),
+        end=format_day(training_session.end_date, "long"),
     )
     return (
         render_template(
@@ -345,7 +346,7 @@ def day_sheet(session_id: int, day: str):
     flash(
         _(
             "Attendance of %(day)s saved: %(created)d new, %(changed)d changed.",
-            day=format_date(the_day, "full"),
+            day=format_day(the_day, "full"),
             created=result.created,
             changed=result.changed,
         ),
@@ -466,7 +467,7 @@ def paper_sheet(session_id: int, day: str):
         _(
             "The paper sheet of %(day)s is keyed: %(created)d new, %(changed)d changed, "
             "each marked as from paper.",
-            day=format_date(the_day, "full"),
+            day=format_day(the_day, "full"),
             created=result.created,
             changed=result.changed,
         ),
@@ -589,7 +590,7 @@ def attach_scan(session_id: int, day: str):
             training_session, the_day, DaySheetForm(formdata=None), status=status, scan_form=form
         )
     db.session.commit()
-    day_text = format_date(the_day, "full")
+    day_text = format_day(the_day, "full")
     if created:
         flash(_("The scan of the signed sheet is attached to %(day)s.", day=day_text), "success")
     else:

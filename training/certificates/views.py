@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, format_date, get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,6 +40,7 @@ from training.certificates.models import Certificate, CertificateKind, Certifica
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
+from training.formatting import format_day
 from training.permissions import require
 from training.sessions.models import TrainingSession
 from training.web.downloads import send_download
@@ -236,7 +237,7 @@ def download(serial: str):
             "Certificate %(serial)s was revoked on %(day)s: it is no longer valid and its PDF "
             "is no longer available. Its verification page says it was revoked.",
             serial=certificate.serial,
-            day=format_date(certificate.revoked_at, "long"),
+            day=format_day(certificate.revoked_at, "long"),
         )
         return render_template(
             "errors/error.html", code=410, title=_("Certificate revoked"), explanation=explanation

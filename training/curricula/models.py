@@ -6,6 +6,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.extensions import Model
@@ -39,7 +40,7 @@ class CurriculumOwner(LabelledEnum):
 class CurriculumStatus(LabelledEnum):
     DRAFT = "draft", _l("Draft"), "secondary"
     APPROVED = "approved", _l("Approved"), "success"
-    RETIRED = "retired", _l("Retired"), "dark"
+    RETIRED = "retired", lazy_pgettext("curriculum status", "Retired"), "dark"
 
 
 class Curriculum(Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -157,7 +158,7 @@ def add_module(curriculum_id: int):
             refuse(error, form, "title_en")
         else:
             db.session.commit()
-            flash(_("Module “%(title)s” added.", title=module.title_en), "success")
+            flash(_("Module “%(title)s” added.", title=module.title(str(get_locale()))), "success")
             return redirect(url_for("curricula.show_curriculum", curriculum_id=curriculum.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -177,7 +178,7 @@ def edit_module(curriculum_id: int, module_id: int):
             refuse(error, form, "title_en")
         else:
             db.session.commit()
-            flash(_("Module “%(title)s” saved.", title=module.title_en), "success")
+            flash(_("Module “%(title)s” saved.", title=module.title(str(get_locale()))), "success")
             return redirect(url_for("curricula.show_curriculum", curriculum_id=curriculum_id))
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -191,7 +192,7 @@ def remove_module(curriculum_id: int, module_id: int):
     module = load_child(Module, module_id, curriculum_id, "curriculum_id", "curricula.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    title = module.title_en
+    title = module.title(str(get_locale()))
     try:
         services.remove_module(module)
     except DomainError as error:

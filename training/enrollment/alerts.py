@@ -8,14 +8,14 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from training.alerts import Alert, alert
+from training.alerts import ALERT_LIMIT, Alert, alert
 from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.people.models import Participant
 from training.people.screening import cleared_on
 from training.sessions.models import ACTIVE_STATUSES, TrainingSession
 
 
-def nominees_awaiting_screening(today: date) -> Alert:
+def nominees_awaiting_screening(today: date, limit: int = ALERT_LIMIT, offset: int = 0) -> Alert:
     """Nominees of sessions that require screening, still to run, whose
     participant is not cleared on the session's start date: exactly those
     `confirm()` would refuse."""
@@ -34,5 +34,7 @@ def nominees_awaiting_screening(today: date) -> Alert:
             selectinload(Enrollment.participant).selectinload(Participant.organisation),
             selectinload(Enrollment.participant).selectinload(Participant.screenings),
             selectinload(Enrollment.training_session),
-        )
+        ),
+        limit=limit,
+        offset=offset,
     )

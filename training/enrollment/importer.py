@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from training.domain import DomainError
 from training.enrollment.import_files import (
@@ -48,7 +48,7 @@ from training.enrollment.models import Enrollment
 from training.enrollment.nationalities import country_code, spelling_key
 from training.enrollment.services import nominate_many
 from training.extensions import db
-from training.formatting import country_choices, country_name
+from training.formatting import country_choices, country_name, format_day
 from training.people.models import Organisation, OrganisationKind, Participant, Sex
 from training.people.services import (
     ParticipantDetails,
@@ -260,7 +260,7 @@ def _settle(
             _(
                 "The partnership with %(organisation)s ended on %(date)s.",
                 organisation=ended.name,
-                date=format_date(ended.active_until) if ended.active_until else "—",
+                date=format_day(ended.active_until) if ended.active_until else "—",
             )
         )
         return

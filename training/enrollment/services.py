@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from training.audit.services import record_event
@@ -24,6 +23,7 @@ from training.enrollment.models import Enrollment, EnrollmentStatus
 from training.enrollment.queries import confirmed_count
 from training.enrollment.signals import enrollment_confirmed, enrollment_waitlisted
 from training.extensions import db
+from training.formatting import format_day
 from training.people.models import Organisation, Participant
 from training.people.screening import is_cleared
 from training.people.services import ParticipantDetails, create_participant
@@ -228,8 +228,8 @@ def _clash_refusal(enrollment: Enrollment, clashes: list[Enrollment]) -> Partici
                 _(
                     "%(code)s, from %(start)s to %(end)s",
                     code=clash.training_session.code,
-                    start=format_date(clash.training_session.start_date, "medium"),
-                    end=format_date(clash.training_session.end_date, "medium"),
+                    start=format_day(clash.training_session.start_date, "medium"),
+                    end=format_day(clash.training_session.end_date, "medium"),
                 )
                 for clash in clashes
             ),

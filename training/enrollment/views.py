@@ -17,7 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -38,7 +38,7 @@ from training.enrollment.forms import (
 from training.enrollment.models import Enrollment, EnrollmentStatus, StagedUpload
 from training.extensions import db
 from training.people.forms import ParticipantForm
-from training.people.models import Organisation, OrganisationKind, Participant
+from training.people.models import Organisation, OrganisationKind, Participant, Sex
 from training.people.organisations import OrganisationDetails
 from training.people.services import DuplicateParticipant, organisations, participant_search
 from training.people.views import participant_details
@@ -144,7 +144,10 @@ def nominate(session_id: int):
         refuse(error)
         return _render_enrollments(training_session, 409)
     db.session.commit()
-    flash(_("%(name)s is nominated.", name=participant.full_name), "success")
+    if participant.sex == Sex.FEMALE:
+        flash(pgettext("a woman", "%(name)s is nominated.", name=participant.full_name), "success")
+    else:
+        flash(_("%(name)s is nominated.", name=participant.full_name), "success")
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 
@@ -173,10 +176,14 @@ def nominate_new_participant(session_id: int):
             status = 400
         else:
             db.session.commit()
-            flash(
-                _("%(name)s is registered and nominated.", name=enrollment.participant.full_name),
-                "success",
-            )
+            name = enrollment.participant.full_name
+            if enrollment.participant.sex == Sex.FEMALE:
+                flash(
+                    pgettext("a woman", "%(name)s is registered and nominated.", name=name),
+                    "success",
+                )
+            else:
+                flash(_("%(name)s is registered and nominated.", name=name), "success")
             return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
     elif form.is_submitted():
         status = 400
@@ -211,7 +218,10 @@ def confirm(session_id: int, enrollment_id: int):
     db.session.commit()
     name = enrollment.participant.full_name
     if enrollment.status == EnrollmentStatus.CONFIRMED:
-        flash(_("%(name)s is confirmed.", name=name), "success")
+        if enrollment.participant.sex == Sex.FEMALE:
+            flash(pgettext("a woman", "%(name)s is confirmed.", name=name), "success")
+        else:
+            flash(_("%(name)s is confirmed.", name=name), "success")
     else:
         flash(
             _(
@@ -388,15 +398,25 @@ def withdraw(session_id: int, enrollment_id: int):
         refuse(error)
         return _render_enrollments(training_session, 409)
     db.session.commit()
-    flash(_("%(name)s is withdrawn.", name=enrollment.participant.full_name), "success")
+    name = enrollment.participant.full_name
+    if enrollment.participant.sex == Sex.FEMALE:
+        flash(pgettext("a woman", "%(name)s is withdrawn.", name=name), "success")
+    else:
+        flash(_("%(name)s is withdrawn.", name=name), "success")
     if result.promoted is not None:
-        flash(
-            _(
+        promoted = result.promoted.participant
+        if promoted.sex == Sex.FEMALE:
+            moved_up = pgettext(
+                "a woman",
                 "%(name)s moved up from the waiting list and is now confirmed.",
-                name=result.promoted.participant.full_name,
-            ),
-            "info",
-        )
+                name=promoted.full_name,
+            )
+        else:
+            moved_up = _(
+                "%(name)s moved up from the waiting list and is now confirmed.",
+                name=promoted.full_name,
+            )
+        flash(moved_up, "info")
     return redirect(url_for("enrollment.session_enrollments", session_id=session_id))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     jsonify,
     make_response,
@@ -16,8 +17,8 @@ from flask_login import current_user
 
 from training.auth.forms import ConfirmForm
 from training.auth.views import safe_next
-from training.extensions import db
-from training.home.context import home_page
+from training.extensions import MAX_PAGE, db
+from training.home.context import FULL_ALERTS, alert_page, home_page
 from training.permissions import require
 from training.web import offline
 
@@ -34,6 +35,21 @@ def index():
         taught = context["current_sessions"] + context["upcoming_sessions"]
         context["offline_pages"] = offline.session_pages(item.training_session for item in taught)
     return render_template(template, **context)
+
+
+@bp.route("/alerts/<name>")
+@require("sessions.manage")
+def alert_list(name: str):
+    """The whole list behind a home-page alert's "and N more", a page at a time."""
+    if name not in FULL_ALERTS:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    if page > MAX_PAGE:
+        abort(404)
+    listed = alert_page(name, page)
+    if page > listed.pages:
+        abort(404)
+    return render_template("home/alert_list.html", name=name, listed=listed)
 
 
 @bp.route("/offline")

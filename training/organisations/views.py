@@ -8,13 +8,13 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from training.audit.history import history_rows
 from training.domain import DomainError
 from training.extensions import db
+from training.formatting import format_day
 from training.organisations import merge, queries
 from training.organisations.forms import (
     KEEP_OTHER,
@@ -161,7 +161,7 @@ def end_partnership(organisation_id: int) -> ResponseReturnValue:
         _(
             "The partnership with %(label)s ends on %(day)s.",
             label=organisation.label,
-            day=format_date(form.ended_on.data, "long"),
+            day=format_day(form.ended_on.data, "long"),
         ),
         "success",
     )

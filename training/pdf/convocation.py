@@ -25,7 +25,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from babel import Locale
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -45,6 +44,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from training.dates import format_day
 from training.pdf.arabic import (
     BidiParagraph,
     date_range,
@@ -325,7 +325,7 @@ def _word(data: ConvocationData, key: str) -> str:
 
 
 def _long_date(day: date, language: str) -> str:
-    return format_date(day, "d MMMM y", locale=_DATE_LOCALES[language])
+    return format_day(day, "d MMMM y", locale=_DATE_LOCALES[language])
 
 
 def _dates(data: ConvocationData) -> str:
@@ -339,7 +339,7 @@ def _dates(data: ConvocationData) -> str:
     start_format = "d MMMM y" if data.start_date.year != data.end_date.year else "d MMMM"
     if (data.start_date.year, data.start_date.month) == (data.end_date.year, data.end_date.month):
         start_format = "d"
-    start = format_date(data.start_date, start_format, locale=_DATE_LOCALES[data.language])
+    start = format_day(data.start_date, start_format, locale=_DATE_LOCALES[data.language])
     if data.language == "fr" and data.start_date.day == 1 and start_format == "d":
         start = "1er"
     text = words["range"].format(start=start, end=_long_date(data.end_date, data.language))

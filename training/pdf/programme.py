@@ -27,7 +27,6 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any, Literal
 from xml.sax.saxutils import escape
 
-from babel.dates import format_date
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -37,6 +36,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from training.dates import format_day
 from training.pdf.arabic import BidiParagraph, date_range, draw_line, has_rtl, plural
 from training.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 from training.text import clean
@@ -397,7 +397,7 @@ def _hours(minutes: int, language: ProgrammeLanguage) -> str:
 def _day_title(language: ProgrammeLanguage, number: int, day: date) -> str:
     parts = []
     for code in _languages(language):
-        text = format_date(day, "full", locale=_DATE_LOCALES[code])
+        text = format_day(day, "full", locale=_DATE_LOCALES[code])
         parts.append(f"{_LABELS[code]['day'].format(num=number)} — {text[:1].upper()}{text[1:]}")
     return " / ".join(parts)
 
@@ -535,8 +535,8 @@ def _header(programme: Programme, styles: _Styles, width: float) -> list[Flowabl
         )
         dates = " / ".join(
             _LABELS[code]["dates_value"].format(
-                start=format_date(programme.start_date, "long", locale=_DATE_LOCALES[code]),
-                end=format_date(programme.end_date, "long", locale=_DATE_LOCALES[code]),
+                start=format_day(programme.start_date, "long", locale=_DATE_LOCALES[code]),
+                end=format_day(programme.end_date, "long", locale=_DATE_LOCALES[code]),
             )
             for code in _languages(language)
         )

@@ -21,7 +21,6 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any, Literal, cast
 from xml.sax.saxutils import escape
 
-from babel.dates import format_date
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
@@ -40,6 +39,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from training.dates import format_day
 from training.pdf.arabic import (
     BidiParagraph,
     date_range,
@@ -187,7 +187,7 @@ _DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB", "ar": "ar"}
 
 
 def _day_text(language: SheetLanguage, day: date) -> str:
-    texts = (format_date(day, "full", locale=_DATE_LOCALES[code]) for code in _languages(language))
+    texts = (format_day(day, "full", locale=_DATE_LOCALES[code]) for code in _languages(language))
     return " / ".join(text[:1].upper() + text[1:] for text in texts)
 
 
@@ -196,8 +196,8 @@ def _dates_text(language: SheetLanguage, start: date, end: date) -> str:
         return date_range(start, end)
     return " / ".join(
         _LABELS[code]["dates_value"].format(
-            start=format_date(start, "long", locale=_DATE_LOCALES[code]),
-            end=format_date(end, "long", locale=_DATE_LOCALES[code]),
+            start=format_day(start, "long", locale=_DATE_LOCALES[code]),
+            end=format_day(end, "long", locale=_DATE_LOCALES[code]),
         )
         for code in _languages(language)
     )

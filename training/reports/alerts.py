@@ -13,14 +13,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from training.alerts import Alert, alert
+from training.alerts import ALERT_LIMIT, Alert, alert
 from training.certificates.services import attendance_met
 from training.curricula.models import Curriculum
 from training.reports.models import ReportTraining
 from training.sessions.models import TrainingSession
 
 
-def certificates_to_issue() -> Alert:
+def certificates_to_issue(limit: int = ALERT_LIMIT, offset: int = 0) -> Alert:
     """Completed sessions with confirmed participants who met the
     curriculum's attendance minimum and hold no valid certificate, with how
     many (rows: session, count): those the certificates page lets one issue."""
@@ -44,4 +44,4 @@ def certificates_to_issue() -> Alert:
         .order_by(TrainingSession.end_date.desc(), TrainingSession.id)
         .options(selectinload(TrainingSession.curriculum))
     )
-    return alert(statement, scalars=False)
+    return alert(statement, scalars=False, limit=limit, offset=offset)

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from training.curricula.models import Theme, localised_title
-from training.formatting import country_name, percent
+from training.formatting import country_name, format_day, percent
 from training.labels import label
 from training.pdf import donor_report as pdf
 from training.people.models import Sex
@@ -86,7 +86,7 @@ def filter_summary(
     ):
         if not field.data:
             continue
-        shown = field.data.isoformat() if field.type == "DateField" else _chosen(field)
+        shown = format_day(field.data, "long") if field.type == "DateField" else _chosen(field)
         summary.append((str(field.label.text), shown))
     if not summary and whole_programme:
         summary.append((_("Filters"), _("None: the whole programme")))

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from training.alerts import Alert, alert
+from training.alerts import ALERT_LIMIT, Alert, alert
 from training.extensions import db
 from training.sessions.models import ACTIVE_STATUSES, Assignment, AssignmentRole, TrainingSession
 
@@ -28,7 +28,7 @@ def upcoming_sessions(today: date) -> list[TrainingSession]:
     )
 
 
-def sessions_without_lead(today: date) -> Alert:
+def sessions_without_lead(today: date, limit: int = ALERT_LIMIT, offset: int = 0) -> Alert:
     """Sessions still to run (or running) with no lead trainer assigned."""
     has_lead = sa.exists().where(
         Assignment.session_id == TrainingSession.id, Assignment.role == AssignmentRole.LEAD
@@ -41,5 +41,7 @@ def sessions_without_lead(today: date) -> Alert:
             ~has_lead,
         )
         .order_by(TrainingSession.start_date, TrainingSession.id)
-        .options(selectinload(TrainingSession.curriculum))
+        .options(selectinload(TrainingSession.curriculum)),
+        limit=limit,
+        offset=offset,
     )

@@ -15,8 +15,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from training.audit.models import AuditEvent
@@ -24,6 +24,7 @@ from training.audit.services import record_event
 from training.curricula.models import Curriculum, CurriculumStatus
 from training.domain import DomainError
 from training.extensions import db
+from training.formatting import format_day
 from training.people.models import Organisation, Trainer, TrainerQualification
 from training.permissions import Scope, session_scope
 from training.sessions.models import (
@@ -549,8 +550,8 @@ def _check_clash(
                 "which overlaps these dates.",
                 trainer=trainer.name,
                 code=clash.code,
-                start=format_date(clash.start_date, "medium"),
-                end=format_date(clash.end_date, "medium"),
+                start=format_day(clash.start_date, "medium"),
+                end=format_day(clash.end_date, "medium"),
             ),
             field="trainer_id",
         )
@@ -610,7 +611,7 @@ def assign_trainer(
                 "Write the reason for assigning them anyway.",
                 trainer=trainer.name,
                 code=training_session.curriculum.code,
-                day=format_date(training_session.start_date, "medium"),
+                day=format_day(training_session.start_date, "medium"),
             ),
             field="override_reason",
         )

@@ -17,11 +17,18 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, lazy_pgettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from training.formatting import country_name, percent
+from training.formatting import (
+    country_name,
+    duration_text,
+    format_day,
+    format_moment,
+    half_days_text,
+    percent,
+)
 from training.permissions import TOKEN_BLUEPRINTS
 
 # The languages written right to left (the page's `dir`).
@@ -121,14 +128,24 @@ def place(training_session: Any, *, venue: bool = False) -> Markup:
     )
 
 
+# A half-day in a column heading: AM, PM; ص, م in Arabic; but in French
+# the words (Babel's French abbreviation is the English "AM").
+_HALF_DAY_HEADINGS = {
+    "am": lazy_pgettext("half-day, column heading", "AM"),
+    "pm": lazy_pgettext("half-day, column heading", "PM"),
+}
+
+
 def day_period(period: str) -> str:
-    """The locale's abbreviation of "am" or "pm": AM, PM; ص, م in Arabic."""
-    locale = get_locale() or Locale.parse("en")
-    return str(locale.day_periods["format"]["abbreviated"].get(period, period.upper()))
+    """The heading of the half-day "am" or "pm" in the reader's language."""
+    heading = _HALF_DAY_HEADINGS.get(period)
+    return str(heading) if heading is not None else period
 
 
 def register_filters(app: Flask) -> None:
     app.add_template_global(day_period)
+    app.add_template_global(duration_text, name="duration")
+    app.add_template_global(half_days_text, name="half_days")
     app.add_template_global(joined)
     app.add_template_global(place)
     app.add_template_global(text_direction)
@@ -149,11 +166,11 @@ def register_filters(app: Flask) -> None:
 
     @app.template_filter("day")
     def day_filter(value: date | None, format: str = "medium") -> str:
-        return in_own_direction(format_date(value, format)) if value else ""
+        return in_own_direction(format_day(value, format)) if value else ""
 
     @app.template_filter("moment")
     def moment_filter(value: datetime | None, format: str = "medium") -> str:
-        return in_own_direction(format_datetime(value, format)) if value else ""
+        return in_own_direction(format_moment(value, format)) if value else ""
 
     @app.template_filter("number")
     def number_filter(value: float | int | None, format: str | None = None) -> str:
