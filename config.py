@@ -175,6 +175,9 @@ class Config:
     ATELIER_JOB_KEEP_HOURS = int(os.environ.get("ATELIER_JOB_KEEP_HOURS", "24"))
     # A job running longer than this is stopped (RQ) or, its worker gone, marked failed.
     ATELIER_JOB_TIMEOUT_MINUTES = int(os.environ.get("ATELIER_JOB_TIMEOUT_MINUTES", "30"))
+    # Processes rendering a large batch of certificates (a job): one per
+    # core this process may run on when unset (0).
+    ATELIER_RENDER_PROCESSES = int(os.environ.get("ATELIER_RENDER_PROCESSES") or 0)
 
     # Operations (training/ops): one JSON line per request on stderr
     # ("json", the default in production) or none ("off"); /metrics for a

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import jellyfish
 
@@ -126,6 +127,22 @@ def clean(text: str | None, *, multiline: bool = False) -> str:
     if multiline:
         return "\n".join(line.strip() for line in cleaned.split("\n")).strip()
     return " ".join(cleaned.split())
+
+
+# What a spreadsheet would read as the start of a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text without the control characters XML (hence XLSX) refuses, which
+    older records may hold (Word's vertical tab in a name), and with a
+    leading apostrophe if a spreadsheet would run it as a formula; numbers,
+    dates and other values are returned unchanged."""
+    if isinstance(value, str):
+        value = clean(value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
+    return value
 
 
 def ascii_name(text: str, fallback: str = "document", *, keep: str = "._-") -> str:

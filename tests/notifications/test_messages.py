@@ -208,8 +208,8 @@ def test_the_link_follows_the_public_address_not_the_request(app, client, monkey
         "/login", data={"email": coordinator.email, "password": TEST_PASSWORD}, base_url=forged
     )
     response = client.post(f"/sessions/{training_session.id}/certificates/issue", base_url=forged)
-    assert response.status_code == 302
-    assert "/certificates" in response.headers["Location"]
+    assert response.status_code == 303
+    assert "/jobs/" in response.headers["Location"]
     [message] = outbox("certificate.issued")
     code = enrollment.current_certificate.verification_code
     assert f"https://atelier.example.org/verify/{code}" in message.text_body

@@ -48,7 +48,7 @@ def _training_of_trainers():
 def test_a_coordinator_qualifies_the_graduates_from_the_certificates_page(client, login_as):
     training_session, graduate, below = _training_of_trainers()
     login_as("coordinator")
-    assert client.post(f"/sessions/{training_session.id}/certificates/issue").status_code == 302
+    assert client.post(f"/sessions/{training_session.id}/certificates/issue").status_code == 303
     kinds = {c.kind for e in (graduate, below) for c in e.certificates}
     assert kinds == {CertificateKind.TRAINER, CertificateKind.PARTICIPATION}
 

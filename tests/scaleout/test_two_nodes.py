@@ -249,7 +249,14 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
     assert completed.status_code == 302, completed.text[:1000]
     coordinator.get(a, f"/sessions/{session_id}/certificates")
     issued = coordinator.post(a, f"/sessions/{session_id}/certificates/issue")
-    assert issued.status_code == 302, issued.text[:1000]
+    assert issued.status_code == 303, issued.text[:1000]
+    # Issued by a job (asked on A, its progress read on B).
+    issuing = issued.headers["Location"]
+    deadline = time.monotonic() + 60
+    while not coordinator.get(b, f"{issuing}.json").json()["finished"]:
+        assert time.monotonic() < deadline, "the issuing job did not finish"
+        time.sleep(0.2)
+    assert coordinator.get(b, f"{issuing}.json").json()["status"] == "done"
     serials = _column(
         engine,
         "SELECT serial FROM certificate WHERE enrollment_id IN "

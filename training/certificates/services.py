@@ -386,11 +386,10 @@ def certificate_claims(certificate: Certificate, course_code: str) -> signing.Cl
     )
 
 
-def _sign(certificate: Certificate, signer: keys.Signer) -> None:
+def _sign(certificate: Certificate, signer: keys.Signer, course_code: str) -> None:
     issued_on = certificate.issued_at.astimezone(UTC).date()
     if not signer.key.covers(issued_on):  # midnight passed since the key was chosen
         raise CertificateError(_("The certificate could not be issued. Please try again."))
-    course_code = certificate.enrollment.training_session.curriculum.code
     certificate.signed_payload = signing.sign_claims(
         certificate_claims(certificate, course_code), signer.kid, signer.private_key
     )
@@ -442,6 +441,42 @@ def certificate_data(
 # -------------------------------------------------------------------- issuing
 
 
+def _statement(
+    enrollment: Enrollment,
+    kind: CertificateKind,
+    serial: str,
+    actor: User,
+    settings: dict[str, Any],
+    override_reason: str | None = None,
+    replaces: Certificate | None = None,
+) -> Certificate:
+    """A new certificate of `enrollment`, its statement frozen and signed,
+    not yet rendered and not in the database session (nothing links it to
+    the enrollment's objects yet: `enrollment_id` only)."""
+    certificate = Certificate(
+        enrollment_id=enrollment.id,
+        current_enrollment_id=enrollment.id,
+        kind=kind,
+        serial=serial,
+        verification_code=new_verification_code(),
+        issued_at=datetime.now(UTC),
+        issued_by_id=getattr(actor, "id", None),
+        status=CertificateStatus.VALID,
+        override_reason=override_reason,
+        replaces=replaces,
+    )
+    _freeze_statement(certificate, enrollment)
+    _sign(certificate, settings["signer"], enrollment.training_session.curriculum.code)
+    return certificate
+
+
+def _rendered(certificate: Certificate, pdf: bytes) -> Certificate:
+    """The certificate with its PDF (rendered from certificate_data)."""
+    certificate.pdf = pdf
+    certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    return certificate
+
+
 def _create(
     enrollment: Enrollment,
     kind: CertificateKind,
@@ -454,23 +489,12 @@ def _create(
     # No autoflush while the statement is assembled: the certificate is not
     # complete (and so not insertable) until it is rendered.
     with db.session.no_autoflush:
-        certificate = Certificate(
-            enrollment=enrollment,
-            current_enrollment_id=enrollment.id,
-            kind=kind,
-            serial=serial,
-            verification_code=new_verification_code(),
-            issued_at=datetime.now(UTC),
-            issued_by_id=getattr(actor, "id", None),
-            status=CertificateStatus.VALID,
-            override_reason=override_reason,
-            replaces=replaces,
+        certificate = _statement(
+            enrollment, kind, serial, actor, settings, override_reason, replaces
         )
+        certificate.enrollment = enrollment
         db.session.add(certificate)
-        _freeze_statement(certificate, enrollment)
-        _sign(certificate, settings["signer"])
-        certificate.pdf = render_certificate(certificate_data(certificate, settings))
-        certificate.pdf_sha256 = hashlib.sha256(certificate.pdf).hexdigest()
+        _rendered(certificate, render_certificate(certificate_data(certificate, settings)))
     return certificate
 
 
@@ -577,9 +601,7 @@ def issue_all_eligible(training_session: TrainingSession, actor: User) -> BatchR
     When another coordinator issued some of them meanwhile (the unique
     current-enrollment constraint fires), the batch is redone in its
     SAVEPOINT with what is left."""
-    training_session = lock_session(training_session)  # as in issue_certificate
-    if training_session.status != SessionStatus.COMPLETED:
-        raise CertificateError(_("Certificates are issued only once the session is completed."))
+    training_session = _completed(training_session)
     settings = issuing_settings()
     for _attempt in range(_MAX_ATTEMPTS):
         rows = [row for row in session_eligibility(training_session) if row.eligible]
@@ -600,6 +622,115 @@ def issue_all_eligible(training_session: TrainingSession, actor: User) -> BatchR
             _audit_issue(certificate, actor)
         return BatchResult(issued, len(rows) - len(pending))
     raise CertificateError(_("The certificates could not be issued. Please try again."))
+
+
+def _completed(training_session: TrainingSession) -> TrainingSession:
+    """The session, locked (as in issue_certificate), once completed."""
+    training_session = lock_session(training_session)
+    if training_session.status != SessionStatus.COMPLETED:
+        raise CertificateError(_("Certificates are issued only once the session is completed."))
+    return training_session
+
+
+def pending_enrollments(training_session: TrainingSession) -> list[Eligibility]:
+    """The session's eligible enrollments that hold no certificate yet: what
+    "Issue all eligible" issues."""
+    return [
+        row
+        for row in session_eligibility(training_session)
+        if row.eligible and row.certificate is None
+    ]
+
+
+def ready_to_issue(training_session: TrainingSession) -> int:
+    """How many certificates "Issue all eligible" would issue now, once the
+    session is completed and a key can sign them (CertificateError or
+    SigningKeyError otherwise): what the page checks before queuing the job."""
+    if training_session.status != SessionStatus.COMPLETED:
+        raise CertificateError(_("Certificates are issued only once the session is completed."))
+    keys.certificate_signer()
+    return len(pending_enrollments(training_session))
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A large batch's certificates, frozen and signed but not rendered nor
+    stored: the job (training.certificates.batch) renders them in other
+    processes from `data` and stores them part by part (`record_batch`)."""
+
+    session_id: int
+    certificates: list[Certificate]  # transient, in the order of `data`
+    data: list[CertificateData]
+    already: int  # eligible enrollments that already held a certificate
+
+
+def prepare_batch(training_session: TrainingSession, actor: User) -> PreparedBatch:
+    """The first step of issuing a large batch, in the caller's transaction
+    (which commits it at once, so the write lock is short): the session is
+    completed, the eligible enrollments without a certificate are found and
+    their serials drawn in one block, and each certificate's statement is
+    frozen and signed exactly as `issue_all_eligible` does. The serials stay
+    drawn even if the batch stops before its end (the sequence then has a
+    gap); issuing again issues what was left."""
+    training_session = _completed(training_session)
+    settings = issuing_settings()
+    rows = [row for row in session_eligibility(training_session) if row.eligible]
+    pending = [row for row in rows if row.certificate is None]
+    serials = allocate_serials(datetime.now(UTC).year, len(pending)) if pending else []
+    certificates = [
+        _statement(row.enrollment, row.kind, serial, actor, settings)  # type: ignore[arg-type]
+        for row, serial in zip(pending, serials, strict=True)
+    ]
+    return PreparedBatch(
+        session_id=training_session.id,
+        certificates=certificates,
+        data=[certificate_data(certificate, settings) for certificate in certificates],
+        already=len(rows) - len(pending),
+    )
+
+
+def record_batch(
+    training_session: TrainingSession,
+    certificates: Sequence[Certificate],
+    pdfs: Sequence[bytes],
+    actor: User,
+) -> list[Certificate]:
+    """Store a part of a prepared batch with its rendered PDFs, in the
+    caller's transaction (all or none for this part), with its audit and its
+    holders' mail. The session must still be completed; an enrollment that
+    received its certificate meanwhile, or is no longer confirmed, is left
+    out (issuing is idempotent). Returns the certificates stored."""
+    training_session = _completed(training_session)
+    enrollment_ids = [certificate.enrollment_id for certificate in certificates]
+    enrollments = {
+        enrollment.id: enrollment
+        for enrollment in db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.id.in_(enrollment_ids))
+            .options(
+                selectinload(Enrollment.certificates),
+                selectinload(Enrollment.participant).selectinload(Participant.user),
+            )
+        )
+    }
+    stored = []
+    with db.session.no_autoflush:
+        for certificate, pdf in zip(certificates, pdfs, strict=True):
+            enrollment = enrollments.get(certificate.enrollment_id)
+            if (
+                enrollment is None
+                or not enrollment.is_confirmed
+                or enrollment.current_certificate is not None
+            ):
+                continue
+            _rendered(certificate, pdf)
+            certificate.enrollment = enrollment
+            db.session.add(certificate)
+            stored.append(certificate)
+    db.session.flush()
+    for certificate in stored:
+        _audit_issue(certificate, actor)
+    return stored
 
 
 # ------------------------------------------------------ revoking, correcting

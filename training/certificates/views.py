@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from training.auth.forms import ConfirmForm
-from training.certificates import graduates, scanner, services, signing, trust
+from training.certificates import batch, graduates, scanner, services, signing, trust
 from training.certificates.forms import (
     FamilyNameForm,
     IssueAllForm,
@@ -41,6 +41,7 @@ from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db, limiter
 from training.formatting import format_day
+from training.jobs import services as jobs
 from training.permissions import require
 from training.sessions.models import TrainingSession
 from training.web.downloads import send_download
@@ -87,26 +88,31 @@ def session_certificates(session_id: int):
 @bp.route("/sessions/<int:session_id>/certificates/issue", methods=["POST"])
 @require("certificates.manage")
 def issue_all(session_id: int):
+    """Issue every eligible certificate not issued yet, as a job (thousands
+    take longer than a request should): this checks what can be checked at
+    once, queues the job and shows its page."""
     training_session = load(TrainingSession, session_id, "certificates.manage")
     form = IssueAllForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = services.issue_all_eligible(training_session, current_user)
+        pending = services.ready_to_issue(training_session)
     except DomainError as error:
         refuse(error)
         return _session_page(training_session, 409)
-    db.session.commit()
-    if result.issued:
-        flash(
-            ngettext(
-                "%(num)d certificate issued.", "%(num)d certificates issued.", len(result.issued)
-            ),
-            "success",
-        )
-    else:
+    if not pending:
         flash(_("No certificate to issue: every eligible participant already holds one."), "info")
-    return redirect(url_for("certificates.session_certificates", session_id=session_id))
+        return redirect(url_for("certificates.session_certificates", session_id=session_id), 303)
+    job = jobs.enqueue(
+        batch.ISSUE_ALL,
+        current_user,
+        session_id=training_session.id,
+        actor_id=current_user.id,
+        locale=str(get_locale()),
+    )
+    db.session.commit()
+    jobs.start(job.id)
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 
 @bp.route("/sessions/<int:session_id>/certificates/issue-one", methods=["POST"])

@@ -52,24 +52,42 @@ class JobFailed(DomainError):
 JobFunction = Callable[..., JobResult]
 
 
+# What the job's page says of its progress: (done, total) -> a sentence.
+ProgressText = Callable[[int, int], str]
+# Where the job's page leads back to: the job's arguments -> (label, URL).
+BackLink = Callable[[dict[str, Any]], tuple[str, str] | None]
+
+
 @dataclass(frozen=True)
 class JobKind:
     name: str
     title: Any  # a lazy string: what the owner reads on the job's page
     function: JobFunction
+    progress_text: ProgressText | None = None  # "… rows written" otherwise
+    back: BackLink | None = None
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def job(name: str, title: Any) -> Callable[[JobFunction], JobFunction]:
+def job(
+    name: str,
+    title: Any,
+    *,
+    progress_text: ProgressText | None = None,
+    back: BackLink | None = None,
+) -> Callable[[JobFunction], JobFunction]:
     """Register `function` as what jobs of kind `name` do."""
 
     def register(function: JobFunction) -> JobFunction:
-        KINDS[name] = JobKind(name, title, function)
+        KINDS[name] = JobKind(name, title, function, progress_text, back)
         return function
 
     return register
+
+
+def kind_of(found: Job) -> JobKind | None:
+    return KINDS.get(found.kind)
 
 
 def title(kind: str) -> Any:

@@ -21,10 +21,19 @@ REFRESH_SECONDS = 2
 def show(job_id: int):
     """Where the job stands; the page refreshes itself until it is done."""
     job = load(Job, job_id, "jobs.view")
+    kind = services.kind_of(job)
+    progress_text = (
+        kind.progress_text(job.progress, job.total)
+        if kind is not None and kind.progress_text is not None and job.total
+        else None
+    )
+    back = kind.back(dict(job.arguments or {})) if kind is not None and kind.back else None
     return render_template(
         "jobs/show.html",
         job=job,
         title=services.title(job.kind),
+        progress_text=progress_text,
+        back=back,
         available=services.result_available(job),
         refresh_seconds=REFRESH_SECONDS,
     )

@@ -35,23 +35,10 @@ from training.formatting import country_name
 from training.labels import label
 from training.people.models import OrganisationKind, Sex
 from training.reports.queries import Report
-from training.text import clean
+from training.text import spreadsheet_safe
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", start_color="1F3A5F", end_color="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text without the control characters XML (hence XLSX) refuses, which
-    older records may hold (Word's vertical tab in a name), and with a
-    leading apostrophe if a spreadsheet would run it as a formula; numbers,
-    dates and other values are returned unchanged."""
-    if isinstance(value, str):
-        value = clean(value)
-        if value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
