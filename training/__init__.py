@@ -125,6 +125,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=i18n.select_locale, default_translation_directories="../translations"
     )
+    i18n.install_request_domain(app, babel)
     bootstrap.init_app(app)
     check_limiter_storage(app)
     limiter.init_app(app)

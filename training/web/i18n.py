@@ -16,8 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_decimal, get_locale, lazy_pgettext
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import Domain, format_date, format_datetime, format_decimal, get_locale, lazy_pgettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -54,6 +55,49 @@ def select_locale() -> str:
         return session["locale"]
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, whose translations are looked up once
+    per request and locale instead of at every string (issue 18): Domain's
+    own lookup resolves `g`, the locale and its name again for each of the
+    hundreds of labels a list or a day grid shows. The translations are
+    kept on Flask-Babel's per-request namespace with the locale object they
+    belong to, so `force_locale` (a letter in its reader's language) and
+    `refresh` (the language just changed) get theirs: another locale object,
+    another lookup."""
+
+    def get_translations(self) -> NullTranslations | Translations:
+        try:
+            namespace = g._get_current_object().__dict__.get("_flask_babel")
+        except RuntimeError:  # no application context: the CLI's own strings
+            return NullTranslations()
+        locale = getattr(namespace, "babel_locale", None)
+        kept = getattr(namespace, "atelier_translations", None)
+        if locale is not None and kept is not None and kept[0] is locale:
+            return kept[1]
+        translations = super().get_translations()
+        namespace = g._flask_babel  # made by the lookup above when it was missing
+        namespace.atelier_translations = (namespace.babel_locale, translations)
+        return translations
+
+
+def install_request_domain(app: Flask, babel: Any) -> None:
+    """Every `_`, `_l`, `ngettext` and template string of `app` reads its
+    translations through RequestDomain."""
+    domain = babel.__dict__.get("domain_instance")
+    if not isinstance(domain, RequestDomain):  # one per process: it keeps the catalogs
+        domain = RequestDomain(domain=app.extensions["babel"].default_domain)
+        babel.domain_instance = domain  # Babel's cached_property, set once
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: domain.get_translations().ugettext(text),
+        ngettext=lambda one, many, count: domain.get_translations().ungettext(one, many, count),
+        newstyle=True,
+        pgettext=lambda context, text: domain.get_translations().upgettext(context, text),
+        npgettext=lambda context, one, many, count: domain.get_translations().unpgettext(
+            context, one, many, count
+        ),
     )
 
 
