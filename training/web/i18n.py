@@ -18,7 +18,12 @@ from typing import Any
 from babel import Locale
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Domain, format_date, format_datetime, format_decimal, get_locale, lazy_pgettext
+from flask_babel import (
+    Domain,
+    format_decimal,
+    get_locale,
+    lazy_pgettext,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
