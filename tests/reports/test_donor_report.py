@@ -31,7 +31,7 @@ def _page_with(pages: list[str], phrase: str) -> str:
 def test_the_cover_says_the_period_in_words(client, login_as, programme):
     login_as("coordinator", locale="fr")
     cover = _pages(client, **PERIOD)[0]
-    assert "1 janvier 2024 – 31 décembre 2026" in cover
+    assert "1er janvier 2024 – 31 décembre 2026" in cover
     assert "Filtres" not in cover and "2024-01-01" not in cover
     english = _pages(client, language="en", **PERIOD)[0]
     assert "January 1, 2024 – December 31, 2026" in english
@@ -45,7 +45,7 @@ def test_without_dates_the_cover_names_the_years_of_the_sessions(client, login_a
     assert "All years: 2025–2026" in _pages(client, language="en")[0]
     # The other filters follow the period, in words.
     cover = _pages(client, country="NE", date_from="2025-01-01")[0]
-    assert "Depuis le 1 janvier 2025" in cover
+    assert "Depuis le 1er janvier 2025" in cover
     assert "Pays de la session : Niger" in cover
 
 

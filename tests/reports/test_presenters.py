@@ -41,7 +41,7 @@ def test_the_donor_document_speaks_the_readers_language(app, programme):
         )
     assert document.language == "fr"
     assert document.title == "Résultats du programme"
-    assert document.generated_label == "Généré le 1 décembre 2026"
+    assert document.generated_label == "Généré le 1er décembre 2026"
     assert document.decimal_mark == ","
     assert document.cover_filters == ("Pays de la session\u00a0: Niger",)
     assert document.period == "Toutes les années\u00a0: 2025–2026"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from babel.dates import format_interval
 from babel.numbers import get_decimal_symbol
 from flask import url_for
-from flask_babel import format_date, format_decimal, get_locale, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -94,7 +94,8 @@ def filter_summary(
 
 
 def _day(value: date) -> str:
-    return format_date(value, "long")
+    """ "1er janvier 2024", "January 1, 2024": a day as prose writes it."""
+    return format_day(value, "long")
 
 
 def report_years(report: Report) -> list[int]:
@@ -480,7 +481,7 @@ def donor_document(
         language=language,
         title=_("Programme results"),
         subtitle=_("UNODC–DPO joint training programme: G5 Sahel and MINUSMA"),
-        generated_label=_("Generated on %(day)s", day=format_date(generated_on, "long")),
+        generated_label=_("Generated on %(day)s", day=format_day(generated_on, "long")),
         filters_title=_("Filters used"),
         filter_label=_("Filter"),
         figure_label=_("Figure"),
