@@ -509,7 +509,7 @@ def test_partners_are_checkboxes_naming_their_country_and_two_are_saved(client, 
     response = client.post(
         "/sessions/new", data=_form(curriculum.id, partners=[str(eucap.id), str(police.id)])
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     training_session = db.session.scalar(db.select(TrainingSession))
     assert {partner.id for partner in training_session.partners} == {eucap.id, police.id}
     edit = client.get(f"/sessions/{training_session.id}/edit").get_data(as_text=True)
