@@ -239,7 +239,7 @@ def login_as(client: FlaskClient, auth: AuthActions):
         else:
             user = role_or_user
         response = auth.login(user)
-        assert response.status_code == 302, "sign-in failed in a test"
+        assert response.status_code == 303, "sign-in failed in a test"
         return user
 
     return _login_as

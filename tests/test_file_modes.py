@@ -77,5 +77,5 @@ def test_an_upload_waiting_for_import_leaves_nothing_on_disk(app, client, login_
         data={"file": (io.BytesIO(content), "nominees.csv")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 303, response.get_data(as_text=True)
     assert {path for path in Path(app.instance_path).rglob("*")} == before

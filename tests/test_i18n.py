@@ -171,7 +171,7 @@ def test_user_preference_wins_over_the_browser(client, login_as):
 def test_language_switcher_changes_the_page_and_the_preference(client, login_as):
     user = login_as("trainer", locale="en")
     response = client.post("/language", data={"locale": "fr", "next": "/"})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 303 and response.headers["Location"] == "/"
     assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "fr"
@@ -185,7 +185,7 @@ def test_language_switcher_works_before_sign_in(client):
 
 def test_unknown_language_and_foreign_next_are_ignored(client):
     response = client.post("/language", data={"locale": "xx", "next": "https://evil.example/"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert "evil" not in response.headers["Location"]
 
 

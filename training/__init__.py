@@ -82,6 +82,9 @@ def create_app(config: object | str | None = None) -> Flask:
     _install_static_urls(app)
     _install_security_headers(app)
     _install_template_helpers(app)
+    from training.web import prg
+
+    prg.init_app(app)  # a redirect after a POST is a 303: a refresh never posts again
     from training import ops
 
     ops.init_app(app)  # request ids, JSON request logs, request metrics

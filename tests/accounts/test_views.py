@@ -95,14 +95,14 @@ def test_a_reset_link_sets_a_new_password_signs_in_and_ends_other_sessions(app, 
     assert "The two passwords differ" in page_text(differ)
 
     done = client.post("/account/choose-password", data={"password": STRONG, "confirm": STRONG})
-    assert done.status_code == 302 and done.headers["Location"] == "/"
+    assert done.status_code == 303 and done.headers["Location"] == "/"
     assert client.get("/").status_code == 200  # signed in
     # The other browser's session ended with the reset.
     assert other_browser.get("/").status_code == 302
     old = other_browser.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
     assert old.status_code == 200 and "not correct" in page_text(old)
     new = other_browser.post("/login", data={"email": user.email, "password": STRONG})
-    assert new.status_code == 302
+    assert new.status_code == 303
     # The link is spent.
     again = client.get(link_path(message))
     assert again.status_code == 404 and "This link no longer works" in page_text(again)
@@ -261,7 +261,7 @@ def test_linking_a_record_of_the_wrong_kind_or_an_unknown_one_is_refused(client,
     malformed = client.post(
         f"/admin/users/{user.id}/link", data={"kind": "ghost", "record_id": "abc"}
     )
-    assert malformed.status_code == 302
+    assert malformed.status_code == 303
 
 
 def test_changing_a_linked_accounts_role_is_refused_on_the_form(client, login_as):
@@ -309,7 +309,7 @@ def test_who_may_give_access_and_send_links_from_a_persons_page(client, login_as
     db.session.commit()
     for url in _person_routes(trainer_user.trainer_id, participant_user.participant_id):
         status = client.post(url).status_code
-        assert (status in (200, 302)) if allowed else status == 403, (url, status)
+        assert (status in (200, 303)) if allowed else status == 403, (url, status)
     page = client.get(f"/participants/{participant_user.participant_id}")
     if allowed:
         assert "Access to Atelier" in page_text(page)
@@ -332,7 +332,7 @@ def test_only_an_admin_links_accounts_and_sends_links_from_the_user_form(
         (f"/admin/users/{user.id}/link", {"kind": "trainer", "record_id": user.trainer_id}),
     ):
         status = client.post(url, data=data).status_code
-        assert (status in (200, 302)) if allowed else status == 403, (url, status)
+        assert (status in (200, 303)) if allowed else status == 403, (url, status)
 
 
 @pytest.mark.parametrize("role", ["admin", "coordinator", "trainer", "participant"])
@@ -388,7 +388,7 @@ def test_an_admin_invites_a_user_who_chooses_their_own_password(client, login_as
         },
     )
     user = db.session.scalar(sa.select(User).where(User.email == "hawa.traore@example.org"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == f"/admin/users/{user.id}/edit"
     assert not user.has_password and user.role is Role.COORDINATOR
     (message,) = outbox()
@@ -412,4 +412,4 @@ def test_only_an_admin_opens_the_invitation_form(client, login_as, role, status)
         "/admin/users/invite",
         data={"name": "X", "email": "x@example.org", "role": "trainer", "locale": ""},
     )
-    assert posted.status_code == (302 if status == 200 else 403)
+    assert posted.status_code == (303 if status == 200 else 403)

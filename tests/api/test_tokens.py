@@ -77,7 +77,7 @@ def test_a_revoked_token_authenticates_nothing(client, login_as):
     api = ApiClient(client, secret)
     assert api.get("/sessions").status_code == 200
     token = db.session.scalar(sa.select(ApiToken))
-    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 302
+    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 303
     refused = api.get("/sessions")
     assert refused.status_code == 401 and refused.json["code"] == "invalid_token"
     assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]

@@ -110,7 +110,7 @@ def test_concurrent_posts_of_the_day_grid_never_fail(app, workshop):
         response = client.post(
             "/login", data={"email": workshop.trainer_user.email, "password": TEST_PASSWORD}
         )
-        assert response.status_code == 302
+        assert response.status_code == 303
         clients.append(client)
     ids = [e.id for e in workshop.enrollments]
     session_id = workshop.id
@@ -127,7 +127,7 @@ def test_concurrent_posts_of_the_day_grid_never_fail(app, workshop):
         return job
 
     outcomes = _run_together(app, [post(clients[0], "present"), post(clients[1], "late")])
-    assert outcomes == [302, 302]
+    assert outcomes == [303, 303]
     records = services.day_records(db.session.get(TrainingSession, session_id), START)
     assert len(records) == 6
 

@@ -42,7 +42,7 @@ def test_the_morning_view_shows_and_saves_only_the_morning(client, login_as, wor
     data = {f"status-{e.id}-am": "present" for e in workshop.enrollments}
     data.update({f"version-{e.id}-am": "0" for e in workshop.enrollments})
     response = client.post(url(workshop, half="am"), data=data)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].endswith("?half=am")
     records = {
         (r.enrollment_id, r.period): r.status
@@ -86,7 +86,7 @@ def test_a_search_saves_only_the_rows_found(client, login_as, workshop):
     zongo = workshop.enrollments[2]
     data = {f"status-{zongo.id}-am": "late", f"version-{zongo.id}-am": "0"}
     response = client.post(url(workshop, q="zongo", half="pm"), data=data)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert "q=zongo" in response.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceRecord)) == 1
 

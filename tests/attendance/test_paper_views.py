@@ -127,11 +127,11 @@ def test_keying_a_day_from_its_paper_sheet(client, login_as, workshop, role):
     page = client.get(url)
     saved = client.post(url, data=grid_data(workshop.enrollments))
     if role == "anonymous":
-        assert page.status_code == 302 and saved.status_code == 302
+        assert page.status_code == 302 and saved.status_code == 303
         assert "/login" in saved.headers["Location"]
     elif role in ALLOWED:
         assert page.status_code == 200 and "Save the marks from the sheet" in page.text
-        assert saved.status_code == 302 and saved.headers["Location"] == url
+        assert saved.status_code == 303 and saved.headers["Location"] == url
         assert {r.source for r in db.session.scalars(sa.select(AttendanceRecord))} == {
             AttendanceSource.PAPER
         }
@@ -146,9 +146,9 @@ def test_attaching_the_signed_sheets_scan(client, login_as, workshop, role):
     sign_in_as(role, workshop, login_as)
     response = upload(client, workshop, scans.png())
     if role == "anonymous":
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        assert response.status_code == 303 and "/login" in response.headers["Location"]
     elif role in ALLOWED:
-        assert response.status_code == 302
+        assert response.status_code == 303
         assert response.headers["Location"].endswith(f"/attendance/{DAY}/paper#scans")
         assert count(AttendanceScan) == 1
         return
@@ -396,7 +396,7 @@ def test_a_scan_larger_than_the_apps_upload_limit_is_still_taken(app, client, lo
         response = upload(client, workshop, data, token=token)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert db.session.scalar(sa.select(AttendanceScan.size)) == len(data)
 
 
@@ -432,7 +432,7 @@ def test_the_same_file_again_is_said_to_be_attached_already(client, login_as, wo
     data = scans.pdf()
     upload(client, workshop, data, "sheet.pdf", "application/pdf")
     response = upload(client, workshop, data, "copie.pdf", "application/pdf")
-    assert response.status_code == 302
+    assert response.status_code == 303
     response = client.get(response.headers["Location"])
     assert "This file is already attached to" in response.text
     assert count(AttendanceScan) == 1

@@ -177,7 +177,7 @@ def test_a_coordinator_corrects_a_completed_sessions_attendance_with_a_reason(
     response = client.post(url, data=data)
     assert response.status_code == 400 and "Write the reason" in response.text
     data["reason"] = CORRECTION
-    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 303
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "attendance.changed")
     ).all()
@@ -209,7 +209,7 @@ def test_a_coordinator_corrects_a_completed_sessions_scores_with_a_reason(
     data = {f"pre-{first.id}": "10", f"post-{first.id}": "90"}
     response = client.post(url, data=data)
     assert response.status_code == 400 and "Write the reason" in response.text
-    assert client.post(url, data={**data, "reason": CORRECTION}).status_code == 302
+    assert client.post(url, data={**data, "reason": CORRECTION}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Enrollment, first.id).post_test_score == 90
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "scores.changed"))
@@ -222,7 +222,7 @@ def test_scores_of_a_session_in_progress_need_no_reason(client, login_as, worksh
     response = client.post(
         f"/sessions/{workshop.id}/scores", data={f"pre-{first.id}": "10", f"post-{first.id}": "90"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "scores.changed"))
     assert event.reason is None
 
@@ -249,7 +249,7 @@ def test_a_day_still_to_come_is_read_only(client, login_as, role):
     # Today itself is recorded as usual.
     today_url = base + today.isoformat()
     assert "Save the day" in client.get(today_url).text
-    assert client.post(today_url, data=grid([enrollment])).status_code == 302
+    assert client.post(today_url, data=grid([enrollment])).status_code == 303
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceRecord)) == 2
 
 
@@ -264,7 +264,7 @@ def test_a_coordinators_first_entries_on_a_completed_session_are_audited_with_th
     url = f"/sessions/{workshop.id}/attendance/{DAY}"
     data = grid(workshop.enrollments[:1], "present", {})
     data["reason"] = CORRECTION
-    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 303
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "attendance.changed")
     ).all()

@@ -625,7 +625,7 @@ def test_two_phones_sending_through_http_at_once_lose_nothing(app, workshop):
         response = client.post(
             "/login", data={"email": workshop.trainer_user.email, "password": TEST_PASSWORD}
         )
-        assert response.status_code == 302
+        assert response.status_code == 303
         clients.append(client)
     first, second = (enrollment.id for enrollment in workshop.enrollments[:2])
     common = change(first)

@@ -45,7 +45,7 @@ def _edit(client, training_session) -> None:
         "capacity": "24",
     }
     response = client.post(f"/sessions/{training_session.id}/edit", data=data)
-    assert response.status_code == 302
+    assert response.status_code == 303
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_session_history_names_whom_each_enrollment_event_concerns(
     enrollment = factories.enroll(participant, training_session, status="nominated")
     db.session.commit()
     response = client.post(f"/sessions/{training_session.id}/enrollments/{enrollment.id}/confirm")
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(f"/sessions/{training_session.id}").get_data(as_text=True)
     row = next(line for line in page.split("<tr") if 'title="enrollment.confirmed"' in line)
     assert f'href="/participants/{participant.id}"' in row

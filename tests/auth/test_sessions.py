@@ -27,7 +27,7 @@ def _sign_in(app, user, user_agent=FIREFOX_WINDOWS, address="10.0.0.1"):
         headers={"User-Agent": user_agent},
         environ_base={"REMOTE_ADDR": address},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     return browser
 
 
@@ -47,7 +47,7 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it_from_another_client
     _copy_cookie(browser, thief)
     assert _signed_in(thief)  # the copy works while the session is open
 
-    assert browser.post("/logout").status_code == 302
+    assert browser.post("/logout").status_code == 303
     response = thief.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert thief.get("/account").status_code == 302
@@ -111,7 +111,7 @@ def test_password_change_ends_every_other_session_on_the_server(app):
         "/account/password",
         data={"current_password": factories.TEST_PASSWORD, "password": "Baobab-Harmattan-77"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert _signed_in(laptop)
     assert not _signed_in(phone)
 
@@ -122,7 +122,7 @@ def test_deactivation_ends_the_session_of_a_copied_cookie(app):
     db.session.commit()
     browser = _sign_in(app, user)
     admin_browser = _sign_in(app, admin)
-    assert admin_browser.post(f"/admin/users/{user.id}/deactivate").status_code == 302
+    assert admin_browser.post(f"/admin/users/{user.id}/deactivate").status_code == 303
     assert not _signed_in(browser)
 
 
@@ -147,7 +147,7 @@ def test_ending_another_session_from_the_account_page(app):
         sa.select(UserSession).where(UserSession.user_agent == CHROME_ANDROID)
     ).one()
     response = laptop.post(f"/account/sessions/{phone_session.id}/end")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/account")
     assert not _signed_in(phone)
     assert _signed_in(laptop)
     assert "Chrome on Android" not in laptop.get("/account").get_data(as_text=True)
@@ -219,9 +219,9 @@ def test_every_role_opens_its_account_page_and_ends_its_sessions(app, role):
     db.session.commit()
     browser = _sign_in(app, user)
     assert browser.get("/account").status_code == 200
-    assert browser.post("/account/sessions/end-others").status_code == 302
+    assert browser.post("/account/sessions/end-others").status_code == 303
     record = db.session.scalar(sa.select(UserSession).where(UserSession.user_id == user.id))
-    assert browser.post(f"/account/sessions/{record.id}/end").status_code == 302
+    assert browser.post(f"/account/sessions/{record.id}/end").status_code == 303
 
 
 @pytest.mark.parametrize("role", ["coordinator", "trainer", "participant"])
@@ -246,4 +246,5 @@ def test_only_an_admin_signs_others_out_everywhere(app, role):
 )
 def test_anonymous_visitors_are_sent_to_sign_in(client, method, url):
     response = getattr(client, method)(url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == (302 if method == "get" else 303)
+    assert "/login" in response.headers["Location"]

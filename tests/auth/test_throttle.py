@@ -123,7 +123,7 @@ def test_a_stranger_cannot_lock_the_owner_out(app, limit_of_three):
         refused = owner_signs_in()
         assert refused.status_code == 429
         traveller.shift(timedelta(seconds=int(refused.headers["Retry-After"])))
-        assert owner_signs_in().status_code == 302
+        assert owner_signs_in().status_code == 303
 
 
 def test_the_right_password_clears_the_accounts_count(app, limit_of_three):
@@ -138,7 +138,7 @@ def test_the_right_password_clears_the_accounts_count(app, limit_of_three):
         browser.post(
             "/login", data={"email": user.email, "password": factories.TEST_PASSWORD}
         ).status_code
-        == 302
+        == 303
     )
     browser.post("/logout")
     for number in range(3):  # three free failures again (from other addresses)

@@ -20,7 +20,7 @@ def test_sign_in_then_home(client, auth):
     user = factories.make_user(role="coordinator", name="Mariam Koné")
     db.session.commit()
     response = auth.login(user)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == "/"
     page = client.get("/")
     assert "Mariam Koné" in page.get_data(as_text=True)
@@ -61,7 +61,7 @@ def test_next_goes_only_to_local_paths(client, next_url, expected):
         query_string={"next": next_url},
         data={"email": "boss@example.org", "password": factories.TEST_PASSWORD},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == expected
 
 
@@ -98,7 +98,7 @@ def test_successful_sign_ins_do_not_count_against_the_limit(app, client, auth):
     user = factories.make_user()
     db.session.commit()
     for _ in range(4):
-        assert auth.login(user).status_code == 302
+        assert auth.login(user).status_code == 303
         auth.logout()
     app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
 
@@ -136,14 +136,14 @@ def test_password_change_ends_other_sessions(app, client, auth):
         other_browser.post(
             "/login", data={"email": user.email, "password": factories.TEST_PASSWORD}
         ).status_code
-        == 302
+        == 303
     )
     auth.login(user)
     response = client.post(
         "/account/password",
         data={"current_password": factories.TEST_PASSWORD, "password": "Baobab-Harmattan-77"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert client.get("/").status_code == 200  # this browser stays signed in
     assert other_browser.get("/").status_code == 302  # the other one is signed out
     assert db.session.get(User, user.id).password_hash.startswith("scrypt:")
@@ -231,7 +231,7 @@ def test_admin_creates_edits_and_deactivates_a_user(client, login_as):
             "password_hash": "forged",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     user = db.session.scalar(sa.select(User).where(User.email == "hadiza@example.org"))
     assert user.role == Role.COORDINATOR and user.active and user.password_hash != "forged"
 
@@ -245,11 +245,11 @@ def test_admin_creates_edits_and_deactivates_a_user(client, login_as):
             "active": "y",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert user.role == Role.TRAINER and user.name == "Hadiza Moussa Ali"
 
-    assert client.post(f"/admin/users/{user.id}/deactivate").status_code == 302
+    assert client.post(f"/admin/users/{user.id}/deactivate").status_code == 303
     db.session.expire_all()
     assert not user.active
     listing = client.get("/admin/users").get_data(as_text=True)

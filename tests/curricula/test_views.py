@@ -72,21 +72,21 @@ def test_coordination_opens_every_page(client, login_as, role):
         if method == "GET":
             assert response.status_code == 200, (method, url, response.status_code)
         else:
-            assert response.status_code == 302, (method, url, response.status_code)
+            assert response.status_code == 303, (method, url, response.status_code)
             assert response.location in (base, f"{base}#modules"), (url, response.location)
 
 
 def test_create_approve_and_list(client, login_as):
     login_as("coordinator")
     response = client.post("/curricula/new", data=FORM)
-    assert response.status_code == 302
+    assert response.status_code == 303
     curriculum = db.session.scalar(db.select(Curriculum))
     assert curriculum.status == CurriculumStatus.DRAFT and curriculum.pass_mark_percent is None
     refused = client.post(f"/curricula/{curriculum.id}/approve")
     assert refused.status_code == 409
     assert "at least one module" in refused.get_data(as_text=True)
-    assert client.post(f"/curricula/{curriculum.id}/modules/new", data=MODULE).status_code == 302
-    assert client.post(f"/curricula/{curriculum.id}/approve").status_code == 302
+    assert client.post(f"/curricula/{curriculum.id}/modules/new", data=MODULE).status_code == 303
+    assert client.post(f"/curricula/{curriculum.id}/approve").status_code == 303
     db.session.expire_all()
     assert curriculum.status == CurriculumStatus.APPROVED
     page = client.get("/curricula?q=criminalite").get_data(as_text=True)
@@ -169,14 +169,14 @@ def test_move_and_edit_module(client, login_as):
     db.session.commit()
     login_as("coordinator")
     assert (
-        client.post(f"/curricula/{curriculum.id}/modules/{first.id}/move/down").status_code == 302
+        client.post(f"/curricula/{curriculum.id}/modules/{first.id}/move/down").status_code == 303
     )
     db.session.expire_all()
     assert first.position == 2
     data = {**MODULE, "title_en": "Renamed"}
     assert (
         client.post(f"/curricula/{curriculum.id}/modules/{first.id}/edit", data=data).status_code
-        == 302
+        == 303
     )
     db.session.expire_all()
     assert first.title_en == "Renamed"

@@ -137,7 +137,7 @@ def test_past_sessions_have_attendance_and_test_scores(app):
 def test_demo_users_sign_in_with_their_roles(auth):
     for email, role in DEMO_USERS.items():
         assert user(email).role == role
-        assert auth.login(email, DEMO_PASSWORD).status_code == 302
+        assert auth.login(email, DEMO_PASSWORD).status_code == 303
         auth.logout()
     assert auth.login("coordinator@example.org", "wrong-password").status_code != 302
     assert user("trainer@example.org").trainer is not None

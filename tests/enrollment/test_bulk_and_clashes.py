@@ -266,6 +266,6 @@ def test_who_may_take_bulk_steps(client, login_as, role, allowed):
         data={"participant_id": factories.make_participant().id},
     )
     for response in (bulk, many):
-        assert response.status_code == (302 if allowed else 403)
+        assert response.status_code == (303 if allowed else 403)
     db.session.refresh(nominee)
     assert (nominee.status is EnrollmentStatus.WAITLISTED) == allowed

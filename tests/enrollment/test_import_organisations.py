@@ -185,7 +185,7 @@ def _upload(client, session_id: int, rows) -> None:
         data={"file": (io.BytesIO(csv_bytes(rows, delimiter=";")), "liste.csv")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 303, response.get_data(as_text=True)
 
 
 def test_the_coordinator_chooses_an_organisation_in_the_preview(client, login_as, police):
@@ -201,7 +201,7 @@ def test_the_coordinator_chooses_an_organisation_in_the_preview(client, login_as
     response = client.post(
         f"{base}/organisation", data={"key": "pn", "organisation_id": police["NE"].id}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(f"{base}/preview").get_data(as_text=True)
     assert "Used for these rows: PN — Police nationale du Niger · Niger." in page
     assert "2 rows are ready to import." in page
@@ -259,7 +259,7 @@ def test_a_missing_organisation_is_created_from_the_preview(client, login_as, po
             "is_security_force": "y",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     created = db.session.scalar(sa.select(Organisation).where(Organisation.acronym == "PNS"))
     assert (created.country, created.kind, created.is_security_force) == (
         "SN",

@@ -59,7 +59,7 @@ def test_ready_rows_are_imported_and_the_others_sent_back_in_their_encoding(
     headings = [*FRENCH_HEADINGS, "Matricule"]
     rows = [[*row, f"M-{number}"] for number, row in enumerate(MESSY)]
     response = _upload(client, training_session.id, excel_french_csv(rows, headings))
-    assert response.status_code == 302
+    assert response.status_code == 303
     base = f"/sessions/{training_session.id}/import"
     page = client.get(f"{base}/preview").get_data(as_text=True)
     assert "liste.csv, lu comme texte CSV\u00a0: Windows-1252, séparateur «\u00a0;\u00a0»." in page
@@ -76,7 +76,7 @@ def test_ready_rows_are_imported_and_the_others_sent_back_in_their_encoding(
     assert before.headers["Content-Type"] == "text/csv; charset=windows-1252"
 
     response = client.post(f"{base}/valid")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/preview")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/preview")
     assert _enrolled(training_session) == 3
     names = set(db.session.scalars(sa.select(Participant.family_name)))
     assert names == {"Maïga", "Traoré", "Issa"}
@@ -99,8 +99,8 @@ def test_ready_rows_are_imported_and_the_others_sent_back_in_their_encoding(
     assert table[2][-1] == "Pays inconnu\u00a0: «\u00a0Atlantide\u00a0»."
 
     # Done: the page no longer offers to import, nor does the route import twice.
-    assert client.post(f"{base}/valid").status_code == 302
-    assert client.post(f"{base}/confirm").status_code == 302
+    assert client.post(f"{base}/valid").status_code == 303
+    assert client.post(f"{base}/confirm").status_code == 303
     assert _enrolled(training_session) == 3
     stored = db.session.scalar(sa.select(StagedUpload))
     assert stored.content == b"" and stored.rejected_count == 2  # the parsed file is gone
@@ -108,7 +108,7 @@ def test_ready_rows_are_imported_and_the_others_sent_back_in_their_encoding(
 
 def test_rows_of_a_workbook_are_sent_back_as_a_workbook(client, session_and_coordinator):
     training_session, _user = session_and_coordinator
-    assert _upload(client, training_session.id, xlsx_bytes(MESSY), "liste.xlsx").status_code == 302
+    assert _upload(client, training_session.id, xlsx_bytes(MESSY), "liste.xlsx").status_code == 303
     download = client.get(f"/sessions/{training_session.id}/import/rejects")
     assert download.mimetype.endswith("spreadsheetml.sheet")
     assert "liste-problemes.xlsx" in download.headers["Content-Disposition"]
@@ -172,13 +172,13 @@ def test_coordination_roles_use_every_new_page(client, login_as, role):
     response = client.post(
         f"{base}/organisation", data={"key": "pn", "organisation_id": organisation_id}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     response = client.post(
         f"{base}/organisation/new",
         data={"key": "pn", "name": "Police nationale du Togo", "country": "TG", "kind": "police"},
     )
-    assert response.status_code == 302
-    assert client.post(f"{base}/valid").status_code == 302
+    assert response.status_code == 303
+    assert client.post(f"{base}/valid").status_code == 303
     assert _enrolled(training_session) == 3
 
 
@@ -215,10 +215,10 @@ def test_an_upload_is_its_coordinator_s_own(app, client, login_as):
     base = f"/sessions/{training_session.id}/import"
     assert other.get(f"{base}/preview").headers["Location"].endswith("/import")
     assert other.post(f"{base}/confirm").headers["Location"].endswith("/import")
-    assert other.post(f"{base}/cancel").status_code == 302
+    assert other.post(f"{base}/cancel").status_code == 303
     assert _enrolled(training_session) == 0
     assert db.session.scalar(sa.select(sa.func.count(StagedUpload.id))) == 1  # still mine
-    assert client.post(f"{base}/confirm").status_code == 302
+    assert client.post(f"{base}/confirm").status_code == 303
     assert _enrolled(training_session) == 2
 
 
@@ -270,14 +270,14 @@ def test_a_preview_on_one_server_and_its_confirmation_on_another(app, database_u
     browser = first.test_client()
     browser.post("/login", data={"email": email, "password": factories.TEST_PASSWORD})
     response = _upload(browser, session_id, excel_french_csv(MESSY[:2]))
-    assert response.status_code == 302
+    assert response.status_code == 303
     # The same browser's next requests reach the second server.
     second_browser = second.test_client()
     cookie = browser.get_cookie(first.config["SESSION_COOKIE_NAME"])
     second_browser.set_cookie(cookie.key, cookie.value)
     page = second_browser.get(f"/sessions/{session_id}/import/preview")
     assert "2 rows are ready to import." in page.get_data(as_text=True)
-    assert second_browser.post(f"/sessions/{session_id}/import/confirm").status_code == 302
+    assert second_browser.post(f"/sessions/{session_id}/import/confirm").status_code == 303
     with second.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 2
     for server in (first, second):  # their connections, closed before the next test

@@ -101,7 +101,7 @@ def test_a_french_excel_csv_is_previewed_and_recorded_in_full(client, login_as, 
          "3/2/2026", "", "G5-17", ""],
     ]  # fmt: skip
     content = csv_bytes(rows, FRENCH, ";", encoding="cp1252")
-    assert _upload(client, content).status_code == 302
+    assert _upload(client, content).status_code == 303
     page = client.get(f"{BASE}/preview").get_data(as_text=True)
     assert "Windows-1252" in page
     assert "TRAORÉ, Moussa" in page  # matched by email, whatever its case
@@ -110,7 +110,7 @@ def test_a_french_excel_csv_is_previewed_and_recorded_in_full(client, login_as, 
     assert "Tout enregistrer" in page
 
     response = client.post(f"{BASE}/confirm")
-    assert response.status_code == 302
+    assert response.status_code == 303
     records = db.session.scalars(sa.select(ScreeningRecord).order_by(ScreeningRecord.id)).all()
     assert [(r.participant_id, r.framework, r.status) for r in records] == [
         (people["moussa"].id, ScreeningFramework.HRDDP_MITIGATION, ScreeningStatus.CLEARED),
@@ -139,10 +139,10 @@ def test_an_xlsx_with_date_cells_values_and_day_numbers(client, login_as, people
          datetime(2026, 3, 1), datetime(2027, 3, 1), "X-1", ""],
         ["", "Aïcha", "Maïga", "PN", "Donor vetting", "Screening pending", 46082, "", "", ""],
     ]  # fmt: skip
-    assert _upload(client, xlsx_bytes(rows, ENGLISH), "list.xlsx").status_code == 302
+    assert _upload(client, xlsx_bytes(rows, ENGLISH), "list.xlsx").status_code == 303
     page = client.get(f"{BASE}/preview").get_data(as_text=True)
     assert "read as an XLSX workbook" in page
-    assert client.post(f"{BASE}/confirm").status_code == 302
+    assert client.post(f"{BASE}/confirm").status_code == 303
     records = db.session.scalars(sa.select(ScreeningRecord).order_by(ScreeningRecord.id)).all()
     assert records[0].status == ScreeningStatus.NOT_CLEARED
     assert (records[0].screened_on, records[0].valid_until) == (date(2026, 3, 1), date(2027, 3, 1))
@@ -223,7 +223,7 @@ def test_a_list_with_errors_is_recorded_all_or_nothing_or_its_ready_rows(client,
     assert _records() == 0
     assert _staged() == 1
     response = client.post(f"{BASE}/ready")
-    assert response.status_code == 302
+    assert response.status_code == 303
     records = db.session.scalars(sa.select(ScreeningRecord)).all()
     assert [record.participant_id for record in records] == [people["moussa"].id]
     assert _staged() == 0
@@ -269,8 +269,8 @@ def test_the_templates_fit_the_language_and_read_back(client, login_as, people):
     assert text.startswith("Courriel;Prénom;Nom;Organisation;Cadre;Résultat;Vérifié le")
     row = "moussa@example.org;;;;Vérification par les donateurs;Non validé;01/12/2026;;;\r\n"
     filled = template.data + row.encode("utf-8")
-    assert _upload(client, filled).status_code == 302
-    assert client.post(f"{BASE}/confirm").status_code == 302
+    assert _upload(client, filled).status_code == 303
+    assert client.post(f"{BASE}/confirm").status_code == 303
     assert db.session.scalar(sa.select(ScreeningRecord.status)) == ScreeningStatus.NOT_CLEARED
 
     workbook = client.get(f"{BASE}/template.xlsx")
@@ -295,7 +295,7 @@ def test_a_screening_list_and_a_nominee_file_are_staged_apart(client, login_as, 
     assert uploads.stored_screening_list(user).kind == "screenings"
     assert uploads.stored_upload(training_session, user).kind == "nominees"
     assert "moussa@example.org" in client.get(f"{BASE}/preview").get_data(as_text=True)
-    assert client.post(f"{BASE}/confirm").status_code == 302
+    assert client.post(f"{BASE}/confirm").status_code == 303
     assert uploads.stored_upload(training_session, user) is not None
 
 
@@ -311,15 +311,15 @@ POSTS = ["", "/confirm", "/ready", "/cancel"]
 @pytest.mark.parametrize("role", ["admin", "coordinator"])
 def test_coordination_roles_use_every_route(client, login_as, role, people):
     login_as(role)
-    assert _upload(client, csv_bytes(MIXED[:1], ENGLISH)).status_code == 302
+    assert _upload(client, csv_bytes(MIXED[:1], ENGLISH)).status_code == 303
     for path in GETS:
         assert client.get(f"{BASE}{path}").status_code == 200, path
-    assert client.post(f"{BASE}/cancel").status_code == 302
+    assert client.post(f"{BASE}/cancel").status_code == 303
     assert _staged() == 0
     _upload(client, csv_bytes(MIXED[:2], ENGLISH))
-    assert client.post(f"{BASE}/ready").status_code == 302
+    assert client.post(f"{BASE}/ready").status_code == 303
     _upload(client, csv_bytes(MIXED[:1], ENGLISH))
-    assert client.post(f"{BASE}/confirm").status_code == 302
+    assert client.post(f"{BASE}/confirm").status_code == 303
     assert _records() == 2
 
 

@@ -173,7 +173,7 @@ def test_search_and_nominate(client, login_as):
         f"/sessions/{training_session.id}/enrollments/nominate",
         data={"participant_id": participant.id},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     enrollment = db.session.scalar(sa.select(Enrollment))
     assert enrollment.status == NOMINATED
     again = client.post(
@@ -208,7 +208,7 @@ def test_nominate_on_behalf_of_another_organisation(client, login_as):
         f"{url}/nominate",
         data={"participant_id": participant.id, "nominating_organisation_id": ministry.id},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     enrollment = db.session.scalar(sa.select(Enrollment))
     assert enrollment.nominating_organisation == ministry
     assert "MJ — Ministère de la Justice" in client.get(url).get_data(as_text=True)
@@ -237,7 +237,7 @@ def test_nominating_organisation_defaults_to_the_participants_and_is_checked(cli
             f"{url}/nominate",
             data={"participant_id": participant.id, "nominating_organisation_id": ""},
         ).status_code
-        == 302
+        == 303
     )
     assert db.session.scalar(sa.select(Enrollment)).nominating_organisation == police
 
@@ -263,7 +263,7 @@ def test_nominate_a_new_participant_with_duplicate_check(client, login_as):
         f"/sessions/{training_session.id}/enrollments/new",
         data=form | {"email": "awa.ba@example.org"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     enrollment = db.session.scalar(sa.select(Enrollment))
     assert enrollment.participant.full_name == "Awa Ba" and enrollment.status == NOMINATED
     assert (
@@ -318,7 +318,7 @@ def test_confirm_until_full_then_withdraw_moves_the_first_up(client, login_as):
     page = client.get(base).get_data(as_text=True)
     assert "Nominate again" in page
     response = client.post(f"{base}/nominate", data={"participant_id": first.participant_id})
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Enrollment, first.id).status == NOMINATED
 
@@ -385,7 +385,7 @@ def test_the_xlsx_template_comes_back_as_its_rows(client, login_as, objects):
     sheet.append(["Abdou", "Garba", "M", "Mali", "Police nationale du Mali (Mali)"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    assert _upload(client, objects["session_id"], buffer.getvalue()).status_code == 302
+    assert _upload(client, objects["session_id"], buffer.getvalue()).status_code == 303
     page = client.get("/sessions/{session_id}/import/preview".format(**objects))
     text = page.get_data(as_text=True)
     assert "1 ligne est prête à être importée." in text
@@ -415,7 +415,7 @@ def test_upload_preview_and_import_all(client, login_as):
         ]
     )
     response = _upload(client, training_session.id, content)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/import/preview")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/import/preview")
     assert _staged_count() == 1
     page = client.get(f"/sessions/{training_session.id}/import/preview").get_data(as_text=True)
     assert "2 rows are ready to import." in page and "Import all" in page
@@ -428,7 +428,7 @@ def test_upload_preview_and_import_all(client, login_as):
     assert _staged_count() == 0
     # The stored file is gone: importing again does nothing.
     again = client.post(f"/sessions/{training_session.id}/import/confirm")
-    assert again.status_code == 302
+    assert again.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 2
 
 
@@ -442,7 +442,7 @@ def test_a_file_with_errors_cannot_be_imported(client, login_as):
             ["", "NoGiven", "X", "Atlantis", "", "", "", "bad@", ""],
         ]
     )
-    assert _upload(client, training_session.id, content, "nominees.csv").status_code == 302
+    assert _upload(client, training_session.id, content, "nominees.csv").status_code == 303
     page = client.get(f"/sessions/{training_session.id}/import/preview").get_data(as_text=True)
     assert "1 row has errors" in page and "Import all" not in page
     assert "Unknown country" in page and "Sex must be F or M" in page
@@ -520,7 +520,7 @@ def test_pages_render_in_french(client, login_as, objects):
         assert response.status_code == 200, url
         assert '<html lang="fr">' in response.get_data(as_text=True)
     content = xlsx_bytes([["Awa", "Ba", "F", "Sénégal", "", "", "", "", ""]])
-    assert _upload(client, objects["session_id"], content).status_code == 302
+    assert _upload(client, objects["session_id"], content).status_code == 303
     preview = client.get("/sessions/{session_id}/import/preview".format(**objects))
     assert preview.status_code == 200
 
@@ -534,7 +534,7 @@ def test_the_file_is_parsed_once_at_upload(client, login_as, monkeypatch):
     db.session.commit()
     login_as("coordinator")
     content = csv_bytes([["Moussa", "Traoré", "M", "ML", "", "", "", "", ""]])
-    assert _upload(client, training_session.id, content, "nominees.csv").status_code == 302
+    assert _upload(client, training_session.id, content, "nominees.csv").status_code == 303
     stored = db.session.scalar(sa.select(StagedUpload))
     assert content not in stored.content
     parsed = import_files.NomineeFile.load(stored.content)
@@ -547,7 +547,7 @@ def test_the_file_is_parsed_once_at_upload(client, login_as, monkeypatch):
     monkeypatch.setattr(import_files, "read_file", no_second_parse)
     assert client.get(f"/sessions/{training_session.id}/import/preview").status_code == 200
     response = client.post(f"/sessions/{training_session.id}/import/confirm")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) == 1
 
 

@@ -123,7 +123,7 @@ def test_the_other_bulk_steps_do_not_ask(client, login_as, full_session):
         f"/sessions/{training_session.id}/enrollments/bulk",
         data={"action": "confirm", "enrollment_id": [binta.id]},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ def test_after_the_last_attempt_a_message_fails_and_the_admin_sees_why(app, smtp
     assert "SMTPDataError (451)" in detail
 
     smtp.refuse_all = False
-    assert client.post(f"/admin/mail/{message.id}/retry").status_code == 302
+    assert client.post(f"/admin/mail/{message.id}/retry").status_code == 303
     db.session.refresh(message)
     assert message.status is MailStatus.QUEUED and message.attempts == 0
     assert send_pending() == 1

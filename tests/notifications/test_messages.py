@@ -269,7 +269,7 @@ def test_a_trainer_without_account_reads_the_sessions_language(app, coordinator)
     db.session.commit()
     [message] = outbox()
     assert message.locale == "fr"
-    assert message.subject == f"Vous êtes affecté(e) à la session {training_session.code}"
+    assert message.subject == f"Affectation à la session {training_session.code}"
     assert "co-formateur" in message.text_body.lower()
     assert "/sessions/" not in message.text_body  # no account: no link to sign in to
 

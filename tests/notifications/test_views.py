@@ -53,7 +53,7 @@ def test_the_switch_turned_off_shows_on_the_session_page_and_stops_mail(client, 
         f"/sessions/{training_session.id}/edit",
         data=session_form(training_session, send_notifications=None),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.refresh(training_session)
     assert training_session.send_notifications is False
     page = client.get(f"/sessions/{training_session.id}").get_data(as_text=True)

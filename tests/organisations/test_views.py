@@ -84,13 +84,13 @@ def test_trainers_and_participants_are_refused(client, login_as, objects, role, 
 def test_coordination_roles_post_every_form(client, login_as, objects, role):
     login_as(role)
     organisation_id, other_id = objects["organisation_id"], objects["other_id"]
-    assert client.post("/organisations/new", data=_form(name="Douanes")).status_code == 302
+    assert client.post("/organisations/new", data=_form(name="Douanes")).status_code == 303
     edit = _form(name="Police nationale du Niger", acronym="PNN")
-    assert client.post(f"/organisations/{organisation_id}/edit", data=edit).status_code == 302
+    assert client.post(f"/organisations/{organisation_id}/edit", data=edit).status_code == 303
     end = {"ended_on": "2030-12-31"}
-    assert client.post(f"/organisations/{organisation_id}/end", data=end).status_code == 302
+    assert client.post(f"/organisations/{organisation_id}/end", data=end).status_code == 303
     merge = {"duplicate": other_id, "keep": "this"}
-    assert client.post(f"/organisations/{organisation_id}/merge", data=merge).status_code == 302
+    assert client.post(f"/organisations/{organisation_id}/merge", data=merge).status_code == 303
 
 
 @pytest.mark.parametrize("role", ["admin", "coordinator"])
@@ -224,7 +224,7 @@ def _form(**overrides):
 def test_create_an_organisation_then_read_its_page(client, login_as):
     login_as("coordinator", locale="en")
     response = client.post("/organisations/new", data=_form())
-    assert response.status_code == 302
+    assert response.status_code == 303
     organisation = db.session.scalar(sa.select(Organisation))
     assert (organisation.name, organisation.country, organisation.is_security_force) == (
         "Gendarmerie nationale",
@@ -242,7 +242,7 @@ def test_the_same_name_in_another_country_is_another_organisation(client, login_
     factories.make_organisation(name="Gendarmerie nationale", acronym="GN", country="ML")
     db.session.commit()
     login_as("coordinator", locale="en")
-    assert client.post("/organisations/new", data=_form()).status_code == 302
+    assert client.post("/organisations/new", data=_form()).status_code == 303
     response = client.post("/organisations/new", data=_form(name="GENDARMERIE NATIONALE"))
     assert response.status_code == 400
     assert "already exists in this country" in response.get_data(as_text=True)
@@ -277,7 +277,7 @@ def test_edit_keeps_history_in_french(client, login_as):
         f"/organisations/{organisation.id}/edit",
         data=_form(name="Garde nationale du Niger", acronym="GNN", kind="national_guard"),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
     assert "GNN — Garde nationale du Niger (Niger)" in page
     assert "Organisation modifiée" in page
@@ -293,7 +293,7 @@ def test_end_a_partnership_then_it_is_no_longer_offered(client, login_as):
     db.session.commit()
     login_as("coordinator", locale="en")
     response = client.post(f"/organisations/{organisation.id}/end", data={"ended_on": "2023-12-31"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ended on Dec 31, 2023" in page and "Partnership ended" in page
     assert "1 participant" in page  # the organisation stays, with its people
@@ -378,7 +378,7 @@ def test_merge_shows_what_moves_then_merges(client, login_as):
     response = client.post(
         f"/organisations/{kept.id}/merge", data={"duplicate": removed.id, "keep": "this"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/organisations/{kept.id}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Police nationale (Niger) was merged into PN — Police nationale du Niger (Niger)" in page

@@ -38,7 +38,7 @@ def test_the_form_takes_the_name_in_arabic_right_to_left(client, login_as):
     field = page[page.index('name="name_ar"') - 300 : page.index('name="name_ar"') + 300]
     assert 'dir="rtl"' in field and 'lang="ar"' in field
     response = client.post("/participants/new", data=_participant_form(name_ar="موسى تراوري"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     participant = db.session.scalar(sa.select(Participant))
     assert participant.name_ar == "موسى تراوري"
     assert participant.search_name == "moussa traore موسي تراوري"
@@ -68,7 +68,7 @@ def test_the_arabic_name_is_optional_and_can_be_removed(client, login_as):
     db.session.commit()
     login_as("coordinator")
     form = _participant_form(given_name="Awa", family_name="Diallo", name_ar="")
-    assert client.post(f"/participants/{participant.id}/edit", data=form).status_code == 302
+    assert client.post(f"/participants/{participant.id}/edit", data=form).status_code == 303
     db.session.expire_all()
     participant = db.session.get(Participant, participant.id)
     assert participant.name_ar is None and participant.search_name == "awa diallo"

@@ -48,7 +48,7 @@ def test_the_ticked_participants_each_receive_the_result(client, login_as):
         "/participants/screenings/new",
         data={**FORM, "participant_id": ids, "next": "/participants"},
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/participants"
+    assert response.status_code == 303 and response.headers["Location"] == "/participants"
     for participant in people[:2]:
         (record,) = records(participant)
         assert record.status is ScreeningStatus.CLEARED and record.reference == FORM["reference"]
@@ -95,7 +95,7 @@ def test_from_a_sessions_enrollments_the_ticked_nominees_are_screened(client, lo
         f"/sessions/{training_session.id}/enrollments/bulk",
         data={"action": "screen", "enrollment_id": [e.id for e in nominees]},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].startswith("/participants/screenings/new?")
     page = client.get(response.headers["Location"])
     assert all(e.participant.sortable_name in page_text(page) for e in nominees)
@@ -114,5 +114,5 @@ def test_who_may_record_screenings_in_bulk(client, login_as, role, allowed):
         "/participants/screenings/new", data={**FORM, "participant_id": participant.id}
     )
     assert get.status_code == (200 if allowed else 403)
-    assert post.status_code == (302 if allowed else 403)
+    assert post.status_code == (303 if allowed else 403)
     assert len(records(participant)) == (1 if allowed else 0)

@@ -136,7 +136,7 @@ def _participant_form(**overrides):
 def test_create_participant(client, login_as):
     login_as("coordinator")
     response = client.post("/participants/new", data=_participant_form())
-    assert response.status_code == 302
+    assert response.status_code == 303
     participant = db.session.scalar(sa.select(Participant))
     assert participant.search_name == "moussa traore"
     assert response.headers["Location"].endswith(f"/participants/{participant.id}")
@@ -152,7 +152,7 @@ def test_duplicate_warns_with_a_link_then_create_anyway(client, login_as):
     assert f"/participants/{existing.id}" in page and "Create anyway" in page
     assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 1
     response = client.post("/participants/new", data=_participant_form(phone="", create_anyway="y"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 2
 
 
@@ -173,7 +173,7 @@ def test_edit_participant_updates_search(client, login_as):
     login_as("coordinator")
     form = _participant_form(given_name="Awa", family_name="Sissoko")
     response = client.post(f"/participants/{participant.id}/edit", data=form)
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Participant, participant.id).search_name == "awa sissoko"
 
@@ -195,7 +195,7 @@ def test_participant_page_shows_history_and_notes_to_coordinators(client, login_
             "notes": "Unit reviewed <b>by OHCHR</b>",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     record = db.session.scalar(sa.select(ScreeningRecord))
     assert record.recorded_by_id == coordinator.id
     page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
@@ -237,14 +237,14 @@ def test_trainer_create_edit_and_qualifications(client, login_as):
             "email": "awa@example.org",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     trainer = db.session.scalar(sa.select(Trainer))
     assert trainer.languages == "fr,ar"
     response = client.post(
         f"/trainers/{trainer.id}/edit",
         data={"name": "Awa Ba", "organisation_id": "0", "languages": ["en"]},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     response = client.post(
         f"/trainers/{trainer.id}/qualifications",
         data={
@@ -253,7 +253,7 @@ def test_trainer_create_edit_and_qualifications(client, login_as):
             "expires_on": "2027-12-31",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(f"/trainers/{trainer.id}").get_data(as_text=True)
     assert "CT-INV-99" in page
     bad = client.post(
@@ -264,7 +264,7 @@ def test_trainer_create_edit_and_qualifications(client, login_as):
     db.session.expire_all()
     qualification = db.session.get(Trainer, trainer.id).qualifications[0]
     response = client.post(f"/trainers/{trainer.id}/qualifications/{qualification.id}/remove")
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Trainer, trainer.id).qualifications == []
 
@@ -348,7 +348,7 @@ def test_text_is_cleaned_at_the_door(client, login_as):
             given_name="Moussa\x0bIbrahim", family_name=" Traoré\x00 ", rank="   ", function="\t"
         ),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     participant = db.session.scalar(sa.select(Participant))
     assert (participant.given_name, participant.family_name) == ("Moussa Ibrahim", "Traoré")
     assert participant.rank is None and participant.function is None

@@ -35,7 +35,7 @@ def participants_workbook(client, query: str = ""):
     """The participant-level workbook as a coordinator gets it: asked for,
     written by a job (inline under test), downloaded from the job's page."""
     asked = client.post(f"/reports/export-participants.xlsx{query}")
-    assert asked.status_code == 302, asked.get_data(as_text=True)
+    assert asked.status_code == 303, asked.get_data(as_text=True)
     job_url = asked.headers["Location"]
     assert job_url.startswith("/jobs/")
     page = client.get(job_url).get_data(as_text=True)

@@ -128,4 +128,4 @@ def test_the_enrollments_badge_speaks_for_the_session_start(client, login_as, ap
     response = client.post(
         f"/sessions/{in_progress.id}/enrollments/{lapsed_yesterday.id}/confirm", data={}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303

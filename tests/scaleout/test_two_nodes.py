@@ -117,7 +117,7 @@ def cluster(tmp_path_factory):
 def _sign_in(browser: Browser, page_node: Node, post_node: Node, email: str) -> None:
     assert browser.get(page_node, "/login").status_code == 200
     response = browser.post(post_node, "/login", {"email": email, "password": TEST_PASSWORD})
-    assert response.status_code == 302, response.text[:500]
+    assert response.status_code == 303, response.text[:500]
     home = browser.get(page_node, "/")
     assert home.status_code == 200
 
@@ -157,7 +157,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
             "send_notifications": "y",
         },
     )
-    assert created.status_code == 302, created.text[:1000]
+    assert created.status_code == 303, created.text[:1000]
     session_path = created.headers["Location"]
     session_id = int(session_path.rstrip("/").rsplit("/", 1)[-1])
     assert "NE-NODES-001" in coordinator.get(a, session_path).text
@@ -166,7 +166,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
     assigned = coordinator.post(
         a, f"/sessions/{session_id}/trainers", {"trainer_id": seeded["trainer_id"], "role": "lead"}
     )
-    assert assigned.status_code == 302
+    assert assigned.status_code == 303
     assert _scalar(engine, "SELECT count(*) FROM outbox_message") >= 1
 
     # Nominated on B and on A, confirmed on A and on B.
@@ -176,7 +176,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
         nominated = coordinator.post(
             node, f"{enrollments}/nominate", {"participant_id": participant_id}
         )
-        assert nominated.status_code == 302
+        assert nominated.status_code == 303
     enrollment_ids = _column(
         engine,
         "SELECT id FROM enrollment WHERE session_id = :sid ORDER BY id",
@@ -184,7 +184,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
     )
     for node, enrollment_id in zip((a, b), enrollment_ids, strict=True):
         confirmed = coordinator.post(node, f"{enrollments}/{enrollment_id}/confirm")
-        assert confirmed.status_code == 302
+        assert confirmed.status_code == 303
     page = coordinator.get(a, enrollments).text
     assert page.count("Confirmed") >= 2
 
@@ -198,11 +198,11 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
         f"/sessions/{session_id}/import",
         files={"file": ("nominees.csv", io.BytesIO(rows), "text/csv")},
     )
-    assert uploaded.status_code == 302, uploaded.text[:1000]
+    assert uploaded.status_code == 303, uploaded.text[:1000]
     preview = coordinator.get(a, f"/sessions/{session_id}/import/preview")
     assert preview.status_code == 200 and "NODES" in preview.text.upper()
     imported = coordinator.post(b, f"/sessions/{session_id}/import/confirm")
-    assert imported.status_code == 302, imported.text[:1000]
+    assert imported.status_code == 303, imported.text[:1000]
     assert (
         _scalar(engine, "SELECT count(*) FROM enrollment WHERE session_id = :sid", sid=session_id)
         == 3
@@ -212,7 +212,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
     for node, status in ((a, "open"), (b, "in_progress")):
         coordinator.get(node, session_path)
         changed = coordinator.post(node, f"/sessions/{session_id}/status", {"status": status})
-        assert changed.status_code == 302
+        assert changed.status_code == 303
 
     # The trainer signs in on B, saves the day on A, reads it back on B.
     trainer = Browser()
@@ -225,7 +225,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
             grid[f"status-{enrollment_id}-{period}"] = "present"
             grid[f"version-{enrollment_id}-{period}"] = "0"
     saved = trainer.post(a, day, grid)
-    assert saved.status_code == 302, saved.text[:1000]
+    assert saved.status_code == 303, saved.text[:1000]
     reread = trainer.get(b, day)
     assert reread.status_code == 200
     assert len(re.findall(r'value="present" autocomplete="off"\s+checked', reread.text)) == 4
@@ -246,7 +246,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
     completed = coordinator.post(
         b, f"/sessions/{session_id}/complete", {"acknowledged": tokens} if tokens else {}
     )
-    assert completed.status_code == 302, completed.text[:1000]
+    assert completed.status_code == 303, completed.text[:1000]
     coordinator.get(a, f"/sessions/{session_id}/certificates")
     issued = coordinator.post(a, f"/sessions/{session_id}/certificates/issue")
     assert issued.status_code == 303, issued.text[:1000]
@@ -283,7 +283,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
     # progress read on A, its file downloaded from B; the CSV streamed by A.
     coordinator.get(b, "/reports/export-participants.xlsx")
     asked = coordinator.post(b, "/reports/export-participants.xlsx")
-    assert asked.status_code == 302, asked.text[:1000]
+    assert asked.status_code == 303, asked.text[:1000]
     job_path = asked.headers["Location"]
     deadline = time.monotonic() + 30
     while not coordinator.get(a, f"{job_path}.json").json()["finished"]:

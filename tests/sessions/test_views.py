@@ -89,9 +89,9 @@ EXPECTED = {
     "new": (200, 403, 403, 403),
     "show": (200, 200, 403, 403),
     "edit": (200, 403, 403, 403),
-    "status": (302, 403, 403, 403),
-    "assign": (302, 403, 403, 403),
-    "remove": (302, 403, 403, 403),
+    "status": (303, 403, 403, 403),
+    "assign": (303, 403, 403, 403),
+    "remove": (303, 403, 403, 403),
     "feed": (200, 200, 200, 200),
     "ics": (200, 200, 403, 200),
 }
@@ -114,15 +114,15 @@ def test_every_route_for_every_role(client, login_as, world, route, who):
     elif who == "participant":
         login_as(world["participant"])
         expected = EXPECTED[route][3]
-    else:
-        expected = 302
     method, url, data = _routes(world)[route]
+    if who == "anonymous":
+        expected = 302 if method == "GET" else 303
     before = _changes()
     response = client.open(url, method=method, data=data)
     assert response.status_code == expected, (who, route, response.status_code)
     if who == "anonymous":
         assert "/login" in response.location
-    if who != "anonymous" and expected == 302 and method == "POST":
+    if who != "anonymous" and expected == 303 and method == "POST":
         assert _changes() > before
     else:
         assert _changes() == before
@@ -162,7 +162,7 @@ def test_coordinator_schedules_a_session(client, login_as):
     page = client.get("/sessions/new").get_data(as_text=True)
     assert curriculum.code in page and "EUCAP" in page
     response = client.post("/sessions/new", data=_form(curriculum.id, partners=[str(partner.id)]))
-    assert response.status_code == 302
+    assert response.status_code == 303
     training_session = db.session.scalar(db.select(TrainingSession))
     assert (
         training_session.partners == [partner] and training_session.status == SessionStatus.PLANNED
@@ -232,7 +232,7 @@ def test_edit_keeps_capacity_above_confirmed(client, login_as, world):
     db.session.expire_all()
     assert training_session.capacity == 25
     data["capacity"] = "2"
-    assert client.post(f"/sessions/{training_session.id}/edit", data=data).status_code == 302
+    assert client.post(f"/sessions/{training_session.id}/edit", data=data).status_code == 303
     db.session.expire_all()
     assert training_session.capacity == 2 and training_session.city == "Ouagadougou"
 
@@ -249,7 +249,7 @@ def test_status_moves_and_refusals(client, login_as, world):
     assert refused.status_code == 409
     assert "cannot move from “Planned” to “Completed”" in refused.get_data(as_text=True)
     assert client.post(f"/sessions/{sid}/status", data={"status": "bogus"}).status_code == 400
-    assert client.post(f"/sessions/{sid}/status", data={"status": "open"}).status_code == 302
+    assert client.post(f"/sessions/{sid}/status", data={"status": "open"}).status_code == 303
     db.session.expire_all()
     assert world["session"].status == SessionStatus.OPEN
     history = client.get(f"/sessions/{sid}").get_data(as_text=True)
@@ -287,7 +287,7 @@ def test_unqualified_trainer_needs_a_reason(client, login_as, world):
         f"/sessions/{sid}/trainers",
         data={"trainer_id": trainer.id, "role": "lead", "override_reason": "Expert on Sahel cases"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(f"/sessions/{sid}").get_data(as_text=True)
     assert "Expert on Sahel cases" in page and "assignment.created" in page
 
@@ -509,7 +509,7 @@ def test_partners_are_checkboxes_naming_their_country_and_two_are_saved(client, 
     response = client.post(
         "/sessions/new", data=_form(curriculum.id, partners=[str(eucap.id), str(police.id)])
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     training_session = db.session.scalar(db.select(TrainingSession))
     assert {partner.id for partner in training_session.partners} == {eucap.id, police.id}
     edit = client.get(f"/sessions/{training_session.id}/edit").get_data(as_text=True)

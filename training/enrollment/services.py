@@ -183,7 +183,7 @@ def _screening_refusal(enrollment: Enrollment, training_session: TrainingSession
             "%(name)s cannot be confirmed: this session requires screening and they have no "
             "current clearance on %(day)s.",
             name=enrollment.participant.full_name,
-            day=training_session.start_date.isoformat(),
+            day=format_day(training_session.start_date, "long"),
         )
     return None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, flash, g, jsonify, render_template, request
+from flask import Flask, flash, g, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -19,10 +19,37 @@ from training.transactions import writing
 
 def show_on_form(form, error: DomainError, default_field: str) -> None:
     """Put a broken rule's message next to the field it concerns (the
-    error's own field when the form has it, else `default_field`)."""
+    error's own field when the form has it, else `default_field`), and in
+    the summary at the top of the page."""
     name = error.field if error.field in _field_names(form) else default_field
     field = getattr(form, name)
     field.errors = [*field.errors, error.message]
+    note_form_errors(form)
+
+
+def note_form_errors(form) -> None:
+    """Remember a posted form that came back wrong (invalid, or refused by a
+    rule): the page that shows it again opens with the list of its errors,
+    each linked to its field (templates/macros/_error_summary.html), so a
+    refusal is seen however far down the page its form is."""
+    if not has_request_context() or request.method in ("GET", "HEAD"):
+        return
+    noted = g.setdefault("forms_with_errors", [])
+    if not any(form is other for other in noted):
+        noted.append(form)
+
+
+def form_error_summary() -> list[tuple[str | None, str, str]]:
+    """(the field's id to link to, or None for a hidden one; its label; the
+    message) of each error of the forms noted in this request."""
+    summary: list[tuple[str | None, str, str]] = []
+    for form in g.get("forms_with_errors", []):
+        for field in form:
+            messages = [error for error in field.errors if isinstance(error, str)]
+            hidden = field.type in ("CSRFTokenField", "HiddenField")
+            for message in messages:
+                summary.append((None if hidden else field.id, str(field.label.text), message))
+    return summary
 
 
 def refuse(error: DomainError, form=None, field: str | None = None) -> None:
@@ -117,6 +144,7 @@ def _audit_refusal() -> None:
 
 
 def register_error_pages(app: Flask) -> None:
+    app.add_template_global(form_error_summary)
     titles = {
         400: lambda: _("Bad request"),
         403: lambda: _("Access refused"),

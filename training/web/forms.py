@@ -21,6 +21,7 @@ from wtforms.widgets import Select, html_params
 
 from training.formatting import G5_SAHEL, country_groups
 from training.text import clean
+from training.web.errors import note_form_errors
 
 
 def clean_line(value: Any) -> Any:
@@ -34,6 +35,12 @@ def clean_paragraphs(value: Any) -> Any:
 
 
 class CleanForm(FlaskForm):
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            note_form_errors(self)  # the page shown again lists them at its top
+        return valid
+
     class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
             field_class = unbound_field.field_class
