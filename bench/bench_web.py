@@ -108,9 +108,9 @@ def bare_app():
     def bare():
         with Session(engine) as session:
             people = session.scalars(
-                sa.select(BareParticipant)
-                .order_by(BareParticipant.family_name, BareParticipant.id)
-                .limit(40)
+                # By primary key: at full scale an ORDER BY family_name sorts
+                # 100,000 rows (no index) and the bare page fell to 1 req/s.
+                sa.select(BareParticipant).order_by(BareParticipant.id).limit(40)
             ).all()
             return template.render(people=people)
 
