@@ -23,8 +23,11 @@ median and the 99th percentile of latency and the ratio to the bare page
 --scale demo builds a fresh demo database (SQLite: a file in a temporary
 folder unless --database-url names one; --postgres: the empty database of
 .ci/with-postgres.sh). --scale full expects a database bench/generate.py
-filled. --profile profiles each page in this process instead (cProfile,
-Flask's test client) and prints where the time goes.
+filled. --before TREE also serves Atelier as in another checkout (the tree
+before a change, e.g. `git archive <commit> | tar -x -C /tmp/before`) on
+the same database, and loads each of its pages just before this tree's:
+before and after in one run. --profile profiles each page in this process
+instead (cProfile, Flask's test client) and prints where the time goes.
 """
 
 from __future__ import annotations
@@ -105,9 +108,9 @@ def bare_app():
     def bare():
         with Session(engine) as session:
             people = session.scalars(
-                sa.select(BareParticipant)
-                .order_by(BareParticipant.family_name, BareParticipant.id)
-                .limit(40)
+                # By primary key: at full scale an ORDER BY family_name sorts
+                # 100,000 rows (no index) and the bare page fell to 1 req/s.
+                sa.select(BareParticipant).order_by(BareParticipant.id).limit(40)
             ).all()
             return template.render(people=people)
 
@@ -142,7 +145,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(name: str, target: str, env: dict[str, str], arguments, folder: Path) -> Server:
+def start_server(
+    name: str, target: str, env: dict[str, str], arguments, folder: Path, tree: Path = ROOT
+) -> Server:
     port = free_port()
     log = folder / f"{name}.log"
     process = subprocess.Popen(
@@ -164,7 +169,7 @@ def start_server(name: str, target: str, env: dict[str, str], arguments, folder:
             "120",
             target,
         ],
-        cwd=ROOT,
+        cwd=tree,
         env={**os.environ, **env},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -474,6 +479,12 @@ def main() -> None:
     parser.add_argument("--encoding", default="identity", help="Accept-Encoding sent (gzip, br)")
     parser.add_argument("--only", help="load only the pages whose name contains this")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N requests a page")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="TREE",
+        help="also load each page from Atelier as in TREE (a checkout: git worktree add)",
+    )
     arguments = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="atelier-bench-web-"))
@@ -509,34 +520,46 @@ def main() -> None:
         start_server("bare", "bench.bench_web:bare_app()", environment, arguments, folder),
         start_server("atelier", "wsgi:app", environment, arguments, folder),
     ]
+    if arguments.before:
+        servers.append(
+            start_server(
+                "before", "wsgi:app", environment, arguments, folder, arguments.before.resolve()
+            )
+        )
     try:
-        bare, atelier = servers
+        bare, atelier = servers[:2]
         wait_serving(bare, "/bare")
-        wait_serving(atelier, "/healthz")
-        cookie = sign_in(atelier.port, email, password)
+        for server in servers[1:]:
+            wait_serving(server, "/healthz")
+        cookies = {server.name: sign_in(server.port, email, password) for server in servers[1:]}
         print(
             f"Database: {url.split('@')[-1]} ({arguments.scale}); gunicorn {arguments.workers} "
             f"workers x {arguments.threads} threads (gthread); {arguments.connections} "
             f"keep-alive connections, {arguments.rounds} rounds x {arguments.duration:g} s a page"
         )
         results: dict[str, Result] = {"bare": Result()}
-        results.update({name: Result() for name in pages})
+        for name in pages:
+            if arguments.before:
+                results[f"{name} (before)"] = Result()
+            results[name] = Result()
         for _round in range(arguments.rounds):
             results["bare"].add(load(bare.port, "/bare", "", arguments))
             for name, path in pages.items():
-                anonymous = path.startswith("/verify")
-                results[name].add(load(atelier.port, path, "" if anonymous else cookie, arguments))
+                for server in servers[:0:-1]:  # before (when asked), then this tree
+                    key = name if server is atelier else f"{name} (before)"
+                    cookie = "" if path.startswith("/verify") else cookies[server.name]
+                    results[key].add(load(server.port, path, cookie, arguments))
         results["bare"].add(load(bare.port, "/bare", "", arguments))
         baseline = results["bare"].per_second
         print(
-            f"{'page':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} "
+            f"{'page':<25} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} "
             f"{'KB':>6} {'errors':>8}  target (ratio >= {TARGET_RATIO}, p99 < {TARGET_P99_MS:g} ms)"
         )
         failures = 0
         for name, result in results.items():
             ratio = result.per_second / baseline if baseline else 0.0
             verdict = ""
-            if name != "bare":
+            if name != "bare" and not name.endswith("(before)"):
                 ok = (
                     ratio >= TARGET_RATIO
                     and result.percentile(0.99) < TARGET_P99_MS
@@ -546,7 +569,7 @@ def main() -> None:
                 verdict = "ok" if ok else "MISSED"
             errors = ",".join(f"{s}x{n}" for s, n in sorted(result.errors.items())) or "-"
             print(
-                f"{name:<16} {result.per_second:>8.1f} {result.percentile(0.5):>8.1f} "
+                f"{name:<25} {result.per_second:>8.1f} {result.percentile(0.5):>8.1f} "
                 f"{result.percentile(0.99):>8.1f} {ratio:>6.2f} {result.size / 1024:>6.1f} "
                 f"{errors:>8}  {verdict}"
             )

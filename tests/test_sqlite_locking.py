@@ -79,3 +79,36 @@ def test_a_get_reads_and_a_post_writes(app, client, login_as, count_queries):
     with count_queries() as statements:
         client.post("/language", data={"locale": "fr", "next": "/"})
     assert "BEGIN IMMEDIATE" in statements
+
+
+def test_a_page_reads_while_another_connection_holds_the_write_lock(app, client, login_as):
+    """Issue 18: gunicorn's workers read side by side. A form saving in
+    another worker holds SQLite's write lock; list and session pages still
+    answer at once (a deferred BEGIN waits for no one), while a writer
+    would wait."""
+    if not _sqlite_file(app):
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+
+    training_session = factories.make_session()
+    db.session.commit()
+    login_as("coordinator")
+    session_id = training_session.id
+    assert client.get("/reports").status_code == 200  # the reports caught up (their one write)
+    db.session.remove()
+    writer = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another worker's form, mid-save
+        for path in ("/sessions", "/participants", f"/sessions/{session_id}", "/reports"):
+            started = time.monotonic()
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert time.monotonic() - started < 5.0, path  # the busy timeout is 10 s
+        other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):  # a writer would wait
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    finally:
+        db.session.remove()
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -419,8 +419,10 @@ def _install_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers():
+        # The signed-in user resolved once a page, not at each `can` of its rows.
+        user = current_user._get_current_object()
         return {
-            "can": lambda action, obj=None: can(current_user, action, obj),
+            "can": lambda action, obj=None: can(user, action, obj),
             "current_locale": str(get_locale()),
             "navigation": navigation_for(current_user),
             "label": label,

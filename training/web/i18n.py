@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
+from babel import numbers as babel_numbers
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
@@ -27,6 +28,7 @@ from flask_babel import (
 from flask_login import current_user
 from markupsafe import Markup
 
+from training import dates
 from training.formatting import (
     country_name,
     duration_text,
@@ -191,6 +193,33 @@ def day_period(period: str) -> str:
     return str(heading) if heading is not None else period
 
 
+def locale_name() -> str:
+    """The current locale's name ("fr", "ar"), kept beside its locale object
+    on Flask-Babel's per-request namespace ("en" outside a request)."""
+    locale = get_locale()
+    if locale is None:
+        return "en"
+    namespace = g._flask_babel
+    kept = getattr(namespace, "atelier_locale_name", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    name = str(locale)
+    namespace.atelier_locale_name = (locale, name)
+    return name
+
+
+# A day or a count is written the same way by every request of a locale:
+# Babel parses the pattern and walks the locale's data each time otherwise.
+@lru_cache(maxsize=8192)
+def _day_text(locale_name: str, value: date, format: str) -> str:
+    return dates.format_day(value, format, locale_name)
+
+
+@lru_cache(maxsize=8192)
+def _number_text(locale_name: str, value: int, format: str | None) -> str:
+    return babel_numbers.format_decimal(value, format, locale=locale_name)
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_global(day_period)
     app.add_template_global(duration_text, name="duration")
@@ -215,7 +244,11 @@ def register_filters(app: Flask) -> None:
 
     @app.template_filter("day")
     def day_filter(value: date | None, format: str = "medium") -> str:
-        return in_own_direction(format_day(value, format)) if value else ""
+        if not value:
+            return ""
+        if type(value) is date:  # a day has no time zone: the same text in every request
+            return in_own_direction(_day_text(locale_name(), value, format))
+        return in_own_direction(format_day(value, format))
 
     @app.template_filter("moment")
     def moment_filter(value: datetime | None, format: str = "medium") -> str:
@@ -223,7 +256,11 @@ def register_filters(app: Flask) -> None:
 
     @app.template_filter("number")
     def number_filter(value: float | int | None, format: str | None = None) -> str:
-        return format_decimal(value, format) if value is not None else ""
+        if value is None:
+            return ""
+        if type(value) is int:  # counts: the report pages write hundreds of them
+            return _number_text(locale_name(), value, format)
+        return format_decimal(value, format)
 
     @app.template_filter("percent")
     def percent_filter(value: float | None, decimals: int = 0) -> str:
