@@ -77,6 +77,7 @@ def test_the_edit_page_says_why_the_dates_are_refused(client, login_as, complete
     form = client.get(f"/sessions/{training_session.id}/edit")
     assert form.status_code == 200
     data = {
+        "theme": training_session.curriculum.theme.value,
         "curriculum_id": training_session.curriculum_id,
         "code": training_session.code,
         "kind": training_session.kind.value,
