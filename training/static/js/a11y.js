@@ -36,3 +36,29 @@
     first.focus({ preventScroll: false });
   }
 })();
+
+// A table wider than a phone scrolls sideways in its .table-responsive
+// box: that box takes the keyboard focus (arrow keys scroll it) and says
+// what it holds (WCAG 2.1.1).
+(function () {
+  "use strict";
+  function reachable() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      const scrolls = box.scrollWidth > box.clientWidth;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        const caption = box.querySelector("caption");
+        const heading = caption || box.closest("section, .card, main").querySelector("h1, h2, h3");
+        if (heading && !box.hasAttribute("aria-label")) box.setAttribute("aria-label", heading.textContent.trim());
+        box.dataset.a11yScroll = "1";
+      } else if (!scrolls && box.dataset.a11yScroll) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        delete box.dataset.a11yScroll;
+      }
+    });
+  }
+  reachable();
+  window.addEventListener("resize", reachable);
+})();
