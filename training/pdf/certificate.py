@@ -289,14 +289,25 @@ class CertificateFont(ttfonts.TTFont):
         self.postscript_name = self.face.name
         self.face.name = self.face.name + b"." + name.encode("ascii")
 
+    def compute_primed_state(self) -> None:
+        """The primed characters' codes, assigned once per process (by
+        `_fonts`, before any document uses the font). ASCII-readable, as
+        before issue 18, so that a document of many certificates keeps
+        the bytes it had: `splitString` reads the setting from the font."""
+        scratch = pdfdoc.PDFDocument()
+        self._asciiReadable = True
+        try:
+            self.splitString(_PRIMED_CHARACTERS, scratch)
+        finally:
+            self._asciiReadable = False
+        self._primed = self.state.pop(scratch)
+
     def prime(self, doc: pdfdoc.PDFDocument) -> None:
         """Give the document's state of this font the primed characters'
         codes (a copy of the state computed once)."""
         if self._primed is None:
-            scratch = pdfdoc.PDFDocument()
-            self.splitString(_PRIMED_CHARACTERS, scratch)
-            self._primed = self.state.pop(scratch)
-        state = copy.copy(self._primed)
+            self.compute_primed_state()
+        state = copy.copy(cast(ttfonts.TTFont.State, self._primed))
         # `assignments` is set in State.__init__ but missing from the stubs.
         state.assignments = dict(state.assignments)  # type: ignore[attr-defined]
         state.subsets = [list(subset) for subset in state.subsets]
@@ -305,8 +316,8 @@ class CertificateFont(ttfonts.TTFont):
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
         """ReportLab's TTFont.addObjects, with each subset's tables and font
         program taken from the caches, already compressed."""
-        # `_asciiReadable` is TTFont's own (private, undeclared) setting.
-        ascii_readable = self._asciiReadable  # type: ignore[attr-defined]
+        # `_asciiReadable` is TTFont's own (private) setting, False here.
+        ascii_readable = self._asciiReadable
         state = self.state.get(doc) or ttfonts.TTFont.State(ascii_readable)
         self.state[doc] = state
         state.frozen = 1
@@ -369,6 +380,7 @@ def _fonts() -> tuple[CertificateFont, ...]:
     the Atelier faces and registered under the certificate's own names."""
     fonts = tuple(CertificateFont(name, str(font_file(face))) for name, face in _FACES.items())
     for font in fonts:
+        font.compute_primed_state()
         pdfmetrics.registerFont(font)
     return fonts
 
