@@ -224,9 +224,10 @@ _FACES = {REGULAR: FONT_REGULAR, BOLD: FONT_BOLD}
 
 # Every character a certificate is likely to need: ASCII, Latin-1 and
 # Latin Extended-A (West African and European names), typographic marks.
-# Assigned first in every document, they give each font the same subset in
-# every certificate, so the subset is built and compressed once per process
-# (`_font_file`) instead of once per file.
+# Assigned first in a document of many certificates (`render_certificates`),
+# they give each font the same subsets whatever the names, built and
+# compressed once per process (`_font_file`). A single certificate, the
+# stored one, is not primed: its fonts carry only what its page prints.
 _PRIMED_CHARACTERS = (
     "".join(chr(code) for code in range(0x20, 0x7F))
     + "".join(chr(code) for code in range(0xA1, 0x180) if code != 0xAD)
@@ -275,7 +276,10 @@ class CertificateFont(ttfonts.TTFont):
     _primed: ttfonts.TTFont.State | None = None
 
     def __init__(self, name: str, filename: str) -> None:
-        super().__init__(name, filename)
+        # Not "ASCII-readable": ReportLab would otherwise put all of ASCII
+        # in every file's first subset, used or not. Code 32 stays the
+        # space either way.
+        super().__init__(name, filename, asciiReadable=False)
         # pdfmetrics.registerFont hands out the font first registered for a
         # face under any later name of the same face: the certificate would
         # then draw with the shared AtelierSans object, or, registered first,
@@ -285,14 +289,25 @@ class CertificateFont(ttfonts.TTFont):
         self.postscript_name = self.face.name
         self.face.name = self.face.name + b"." + name.encode("ascii")
 
+    def compute_primed_state(self) -> None:
+        """The primed characters' codes, assigned once per process (by
+        `_fonts`, before any document uses the font). ASCII-readable, as
+        before issue 18, so that a document of many certificates keeps
+        the bytes it had: `splitString` reads the setting from the font."""
+        scratch = pdfdoc.PDFDocument()
+        self._asciiReadable = True
+        try:
+            self.splitString(_PRIMED_CHARACTERS, scratch)
+        finally:
+            self._asciiReadable = False
+        self._primed = self.state.pop(scratch)
+
     def prime(self, doc: pdfdoc.PDFDocument) -> None:
         """Give the document's state of this font the primed characters'
         codes (a copy of the state computed once)."""
         if self._primed is None:
-            scratch = pdfdoc.PDFDocument()
-            self.splitString(_PRIMED_CHARACTERS, scratch)
-            self._primed = self.state.pop(scratch)
-        state = copy.copy(self._primed)
+            self.compute_primed_state()
+        state = copy.copy(cast(ttfonts.TTFont.State, self._primed))
         # `assignments` is set in State.__init__ but missing from the stubs.
         state.assignments = dict(state.assignments)  # type: ignore[attr-defined]
         state.subsets = [list(subset) for subset in state.subsets]
@@ -301,8 +316,8 @@ class CertificateFont(ttfonts.TTFont):
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
         """ReportLab's TTFont.addObjects, with each subset's tables and font
         program taken from the caches, already compressed."""
-        # `_asciiReadable` is TTFont's own (private, undeclared) setting.
-        ascii_readable = self._asciiReadable  # type: ignore[attr-defined]
+        # `_asciiReadable` is TTFont's own (private) setting, False here.
+        ascii_readable = self._asciiReadable
         state = self.state.get(doc) or ttfonts.TTFont.State(ascii_readable)
         self.state[doc] = state
         state.frozen = 1
@@ -365,6 +380,7 @@ def _fonts() -> tuple[CertificateFont, ...]:
     the Atelier faces and registered under the certificate's own names."""
     fonts = tuple(CertificateFont(name, str(font_file(face))) for name, face in _FACES.items())
     for font in fonts:
+        font.compute_primed_state()
         pdfmetrics.registerFont(font)
     return fonts
 
@@ -873,7 +889,7 @@ def _draw_verification(
         _centred(canvas, 52, replaces, BOLD, 8, rtl=rtl)
 
 
-def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
+def _new_canvas(buffer: io.BytesIO, title: str, prime: bool) -> Canvas:
     fonts = _fonts()
     # Streams compressed with zlib alone. With pageCompression on, ReportLab
     # would also wrap every page and form stream in ASCII85 (rl_config.useA85,
@@ -887,8 +903,9 @@ def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
     canvas.setTitle(title)
     canvas.setAuthor("Atelier")
     canvas.setCreator("Atelier")
-    for font in fonts:
-        font.prime(doc)
+    if prime:
+        for font in fonts:
+            font.prime(doc)
     canvas.beginForm(ARTWORK_FORM)
     canvas.addLiteral(_artwork_operators())
     canvas.endForm()
@@ -896,9 +913,11 @@ def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
 
 
 def render_certificate(data: CertificateData) -> bytes:
-    """One certificate as a one-page PDF."""
+    """One certificate as a one-page PDF, each font subset to the
+    characters the page prints (issue 18: a stored certificate is at most
+    50 KB; the primed subsets of `render_certificates` are some 80 KB)."""
     buffer = io.BytesIO()
-    canvas = _new_canvas(buffer, f"{TITLES[data.kind]['en']} {data.serial}")
+    canvas = _new_canvas(buffer, f"{TITLES[data.kind]['en']} {data.serial}", prime=False)
     _draw_page(canvas, data)
     canvas.showPage()
     canvas.save()
@@ -909,7 +928,7 @@ def render_certificates(certificates: Iterable[CertificateData], title: str = ""
     """Many certificates in one print-ready PDF, one page each, sharing the
     artwork and the fonts."""
     buffer = io.BytesIO()
-    canvas = _new_canvas(buffer, title or "Certificates")
+    canvas = _new_canvas(buffer, title or "Certificates", prime=True)
     for data in certificates:
         _draw_page(canvas, data)
         canvas.showPage()
