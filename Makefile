@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 export FLASK_APP := wsgi
 
-.PHONY: run test test-serial test-sqlite test-postgres test-browser lint format bench bench-load bench-soak translations venv venv-run system-deps clean
+.PHONY: run test test-serial test-sqlite test-postgres test-browser test-a11y lint format bench bench-load bench-soak translations venv venv-run system-deps clean
 
 # `make run` installs what production runs (requirements.txt); the tests and
 # tools install requirements-dev.txt on top of it.
@@ -74,6 +74,11 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 test-browser: venv tests/browser/node_modules/.installed
 	@echo "== browser tests in headless Chromium"
 	$(BIN)/pytest $(PYTEST_FLAGS) tests/browser
+
+# The whole accessibility sweep: every page of every role in every language
+# at both widths (make test checks each page in one of the six, in turn).
+test-a11y: venv tests/browser/node_modules/.installed
+	ATELIER_A11Y_FULL=1 $(BIN)/pytest $(PYTEST_FLAGS) tests/browser/test_accessibility.py
 
 lint: venv
 	$(BIN)/ruff check .
