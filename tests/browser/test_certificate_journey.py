@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from training.auth.models import User
@@ -109,7 +110,12 @@ def test_issue_download_verify_revoke(
     # Selectors rather than words: the demo users read the interface in French.
     coordinator.locator("form[data-issue-all] button[type=submit]").click()
     coordinator.wait_for_load_state("load")
-    assert coordinator.locator(".alert-success").is_visible()
+    # Issuing runs as a job: its page updates itself until the job is done.
+    assert "/jobs/" in coordinator.url
+    expect(coordinator.locator("#job-status .badge.text-bg-success")).to_be_visible(timeout=60_000)
+    coordinator.locator("#job-back").click()
+    coordinator.wait_for_load_state("load")
+    assert f"/sessions/{session_id}/certificates" in coordinator.url
     assert coordinator.locator("form[data-issue-all]").count() == 0  # nothing left to issue
     serial, holder_name, state = current_certificate(live_app, enrollment_id)
     assert coordinator.locator(f"a[href='/certificates/{serial}.pdf']").is_visible()

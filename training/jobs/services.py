@@ -125,6 +125,7 @@ def start(job_id: int) -> None:
     chosen = runner()
     if chosen == "inline":
         run(job_id)
+        db.session.commit()  # what the job wrote in this request's transaction
     elif chosen == "rq":
         try:
             runners.enqueue_on_rq(job_id)
