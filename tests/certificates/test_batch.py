@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from tests import factories
 from tests.certificates.conftest import attend, completed_session, graduate
 from training.audit.models import AuditEvent
-from training.certificates import batch, services
+from training.certificates import batch, keys, services
 from training.certificates.models import Certificate, CertificateKind
 from training.extensions import db
 from training.jobs import runner
@@ -98,6 +98,10 @@ def test_the_job_issues_what_one_by_one_issues_rendered_in_two_processes(app):
     coordinator = factories.make_user("coordinator")
     training_session = _session_of(7)
 
+    # The keys first: made on demand inside the SAVEPOINT, they would be undone
+    # with it, and PostgreSQL does not give their ids again.
+    keys.ensure_keys()
+    db.session.commit()
     # One by one, in a SAVEPOINT undone afterwards: what the rules give.
     nested = db.session.begin_nested()
     for row in services.pending_enrollments(training_session):
