@@ -79,6 +79,7 @@ def _seed(database_url: str, key_dir: Path) -> dict[str, object]:
             "trainer": trainer.email,
             "trainer_id": trainer.trainer.id,
             "curriculum_id": curriculum.id,
+            "theme": curriculum.theme.value,
             "participant_ids": [participant.id for participant in participants],
         }
         db.session.remove()
@@ -144,6 +145,7 @@ def test_the_coordinators_and_the_trainers_journeys_alternate_between_two_nodes(
         b,
         "/sessions/new",
         {
+            "theme": seeded["theme"],
             "curriculum_id": seeded["curriculum_id"],
             "code": "NE-NODES-001",
             "kind": "training",
