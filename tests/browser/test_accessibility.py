@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from training.auth.models import User
 from training.certificates import signing
@@ -384,7 +385,7 @@ def test_a_form_error_is_announced_and_linked_to_its_field(browser, live_server,
         tab.keyboard.press("Enter")
         tab.wait_for_load_state("load")
         field = tab.locator("#code")
-        assert field.get_attribute("aria-invalid") == "true"
+        expect(field).to_have_attribute("aria-invalid", "true")  # set by js/a11y.js
         error = tab.locator(f"#{field.get_attribute('aria-describedby').split()[-1]}")
         assert error.is_visible()
         assert "numéro imprimé" in error.inner_text()  # "Saisissez le numéro imprimé ..."

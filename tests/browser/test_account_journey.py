@@ -114,7 +114,7 @@ def test_a_participant_given_access_sets_a_password_on_a_phone_and_sees_their_ce
     phone.get_by_role("button", name="Enregistrer mon mot de passe").click()
     phone.wait_for_load_state("load")
     main = phone.inner_text("main")
-    assert "Votre mot de passe est enregistré et vous êtes connecté" in main
+    assert "Votre mot de passe est enregistré et la connexion est établie" in main
     assert "Vos certificats" in main and serial in main
     _no_horizontal_scroll(phone)
     screenshot(phone, "access-participant-home-phone")
