@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from config import TestConfig
 from training import create_app
-from training.extensions import db
+from training.extensions import db, limiter
 
 CHROMIUM = os.environ.get("ATELIER_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "atelier-demo"
@@ -85,6 +85,16 @@ def live_server(live_app) -> Iterator[str]:
         db.session.remove()
         with db.engine.connect() as connection:
             assert differences(connection) == 0, "report_training differs from a rebuild"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(request: pytest.FixtureRequest) -> None:
+    """Each test is a new visitor, but every one comes from 127.0.0.1: the
+    rate limits (tested in tests/auth/test_throttle.py and beside each route)
+    start afresh, so that a sweep of fifty pages does not leave the next
+    test's verification refused with a 429."""
+    if "live_server" in request.fixturenames:
+        limiter.reset()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,7 @@ from training.auth.models import User
 from training.certificates import signing
 from training.certificates.models import Certificate, CertificateStatus
 from training.enrollment.models import Enrollment, EnrollmentStatus
-from training.extensions import db, limiter
+from training.extensions import db
 from training.people.models import Participant
 from training.sessions.models import Assignment, SessionStatus, TrainingSession
 
@@ -220,15 +219,6 @@ def axe_ready() -> Path:
     return AXE
 
 
-@pytest.fixture
-def fresh_limits(live_app) -> Iterator[None]:
-    """Some fifty sign-in and verification pages in a minute: the limits
-    (tested elsewhere) start afresh, and so do the next tests'."""
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
 def set_locale(live_app, email: str, locale: str | None) -> str | None:
     with live_app.app_context():
         user = db.session.scalars(sa.select(User).where(User.email == email)).one()
@@ -275,7 +265,7 @@ def check_pages(tab, paths: list[str], who: str, locale: str) -> list[tuple[str,
 
 
 def test_every_page_of_every_role_passes_axe_in_every_language_on_desk_and_phone(
-    browser, live_app, live_server, sign_in, axe_ready, fresh_limits
+    browser, live_app, live_server, sign_in, axe_ready
 ):
     paths = candidate_pages(live_app, demo_ids(live_app))
     failures: list[tuple[str, dict]] = []
@@ -375,7 +365,7 @@ def test_the_day_grid_by_keyboard_and_screen_reader(browser, live_server, sign_i
         context.close()
 
 
-def test_a_form_error_is_announced_and_linked_to_its_field(browser, live_server, fresh_limits):
+def test_a_form_error_is_announced_and_linked_to_its_field(browser, live_server):
     context = browser.new_context(base_url=live_server, viewport=VIEWPORTS["phone"], locale="fr-FR")
     tab = context.new_page()
     try:
