@@ -152,6 +152,11 @@ class Certificate(Model):
 
     pdf: Mapped[Optional[bytes]] = deferred(mapped_column(sa.LargeBinary))
     pdf_sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    # What the stored PDF was drawn from: a digest of the renderer's inputs
+    # and of the renderer itself (training.pdf.certificate.render_digest).
+    # A session's print PDF draws again every certificate whose digest still
+    # matches and copies the stored page of any other (none: issued before).
+    render_digest: Mapped[Optional[str]] = mapped_column(sa.String(64))
     # What the QR code carries: the COSE_Sign1 message as signed, and the key
     # that signed it (none on certificates issued before signing began).
     signed_payload: Mapped[Optional[bytes]] = mapped_column(sa.LargeBinary)

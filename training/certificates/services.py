@@ -49,7 +49,7 @@ import io
 import re
 import secrets
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -79,7 +79,13 @@ from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db
 from training.formatting import country_name
-from training.pdf.certificate import CertificateData, Signatory, render_certificate
+from training.pdf.certificate import (
+    CertificateData,
+    Signatory,
+    render_certificate,
+    render_certificates,
+    render_digest,
+)
 from training.people.models import Participant
 from training.sessions.models import SessionKind, SessionStatus, TrainingSession
 from training.sessions.services import lock_session
@@ -494,7 +500,9 @@ def _create(
         )
         certificate.enrollment = enrollment
         db.session.add(certificate)
-        _rendered(certificate, render_certificate(certificate_data(certificate, settings)))
+        data = certificate_data(certificate, settings)
+        certificate.render_digest = render_digest(data)
+        _rendered(certificate, render_certificate(data))
     return certificate
 
 
@@ -681,10 +689,13 @@ def prepare_batch(training_session: TrainingSession, actor: User) -> PreparedBat
         _statement(row.enrollment, row.kind, serial, actor, settings)  # type: ignore[arg-type]
         for row, serial in zip(pending, serials, strict=True)
     ]
+    data = [certificate_data(certificate, settings) for certificate in certificates]
+    for certificate, one in zip(certificates, data, strict=True):
+        certificate.render_digest = render_digest(one)
     return PreparedBatch(
         session_id=training_session.id,
         certificates=certificates,
-        data=[certificate_data(certificate, settings) for certificate in certificates],
+        data=data,
         already=len(rows) - len(pending),
     )
 
@@ -990,7 +1001,10 @@ def session_certificates(
             Enrollment.session_id == training_session.id,
             Certificate.status == CertificateStatus.VALID,
         )
-        .options(selectinload(Certificate.enrollment).selectinload(Enrollment.participant))
+        .options(
+            selectinload(Certificate.enrollment).selectinload(Enrollment.participant),
+            selectinload(Certificate.replaces),
+        )
         .order_by(Certificate.serial)
     )
     if with_pdf:
@@ -1021,14 +1035,39 @@ def session_zip(certificates: Sequence[Certificate]) -> bytes:
     return buffer.getvalue()
 
 
-def merged_pdf(certificates: Iterable[Certificate]) -> bytes:
-    """The stored PDFs, unchanged, one after another in one print-ready
-    file (pypdf): the frozen bytes are what was issued."""
+def print_pdf(certificates: Sequence[Certificate], title: str = "") -> bytes:
+    """Every certificate in one print-ready PDF, each page the page that
+    was issued. A certificate whose render digest still matches what the
+    renderer would draw today (its statement, the settings printed on it,
+    the renderer itself) is drawn again, all of them in one document that
+    shares the fonts and the artwork: hundreds a second, a few kilobytes a
+    page. Any other (issued before the digest, or before a change of
+    signatories, logos, address or renderer) is its stored page, copied
+    unchanged; the order is kept."""
+    settings = certificate_settings()
+    runs: list[tuple[bool, list[Any]]] = []  # (drawn again, data or certificates)
+    for certificate in certificates:
+        data = certificate_data(certificate, settings)
+        drawn = certificate.render_digest is not None and certificate.render_digest == (
+            render_digest(data)
+        )
+        if not runs or runs[-1][0] != drawn:
+            runs.append((drawn, []))
+        runs[-1][1].append(data if drawn else certificate)
+    if len(runs) == 1 and runs[0][0]:
+        return render_certificates(runs[0][1], title)
+
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for certificate in certificates:
-        writer.append(PdfReader(io.BytesIO(certificate.pdf or b"")))
+    for drawn, items in runs:
+        if drawn:
+            writer.append(PdfReader(io.BytesIO(render_certificates(items, title))))
+        else:
+            for certificate in items:
+                writer.append(PdfReader(io.BytesIO(certificate.pdf or b"")))
+    if title:
+        writer.add_metadata({"/Title": title})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -214,16 +214,21 @@ def session_zip(session_id: int):
 @bp.route("/sessions/<int:session_id>/certificates.pdf")
 @require("certificates.manage")
 def session_print(session_id: int):
-    return _session_file(session_id, "pdf", "application/pdf", services.merged_pdf)
+    return _session_file(session_id, "pdf", "application/pdf", services.print_pdf, with_pdf=False)
 
 
 def _session_file(
-    session_id: int, extension: str, mimetype: str, build: Callable[[list[Certificate]], bytes]
+    session_id: int,
+    extension: str,
+    mimetype: str,
+    build: Callable[[list[Certificate]], bytes],
+    with_pdf: bool = True,
 ):
     """Every certificate of the session in one file (`build` makes it), or
-    back to the certificates page when none is issued yet."""
+    back to the certificates page when none is issued yet. The print PDF
+    reads a stored PDF only when it copies it (`with_pdf=False`)."""
     training_session = load(TrainingSession, session_id, "certificates.manage")
-    certificates = services.session_certificates(training_session, with_pdf=True)
+    certificates = services.session_certificates(training_session, with_pdf=with_pdf)
     if not certificates:
         flash(_("No certificate has been issued for this session yet."), "warning")
         return redirect(url_for("certificates.session_certificates", session_id=session_id))

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from training.attendance.sheet_data import sheet_for, sheet_language
-from training.certificates.services import merged_pdf, session_certificates
+from training.certificates.services import print_pdf, session_certificates
 from training.domain import DomainError
 from training.enrollment.convocation import convocation_data
 from training.enrollment.models import Enrollment
@@ -170,12 +170,12 @@ def build_pack(
                     ),
                 )
             )
-        certificates = session_certificates(training_session, with_pdf=True)
+        certificates = session_certificates(training_session)
         if certificates:
             files.append(
                 (
                     f"5-{words['certificates']}-{code}.pdf",
-                    merged_pdf(certificates),
+                    print_pdf(certificates),
                     ngettext(
                         "The %(num)d valid certificate, in one file to print.",
                         "The %(num)d valid certificates, in one file to print.",
