@@ -464,6 +464,7 @@ def test_another_user_on_the_same_phone_neither_sees_nor_sends_the_first_users_m
 
     # The coordinator signs out; the trainer signs in again: theirs are sent.
     page.locator(".navbar-toggler").click()
+    page.wait_for_selector("#mainNav.show")  # opened: the button has stopped moving
     with page.expect_navigation(url="**/login"):
         page.locator("form[data-sign-out] button").click()
     assert not [name for name in page.evaluate("caches.keys()") if name.startswith("atelier-pages")]
