@@ -399,3 +399,64 @@ def test_the_trainer_home_links_the_days_and_pages(client, login_as, workshop):
         f"/sessions/{workshop.id}/scores" in page
         and f"/sessions/{workshop.id}/sign-in-sheet.pdf" in page
     )
+
+
+# --- The day's history under the grid ----------------------------------------
+
+
+def _save_again_and_again(workshop, times: int) -> int:
+    """The day saved `times` times, every cell changed each time; the
+    number of history events it made."""
+    statuses = [AttendanceStatus.PRESENT, AttendanceStatus.ABSENT]
+    for number in range(times):
+        versions = {
+            key: r.version
+            for key, r in services.day_records(workshop.training_session, START).items()
+        }
+        services.save_day(
+            workshop.training_session,
+            START,
+            [
+                services.DayEntry(e.id, p, statuses[number % 2])
+                for e in workshop.enrollments
+                for p in Period
+            ],
+            actor=workshop.trainer_user,
+            loaded_versions=versions,
+        )
+        db.session.commit()
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "attendance.changed")
+    )
+
+
+@pytest.mark.parametrize("role", ["coordinator", "own_trainer"])
+def test_the_day_shows_its_newest_changes_and_links_to_the_whole_history(
+    client, login_as, workshop, role
+):
+    made = _save_again_and_again(workshop, 12)
+    assert made > 30
+    sign_in_as(role, workshop, login_as)
+    page = client.get(f"/sessions/{workshop.id}/attendance/{DAY}").get_data(as_text=True)
+    history = page[page.index('id="day-history"') :]
+    assert history.count('<tr class="align-top">') == 30
+    whole = f"/sessions/{workshop.id}/attendance/{DAY}?history=all#day-history"
+    assert f'href="{whole}"' in history and "Show the whole history" in history
+
+    page = client.get(f"/sessions/{workshop.id}/attendance/{DAY}?history=all")
+    assert page.status_code == 200
+    history = page.get_data(as_text=True)
+    history = history[history.index('id="day-history"') :]
+    assert history.count('<tr class="align-top">') == made
+    assert "Show the whole history" not in history
+
+
+def test_a_day_with_few_changes_shows_them_all_without_a_link(client, login_as, workshop):
+    made = _save_again_and_again(workshop, 3)
+    login_as("coordinator")
+    page = client.get(f"/sessions/{workshop.id}/attendance/{DAY}").get_data(as_text=True)
+    history = page[page.index('id="day-history"') :]
+    assert 0 < made == history.count('<tr class="align-top">')
+    assert "Show the whole history" not in history

@@ -450,19 +450,22 @@ DAY_HISTORY_ACTIONS = (
 )
 
 
-def day_history(training_session: TrainingSession, day: date) -> list[AuditEvent]:
+def day_history(
+    training_session: TrainingSession, day: date, limit: int | None = None
+) -> list[AuditEvent]:
     """The audit events of one day of the session, newest first (the day
-    each event names, in its recorded values)."""
+    each event names, in its recorded values): the `limit` newest, or all."""
     named_day = AuditEvent.changes["after"]["date"].as_string()
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent)
-            .where(
-                AuditEvent.session_id == training_session.id,
-                AuditEvent.action.in_(DAY_HISTORY_ACTIONS),
-                named_day == day.isoformat(),
-            )
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .options(sa.orm.selectinload(AuditEvent.actor))
+    statement = (
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.session_id == training_session.id,
+            AuditEvent.action.in_(DAY_HISTORY_ACTIONS),
+            named_day == day.isoformat(),
         )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .options(sa.orm.selectinload(AuditEvent.actor))
     )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(db.session.scalars(statement))

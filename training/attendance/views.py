@@ -76,6 +76,8 @@ if TYPE_CHECKING:
 bp = Blueprint("attendance", __name__)
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The day's newest changes shown under the grid; "Show the whole history" for all.
+HISTORY_ROWS = 30
 
 # One-letter buttons of the day grid; the full label is their title.
 SHORT_STATUS = {
@@ -210,10 +212,30 @@ def _grid_context(
         notes = dict(submitted.notes)
         versions = dict(submitted.loaded_versions)
     day_status = services.day_statuses([training_session])[training_session.id]
+    # The newest HISTORY_ROWS changes, the whole trail a click away: a day
+    # saved again and again would otherwise make its own page slower (a
+    # trainer's share is chosen from the whole trail, then cut).
+    whole_history = request.args.get("history") == "all"
+    limit = None if whole_history else HISTORY_ROWS
     everything = can(current_user, "history.view_all")
-    events = paper.day_history(training_session, day)
+    events = paper.day_history(
+        training_session, day, limit=limit + 1 if everything and limit is not None else None
+    )
     if not everything:
         events = readable_events(current_user, training_session, events)
+    more = limit is not None and len(events) > limit
+    events = events[:limit]
+    more_history_url = (
+        url_for(
+            "attendance.day_sheet",
+            session_id=training_session.id,
+            day=day.isoformat(),
+            history="all",
+            _anchor="day-history",
+        )
+        if more
+        else None
+    )
     return {
         # The session's pages, kept on the phone for use without network.
         "offline_pages": session_pages([training_session]),
@@ -236,6 +258,7 @@ def _grid_context(
         "file_size": paper.file_size,
         "paper_source": AttendanceSource.PAPER,
         "history": history_rows(events, current_user),
+        "more_history_url": more_history_url,
         "periods": list(Period),
         "shown_periods": view.periods,
         "attendance_statuses": list(AttendanceStatus),
