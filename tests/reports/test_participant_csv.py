@@ -5,10 +5,20 @@ both dialects and in both languages."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import namedtuple
+from datetime import date, timedelta
+from random import Random
+from typing import Any
+
 import pytest
+from flask_babel import force_locale
 
 from training.extensions import db
-from training.reports import projection
+from training.models import CertificateKind, OrganisationKind, Sex, Theme
+from training.reports import exports, projection
+from training.text import spreadsheet_safe
 
 URL = "/reports/export-participants.csv"
 
@@ -104,3 +114,99 @@ def test_the_participant_csv_is_the_same_file_byte_for_byte(
     response = client.get(URL + query)
     assert response.status_code == 200
     assert response.data.decode("utf-8") == expected
+
+
+COLUMNS = (
+    "family_name given_name sex nationality organisation organisation_kind rank session_code"
+    " curriculum_code theme start_date end_date country attended_periods scheduled_periods"
+    " pre_test_score post_test_score certificate_kind"
+).split()
+TrainingRow = namedtuple("TrainingRow", COLUMNS)
+
+AWKWARD_TEXTS = [
+    "Traoré",
+    "",
+    " ",
+    "a;b",
+    "a,b",
+    'say "hi"',
+    "line\nbreak",
+    "cr\rhere",
+    "tab\there",
+    "=1+1",
+    "+223 70",
+    "-5",
+    "@home",
+    "  two  spaces ",
+    "Moussa\x0bIbrahim",
+    "محمد",
+    "'quoted",
+]
+
+
+def _rows(count: int) -> list[TrainingRow]:
+    """Rows as queries.training_rows gives them, session by session, with
+    every kind of value in every column."""
+    random = Random(18)
+    sexes, kinds = list(Sex), [*OrganisationKind, None]
+    themes, certificates = list(Theme), [*CertificateKind, None]
+    rows = []
+    for number in range(count):
+        session = number // 7
+        start = date(2025, 1, 1) + timedelta(days=session)
+        # SQLite gives the dates as text (dates_as_text), PostgreSQL as dates.
+        start_cell: Any = start.isoformat() if session % 2 else start
+        end_cell: Any = (start + timedelta(days=2)).isoformat() if session % 2 else start
+        rows.append(
+            TrainingRow(
+                random.choice(AWKWARD_TEXTS) + str(random.randrange(30)),
+                random.choice(AWKWARD_TEXTS),
+                random.choice(sexes).value,
+                random.choice(["NE", "ML", None]),
+                random.choice([*AWKWARD_TEXTS, None]),
+                None if (kind := random.choice(kinds)) is None else kind.value,
+                random.choice([*AWKWARD_TEXTS, None]),
+                f"NE-2025-{session:03d}" if session % 3 else f"=S;{session}",
+                random.choice(["CT-INV-01", 'DR "02"']),
+                random.choice(themes).value,
+                start_cell,
+                end_cell,
+                random.choice(["NE", "ML"]),
+                random.randrange(11),
+                10,
+                random.choice([None, 0, 55, 100]),
+                random.choice([None, 70]),
+                None if (kind := random.choice(certificates)) is None else kind.value,
+            )
+        )
+    return rows
+
+
+def _as_csv_writer_writes(rows: list[TrainingRow], dialect: exports.CsvDialect) -> str:
+    """The file as the export wrote it before its fast path: csv.writer, one
+    row at a time, every text cell made spreadsheet-safe."""
+    table = exports.participants_table(rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
+    writer.writerow([spreadsheet_safe(cell) for cell in table.header])
+    for row in table.rows:
+        writer.writerow(
+            [
+                "" if cell is None else spreadsheet_safe(cell) if type(cell) is str else cell
+                for cell in row
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+@pytest.mark.parametrize("dialect", [exports.INTERNATIONAL, exports.EXCEL_FR])
+def test_the_fast_path_writes_what_csv_writer_writes(app, monkeypatch, locale, dialect):
+    monkeypatch.setattr(exports._Cells, "LIMIT", 5)  # the memo emptied again and again
+    rows = _rows(600)
+    batches = [rows[start : start + 64] for start in range(0, len(rows), 64)]
+    with app.test_request_context(), force_locale(locale):
+        chunks = list(exports.participants_csv(batches, dialect=dialect))
+        expected = _as_csv_writer_writes(rows, dialect)
+    assert len(chunks) == 1 + len(batches)  # the header, then a chunk per batch
+    assert "".join(chunks) == expected
