@@ -319,7 +319,7 @@ class _Cells(dict[Any, str]):
     Text is made spreadsheet-safe first. The memo is emptied when it grows
     large, so memory stays flat."""
 
-    LIMIT = 50_000
+    LIMIT = 10_000
 
     def __init__(self, dialect: CsvDialect) -> None:
         super().__init__()
