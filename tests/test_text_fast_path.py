@@ -3,7 +3,6 @@ loop; the shortcut must give what the loop gives, whatever the text."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import pytest
@@ -36,12 +35,12 @@ SAMPLES = [
 
 def _loop_only(value: str) -> str:
     """What clean gives without the shortcut."""
-    original = text._NEEDS_CLEANING
-    text._NEEDS_CLEANING = re.compile("[\\s\\S]")  # matches anything: always the loop
+    original = text._needs_cleaning
+    text._needs_cleaning = lambda _value: True  # always the loop
     try:
         return text.clean(value)
     finally:
-        text._NEEDS_CLEANING = original
+        text._needs_cleaning = original
 
 
 @pytest.mark.parametrize("value", SAMPLES)
@@ -55,3 +54,13 @@ def test_every_character_of_the_first_planes_alone_and_between_words():
         for value in (character, f"a{character}b", f"a {character} b"):
             if unicodedata.is_normalized("NFC", value):
                 assert text.clean(value) == _loop_only(value), hex(code)
+
+
+def test_the_printable_check_answers_as_the_expression_does():
+    for code in range(0x3001):  # U+3000 is the last space
+        character = chr(code)
+        for value in (character, f"a{character}b", f"a {character} b", f"{character} ", "a  b"):
+            expected = text._NEEDS_CLEANING.search(value) is not None
+            assert text._needs_cleaning(value) == expected, hex(code)
+    for value in SAMPLES:
+        assert text._needs_cleaning(value) == (text._NEEDS_CLEANING.search(value) is not None)

@@ -33,14 +33,13 @@ def file_name(stem: str, extension: str, today: date | None = None) -> str:
     return f"atelier-{stem}-{(today or date.today()).isoformat()}.{extension}"
 
 
-def streamed_rows(filters: queries.ReportFilters) -> Any:
-    """The export's rows, read BATCH at a time as they are written (Core
-    rows, on the session's connection: no ORM work per row)."""
+def streamed_rows(statement: sa.Select) -> Any:
+    """The export's rows (a queries.training_rows statement), read BATCH at
+    a time as they are written (Core rows, on the session's connection: no
+    ORM work per row)."""
     # The options go with this statement only: Connection.execution_options
     # would change the session's connection for every later statement.
-    return db.session.connection().execute(
-        queries.training_rows(filters), execution_options={"yield_per": BATCH}
-    )
+    return db.session.connection().execute(statement, execution_options={"yield_per": BATCH})
 
 
 def _counted(rows: Iterable[Any], progress: Progress) -> Iterator[Any]:
@@ -61,7 +60,7 @@ def participants_xlsx(progress: Progress, *, filters: dict[str, str], **_ignored
         sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
     )
     progress.set_total(total or 0)
-    table = exports.participants_table(_counted(streamed_rows(form.filters()), progress))
+    table = exports.participants_table(_counted(streamed_rows(statement), progress))
     return JobResult(
         exports.participants_xlsx(table),
         file_name(pgettext("file name", "participants"), "xlsx"),

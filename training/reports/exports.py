@@ -33,6 +33,7 @@ from training.certificates.models import CertificateKind
 from training.curricula.models import Theme
 from training.formatting import country_name
 from training.labels import label
+from training.orm import LabelledEnum
 from training.people.models import OrganisationKind, Sex
 from training.reports.queries import Report
 from training.text import spreadsheet_safe
@@ -68,8 +69,6 @@ class Table:
     # The report's tables hold lists; the participant-level export's rows
     # are generated as the database result is read, so they are read once.
     rows: Iterable[Sequence[Any]]
-    # The columns holding decimal numbers (a decimal comma in French CSV).
-    decimal_columns: frozenset[int] = frozenset()
 
 
 def percent_value(share: float | None) -> float | None:
@@ -249,10 +248,10 @@ def report_xlsx(
     return buffer.getvalue()
 
 
-def participants_table(trainings: Iterable[Any]) -> Table:
-    """The participant-level export: one row per person-training (the rows
-    of queries.training_rows), names included, its labels translated."""
-    header = (
+def participants_header() -> tuple[str, ...]:
+    """The participant-level export's headings, in the order of the columns
+    of queries.training_rows."""
+    return (
         _("Family name"),
         _("Given name"),
         _("Sex"),
@@ -272,13 +271,21 @@ def participants_table(trainings: Iterable[Any]) -> Table:
         _("Post-test score"),
         _("Certificate"),
     )
-    # Translated once per export, not once per cell.
-    names: dict[Any, str] = {
-        member: label(member)
-        for enum_class in (Sex, OrganisationKind, Theme, CertificateKind)
-        for member in enum_class
-    }
+
+
+def _labels(enum_class: type[LabelledEnum]) -> dict[Any, str]:
+    """Each member's label, keyed by the member (equal to its stored value,
+    which the export's query returns), "" for None."""
+    names: dict[Any, str] = {member: label(member) for member in enum_class}
     names[None] = ""
+    return names
+
+
+def participants_table(trainings: Iterable[Any]) -> Table:
+    """The participant-level export: one row per person-training (the rows
+    of queries.training_rows), names included, its labels translated."""
+    # Translated once per export, not once per cell.
+    names = _labels(Sex) | _labels(OrganisationKind) | _labels(Theme) | _labels(CertificateKind)
     rows = (
         (
             row.family_name,
@@ -303,58 +310,123 @@ def participants_table(trainings: Iterable[Any]) -> Table:
         for row in trainings
     )
     title = _("Person-trainings")
-    return Table(title, title, header, rows)
+    return Table(title, title, participants_header(), rows)
+
+
+class _Cells(dict[Any, str]):
+    """Each value's CSV cell, worked out the first time the value is met and
+    remembered: the same labels, codes and numbers come back row after row.
+    Text is made spreadsheet-safe first. The memo is emptied when it grows
+    large, so memory stays flat."""
+
+    LIMIT = 10_000
+
+    def __init__(self, dialect: CsvDialect) -> None:
+        super().__init__()
+        self._delimiter = dialect.delimiter
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=dialect.delimiter)
+
+    def render(self, value: Any) -> str:
+        """`value` as csv.writer writes it in a row (by default it quotes
+        a cell only when it holds the delimiter, a quote or a line break:
+        other text stands as it is, without asking the writer)."""
+        if type(value) is str:
+            value = spreadsheet_safe(value)
+            if not (self._delimiter in value or '"' in value or "\n" in value or "\r" in value):
+                return value
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        # A second, empty cell keeps a lone empty value from being written
+        # as '""'; it is cut off with the line's end.
+        self._writer.writerow((value, ""))
+        return self._buffer.getvalue()[:-3]
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) > self.LIMIT:
+            self.clear()
+        cell = self[value] = self.render(value)
+        return cell
 
 
 def participants_csv(
-    table: Table, rows_per_chunk: int = 500, dialect: CsvDialect = INTERNATIONAL
+    batches: Iterable[Sequence[Sequence[Any]]], dialect: CsvDialect = INTERNATIONAL
 ) -> Iterator[str]:
-    """The participant-level export as CSV, produced a chunk of rows at a
-    time as the rows are read: memory stays flat whatever their number. A
-    byte-order mark first lets Excel read the accents of UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=dialect.delimiter)
-    writer.writerow([_csv_value(cell) for cell in table.header])
-    yield "\ufeff" + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    # The same texts come back row after row (labels, codes, organisations):
-    # each is made safe once, in a memo emptied when it grows large.
-    safe: dict[str, str] = {}
+    """The participant-level export as CSV, one chunk per batch of rows of
+    queries.training_rows as the database returns them: memory stays flat
+    whatever their number. A byte-order mark first lets Excel read the
+    accents of UTF-8.
 
-    def safe_text(value: str) -> str:
-        found = safe.get(value)
-        if found is None:
-            if len(safe) > 20_000:
-                safe.clear()
-            found = safe[value] = spreadsheet_safe(value)
-        return found
+    The file is the one `csv.writer` writes row by row, written faster:
+    every cell is rendered by csv.writer once per distinct value (`_Cells`)
+    and the six cells of a session once per session (the rows come session
+    by session), then each line is joined from them."""
+    cells = _Cells(dialect)
+    header = dialect.delimiter.join(cells.render(cell) for cell in participants_header())
+    yield "\ufeff" + header + "\r\n"
 
-    rows: Iterable[Sequence[Any]] = table.rows
-    if dialect.decimal_comma and table.decimal_columns:
-        rows = _with_decimal_commas(rows, table.decimal_columns, dialect)
-    for count, row in enumerate(rows, start=1):
-        # Most cells are numbers, dates or empty: only text is made safe.
-        writer.writerow(
-            ["" if cell is None else safe_text(cell) if type(cell) is str else cell for cell in row]
-        )
-        if count % rows_per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
+    def labelled(enum_class: type[LabelledEnum]) -> dict[Any, str]:
+        return {value: cells.render(name) for value, name in _labels(enum_class).items()}
 
-
-def _with_decimal_commas(
-    rows: Iterable[Sequence[Any]], columns: frozenset[int], dialect: CsvDialect
-) -> Iterator[Sequence[Any]]:
-    for row in rows:
-        cells = list(row)
-        for index in columns:
-            if cells[index] is not None:
-                cells[index] = dialect.decimal(cells[index])
-        yield cells
+    sexes, kinds = labelled(Sex), labelled(OrganisationKind)
+    themes, certificates = labelled(Theme), labelled(CertificateKind)
+    join = dialect.delimiter.join
+    session_key: list[Any] = []
+    session_cells = ""
+    for batch in batches:
+        lines = []
+        for row in batch:
+            (
+                family_name,
+                given_name,
+                sex,
+                nationality,
+                organisation,
+                organisation_kind,
+                rank,
+                *session,
+                attended,
+                scheduled,
+                pre_test,
+                post_test,
+                certificate,
+            ) = row
+            # Session, curriculum, theme, start and end dates, country.
+            if session != session_key:
+                session_key = session
+                code, curriculum, theme, start, end, country = session
+                session_cells = join(
+                    (
+                        cells[code],
+                        cells[curriculum],
+                        themes[theme],
+                        cells[start],
+                        cells[end],
+                        cells[country],
+                    )
+                )
+            lines.append(
+                join(
+                    (
+                        cells[family_name],
+                        cells[given_name],
+                        sexes[sex],
+                        cells[nationality],
+                        cells[organisation],
+                        kinds[organisation_kind],
+                        cells[rank],
+                        session_cells,
+                        cells[attended],
+                        cells[scheduled],
+                        cells[pre_test],
+                        cells[post_test],
+                        certificates[certificate],
+                    )
+                )
+            )
+        if lines:
+            lines.append("")
+            yield "\r\n".join(lines)
 
 
 def participants_xlsx(table: Table) -> bytes:

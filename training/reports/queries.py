@@ -611,28 +611,45 @@ def sessions_behind(filters: ReportFilters, year: int | None = None) -> sa.Selec
     )
 
 
-def training_rows(filters: ReportFilters) -> sa.Select:
-    """One row per person-training for the participant-level export."""
+def _stored(column: Any, name: str) -> ColumnElement[str]:
+    """An enum column as the text it stores: the export maps each value to
+    its label through a dict, so no Enum object is made per cell."""
+    return sa.type_coerce(column, sa.String).label(name)
+
+
+def training_rows(filters: ReportFilters, *, dates_as_text: bool = False) -> sa.Select:
+    """One row per person-training for the participant-level export, its
+    columns in the export's order (exports.participants_csv reads them by
+    position), session by session.
+
+    `dates_as_text` leaves the dates as the driver returns them, for the
+    CSV: SQLite's ISO text as stored (no date object made per cell, then
+    written back as the same text), PostgreSQL's dates."""
+    dates: tuple[Any, Any] = (TrainingSession.start_date, TrainingSession.end_date)
+    if dates_as_text:
+        dates = (
+            sa.type_coerce(TrainingSession.start_date, sa.String).label("start_date"),
+            sa.type_coerce(TrainingSession.end_date, sa.String).label("end_date"),
+        )
     return (
         sa.select(
             Participant.family_name,
             Participant.given_name,
-            ReportTraining.sex,
+            _stored(ReportTraining.sex, "sex"),
             ReportTraining.nationality,
             Organisation.name.label("organisation"),
-            ReportTraining.organisation_kind,
+            _stored(ReportTraining.organisation_kind, "organisation_kind"),
             Participant.rank,
             TrainingSession.code.label("session_code"),
             Curriculum.code.label("curriculum_code"),
-            ReportTraining.theme,
-            TrainingSession.start_date,
-            TrainingSession.end_date,
+            _stored(ReportTraining.theme, "theme"),
+            *dates,
             ReportTraining.country,
             ReportTraining.attended_periods,
             ReportTraining.periods.label("scheduled_periods"),
             ReportTraining.pre_test_score,
             ReportTraining.post_test_score,
-            ReportTraining.certificate_kind,
+            _stored(ReportTraining.certificate_kind, "certificate_kind"),
         )
         .join(Participant, Participant.id == ReportTraining.participant_id)
         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)

@@ -189,9 +189,9 @@ def export_participants_csv():
     def chunks() -> Iterator[str]:
         # The query runs when the first chunk is asked for, and its cursor
         # is closed however the download ends (a client gone midway).
-        rows = export_jobs.streamed_rows(filters)
+        rows = export_jobs.streamed_rows(queries.training_rows(filters, dates_as_text=True))
         try:
-            yield from exports.participants_csv(exports.participants_table(rows), dialect=dialect)
+            yield from exports.participants_csv(rows.partitions(), dialect=dialect)
         finally:
             rows.close()
 
