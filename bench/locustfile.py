@@ -15,7 +15,7 @@ of sign-in and verification count each person apart, as they would behind
 a load balancer; the addresses are documentation ones (RFC 5737) and only
 travel in that header: every request goes to 127.0.0.1.
 
-A redirect is never followed blindly: a form's answer must be the 302 the
+A redirect is never followed blindly: a form's answer must be the 303 the
 application sends when it saved, then the page it leads to is read as a
 browser would (a request of its own in the figures).
 """
@@ -83,7 +83,7 @@ class Person(HttpUser):
                 response.failure(f"{response.status_code} (expected {expect})")
             return response
 
-    def post(self, path: str, name: str, data: dict[str, Any], expect: int = 302):
+    def post(self, path: str, name: str, data: dict[str, Any], expect: int = 303):
         with self.client.post(
             next(self.nodes) + path,
             name=name,
@@ -103,7 +103,7 @@ class Person(HttpUser):
         response = self.post(
             "/login", "/login [POST]", {"email": email, "password": PLAN["password"]}
         )
-        if response.status_code == 302:
+        if response.status_code == 303:
             self.get("/", "/")
 
 
@@ -169,7 +169,7 @@ class Coordinator(Person):
             "/sessions/[id]/certificates/issue-one [POST]",
             {"enrollment_id": found.group(1), "kind": "", "reason": ""},
         )
-        if response.status_code == 302:
+        if response.status_code == 303:
             self.get(f"/sessions/{session_id}/certificates", "/sessions/[id]/certificates")
 
 
@@ -210,7 +210,7 @@ class Trainer(Person):
         if not form:
             return
         response = self.post(path, "/sessions/[id]/attendance/[day] [POST]", form)
-        if response.status_code == 302:
+        if response.status_code == 303:
             self.get(path, "/sessions/[id]/attendance/[day]")
 
 
