@@ -186,6 +186,9 @@ def run_axe(tab) -> list[dict]:
         tab.add_script_tag(path=str(AXE))
     return tab.evaluate(
         """async () => {
+            // Two frames first: the page's own scripts (js/a11y.js) settle
+            // what a ResizeObserver tells them, as before any key is pressed.
+            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
             const result = await axe.run(document, {resultTypes: ["violations"]});
             return result.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,

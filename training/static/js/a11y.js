@@ -44,7 +44,9 @@
   "use strict";
   function reachable() {
     document.querySelectorAll(".table-responsive").forEach(function (box) {
-      const scrolls = box.scrollWidth > box.clientWidth;
+      // Either way: its overflow is "auto" both ways, so a table a pixel
+      // taller than its box (rounding on a phone's screen) scrolls too.
+      const scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
@@ -60,5 +62,16 @@
     });
   }
   reachable();
-  window.addEventListener("resize", reachable);
+  // Again whenever a box or its table changes size (a phone turned, a
+  // table filled or widened after the page was read, images loaded).
+  if ("ResizeObserver" in window) {
+    const observer = new ResizeObserver(reachable);
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      observer.observe(box);
+      if (box.firstElementChild) observer.observe(box.firstElementChild);
+    });
+  } else {
+    window.addEventListener("resize", reachable);
+  }
+  window.addEventListener("load", reachable);
 })();
