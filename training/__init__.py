@@ -30,6 +30,7 @@ from training.extensions import (
 )
 from training.orm import MAX_ID
 from training.permissions import TOKEN_BLUEPRINTS
+from training.web.offline import PREFETCH_HEADER
 
 BLUEPRINT_MODULES = (
     "training.home.views",
@@ -318,6 +319,12 @@ class _StaticWithoutCookie(SessionInterface):
         if request and request.endpoint in SHARED_ENDPOINTS:
             return None
         if request and request.blueprint in TOKEN_BLUEPRINTS:  # the API uses no cookie
+            return None
+        if request and request.headers.get(PREFETCH_HEADER) == "1":
+            # The service worker filling its cache runs beside the person's
+            # own requests and never changes the session: saved, the copy it
+            # read could overwrite what a form's answer had just added (the
+            # message of a give-access post lost, 1 journey in 4).
             return None
         return self.inner.save_session(app, session, response)
 
