@@ -69,7 +69,7 @@ def build_world():
 def parts(training_session) -> list[tuple[str, float]]:
     """Each part of the pack timed on its own (milliseconds)."""
     from training.attendance.sheet_data import sheet_for
-    from training.certificates.services import print_pdf, session_certificates
+    from training.certificates.documents import print_pdf, session_certificates
     from training.enrollment.convocation import convocation_data
     from training.pdf.convocation import render_convocations
     from training.pdf.programme import render_programme

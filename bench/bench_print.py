@@ -76,7 +76,7 @@ def worker(folder: Path, kind: str) -> dict[str, object]:
 
     from tests.factories import TEST_PASSWORD
     from training import create_app
-    from training.certificates import services
+    from training.certificates import documents, statements
     from training.certificates.models import Certificate
     from training.extensions import db
     from training.pdf.certificate import render_certificates
@@ -95,10 +95,10 @@ def worker(folder: Path, kind: str) -> dict[str, object]:
     if kind == "renderer":
         with app.app_context():
             training_session = db.session.get(TrainingSession, world["session_id"])
-            settings = services.certificate_settings()
+            settings = statements.certificate_settings()
             data = [
-                services.certificate_data(certificate, settings)
-                for certificate in services.session_certificates(training_session)
+                statements.certificate_data(certificate, settings)
+                for certificate in documents.session_certificates(training_session)
             ]
             started = time.perf_counter()
             pdf = render_certificates(data)

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 
 from config import TestConfig
 from training import create_app
-from training.certificates import keys, services, signing, trust
+from training.certificates import keys, services, signing, statements, trust
 from training.certificates.models import Certificate, CertificateStatus
 from training.enrollment.models import Enrollment
 from training.extensions import db
@@ -103,7 +103,7 @@ def prepare(revoked_share: float) -> None:
             break
         updates = []
         for certificate, family_name, _session_id in rows:
-            claims = services.certificate_claims(certificate, "BENCH")
+            claims = statements.certificate_claims(certificate, "BENCH")
             updates.append(
                 {
                     "row_id": certificate.id,

@@ -141,7 +141,7 @@ def test_signatory_defaults_live_in_the_configuration_only(monkeypatch, app):
     import importlib
 
     import config as config_module
-    from training.certificates.services import certificate_settings
+    from training.certificates.statements import certificate_settings
 
     monkeypatch.setenv("ATELIER_SIGNATORY_2_NAME", "")
     reloaded = importlib.reload(config_module)

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from training.auth.models import User
-from training.certificates import services
+from training.certificates import services, statements
 from training.certificates.models import Certificate, CertificateStatus
 from training.extensions import db
 from training.sessions.models import SessionStatus, TrainingSession
@@ -79,7 +79,9 @@ def session_to_issue(live_app) -> tuple[int, int]:
 
 def _still_valid(training_session: TrainingSession) -> bool:
     months = training_session.curriculum.certificate_validity_months
-    return months is None or services.add_months(training_session.end_date, months) >= date.today()
+    return (
+        months is None or statements.add_months(training_session.end_date, months) >= date.today()
+    )
 
 
 def current_certificate(live_app, enrollment_id: int) -> tuple[str, str, str]:

@@ -9,7 +9,7 @@ import pytest
 from tests import factories
 from tests.certificates.conftest import completed_session, graduate
 from tests.certificates.test_services import pdf_text
-from training.certificates import services
+from training.certificates import services, statements
 from training.extensions import db
 from training.models import SessionLanguage
 
@@ -77,7 +77,7 @@ def test_a_session_held_in_arabic_prints_arabic_and_its_second_language(
     assert _has_words(text, "شهادة إتمام", TITLE_AR, "فاطمة بنت أحمد")
     assert second in text and absent not in text
     assert certificate.serial in text
-    claims = services.certificate_claims(certificate, curriculum.code)
+    claims = statements.certificate_claims(certificate, curriculum.code)
     assert claims.course_title == TITLE_AR
 
 
@@ -90,9 +90,9 @@ def test_without_an_arabic_title_the_second_languages_title_prints(app):
     certificate = services.issue_certificate(enrollment, factories.make_user("coordinator"))
     assert certificate.course_title_ar is None
     assert "Enquêtes financières" in pdf_text(certificate.pdf)
-    assert services.certificate_course_title(certificate) == "Enquêtes financières"
+    assert statements.certificate_course_title(certificate) == "Enquêtes financières"
 
 
 def test_the_second_language_follows_the_country():
-    assert [services.second_language(code) for code in ("TD", "MR", "ML", "ma")] == ["fr"] * 4
-    assert [services.second_language(code) for code in ("JO", "SD", "EG", None)] == ["en"] * 4
+    assert [statements.second_language(code) for code in ("TD", "MR", "ML", "ma")] == ["fr"] * 4
+    assert [statements.second_language(code) for code in ("JO", "SD", "EG", None)] == ["en"] * 4

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from tests import factories
 from tests.certificates.conftest import attend, completed_session, graduate
 from training.audit.models import AuditEvent
-from training.certificates import batch, keys, services
+from training.certificates import batch, keys, services, statements
 from training.certificates.models import Certificate, CertificateKind
 from training.extensions import db
 from training.jobs import runner
@@ -124,11 +124,11 @@ def test_the_job_issues_what_one_by_one_issues_rendered_in_two_processes(app):
     assert len({c.verification_code for c in certificates}) == 7
     kinds = {c.kind for c in certificates}
     assert kinds == {CertificateKind.COMPLETION, CertificateKind.PARTICIPATION}
-    settings = services.certificate_settings()
+    settings = statements.certificate_settings()
     for certificate in certificates:
         # The bytes the request's renderer makes from the same statement.
         assert _timeless(certificate.pdf) == _timeless(
-            render_certificate(services.certificate_data(certificate, settings))
+            render_certificate(statements.certificate_data(certificate, settings))
         )
         text = PdfReader(io.BytesIO(certificate.pdf)).pages[0].extract_text()
         assert certificate.serial in text

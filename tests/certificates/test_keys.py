@@ -13,7 +13,7 @@ import time_machine
 
 from tests.certificates.conftest import completed_session, graduate
 from training.audit.models import AuditEvent
-from training.certificates import keys, services, signing
+from training.certificates import keys, services, signing, verification
 from training.certificates.models import KeyPurpose, KeyStatus, SigningKey
 from training.domain import DomainError
 from training.extensions import db
@@ -78,7 +78,7 @@ def test_rotate_retires_the_old_key_whose_certificates_keep_verifying(runner, ke
     assert old.status == KeyStatus.RETIRED and old.not_after == date.today()
     assert new.status == KeyStatus.ACTIVE and new.not_before == date.today()
     code = signing.encode_code(first.signed_payload)
-    assert services.verify_signed(code).state == "valid"
+    assert verification.verify_signed(code).state == "valid"
     second = services.issue_certificate(graduate(completed_session()), None)
     assert second.signing_key.kid == new.kid
 
@@ -91,8 +91,8 @@ def test_compromise_marks_the_key_and_its_certificates(runner, key_dir):
     assert result.exit_code == 0, result.output
     assert "flask keys rotate" in result.output
     assert certificate.signing_key.status == KeyStatus.COMPROMISED
-    assert services.verify(certificate.verification_code).state == "compromised"
-    assert services.verify_signed(signing.encode_code(certificate.signed_payload)).state == (
+    assert verification.verify(certificate.verification_code).state == "compromised"
+    assert verification.verify_signed(signing.encode_code(certificate.signed_payload)).state == (
         "compromised"
     )
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "key.compromised"))

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from tests import factories
 from tests.certificates.conftest import completed_session, graduate
-from training.certificates import services
+from training.certificates import documents, services, statements
 from training.certificates.models import Certificate
 from training.extensions import db
 from training.pdf.certificate import render_digest
@@ -45,17 +45,17 @@ def _contents(pdf: bytes) -> list[bytes]:
 
 def test_every_new_certificate_records_what_its_page_was_drawn_from(app):
     training_session, _ = _session_with(3)
-    settings = services.certificate_settings()
-    for certificate in services.session_certificates(training_session):
+    settings = statements.certificate_settings()
+    for certificate in documents.session_certificates(training_session):
         assert certificate.render_digest == render_digest(
-            services.certificate_data(certificate, settings)
+            statements.certificate_data(certificate, settings)
         )
 
 
 def test_pages_drawn_again_say_what_the_stored_ones_say_in_one_small_file(app):
     training_session, _ = _session_with(12)
-    certificates = services.session_certificates(training_session, with_pdf=True)
-    printed = services.print_pdf(certificates)
+    certificates = documents.session_certificates(training_session, with_pdf=True)
+    printed = documents.print_pdf(certificates)
     assert _texts(printed) == _stored_texts(certificates)  # each in its place
     # Drawn again, not merged: one document, its fonts and artwork shared.
     assert len(printed) < sum(len(c.pdf) for c in certificates) / 3
@@ -70,9 +70,9 @@ def test_after_a_change_of_signatory_the_earlier_pages_are_copied_as_issued(app)
     services.issue_certificate(later, coordinator)
     db.session.commit()
 
-    certificates = services.session_certificates(training_session, with_pdf=True)
+    certificates = documents.session_certificates(training_session, with_pdf=True)
     assert certificates[0].enrollment_id == later.id  # "Ab" first
-    printed = services.print_pdf(certificates)
+    printed = documents.print_pdf(certificates)
     texts = _texts(printed)
     assert texts == _stored_texts(certificates)
     assert "Nouvelle Signataire" in texts[0]
@@ -87,6 +87,6 @@ def test_certificates_issued_before_the_digest_are_their_stored_pages(app):
     training_session, _ = _session_with(3)
     db.session.execute(sa.update(Certificate).values(render_digest=None))
     db.session.commit()
-    certificates = services.session_certificates(training_session, with_pdf=True)
-    printed = services.print_pdf(certificates)
+    certificates = documents.session_certificates(training_session, with_pdf=True)
+    printed = documents.print_pdf(certificates)
     assert _contents(printed) == [_contents(c.pdf)[0] for c in certificates]

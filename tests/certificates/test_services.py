@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from tests import factories
 from tests.certificates.conftest import attend, completed_session, graduate
 from training.audit.models import AuditEvent
-from training.certificates import services
+from training.certificates import services, verification
 from training.certificates.models import (
     Certificate,
     CertificateKind,
@@ -295,7 +295,7 @@ def test_verification_code_has_160_random_bits_and_reads_in_groups(app):
     ],
 )
 def test_codes_are_matched_whatever_the_case_spaces_or_dashes(typed):
-    assert services.normalise_code(typed) == "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    assert verification.normalise_code(typed) == "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
 # ------------------------------------------------------ revoking, correcting
@@ -339,8 +339,8 @@ def test_reissue_is_a_new_certificate_that_replaces_and_says_so(app):
     assert old.revocation_reason == f"Replaced by {replacement.serial}: Family name misspelt"
     text = pdf_text(replacement.pdf)
     assert f"remplace le certificat {old.serial}" in text
-    assert services.verify(old.verification_code).state == "revoked"
-    assert services.verify(replacement.verification_code).state == "valid"
+    assert verification.verify(old.verification_code).state == "revoked"
+    assert verification.verify(replacement.verification_code).state == "valid"
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"certificate.revoked", "certificate.reissued"} <= actions
 
@@ -363,20 +363,20 @@ def test_verification_states(app):
     coordinator = factories.make_user("coordinator")
     certificate = services.issue_certificate(graduate(training_session), coordinator)
     code = certificate.verification_code
-    assert services.verify(code, today=date(2026, 6, 1)).state == "valid"
-    assert services.verify(code.lower(), today=date(2027, 3, 4)).state == "valid"
-    assert services.verify(code, today=date(2027, 3, 5)).state == "expired"
-    assert services.verify("A" * 32).state == "unknown"
-    assert services.verify("short").state == "unknown"
+    assert verification.verify(code, today=date(2026, 6, 1)).state == "valid"
+    assert verification.verify(code.lower(), today=date(2027, 3, 4)).state == "valid"
+    assert verification.verify(code, today=date(2027, 3, 5)).state == "expired"
+    assert verification.verify("A" * 32).state == "unknown"
+    assert verification.verify("short").state == "unknown"
     services.revoke_certificate(certificate, coordinator, "Fraud")
-    result = services.verify(group_code(code), today=date(2026, 6, 1))
+    result = verification.verify(group_code(code), today=date(2026, 6, 1))
     assert result.state == "revoked"
     assert result.revoked_on == datetime.now(UTC).date()
     assert result.holder_name == certificate.holder_name
 
 
 def test_verification_holds_only_public_fields():
-    fields = set(services.Verification.__dataclass_fields__)
+    fields = set(verification.Verification.__dataclass_fields__)
     assert fields == {
         "state",
         "serial",

@@ -9,7 +9,7 @@ import io
 
 from pypdf import PdfReader
 
-from training.certificates import services
+from training.certificates import services, statements
 from training.extensions import db
 from training.pdf.certificate import render_certificates
 
@@ -56,7 +56,7 @@ def test_a_previously_issued_certificate_keeps_its_bytes(client, auth, login_as,
     db.session.commit()
     # As issued before issue 18: the same page with the fonts primed with
     # all of Latin-1 (two subsets of each face), some 100 KB.
-    data = services.certificate_data(certificate, services.certificate_settings())
+    data = statements.certificate_data(certificate, statements.certificate_settings())
     old = render_certificates([data], title=f"Certificate of Completion {certificate.serial}")
     assert len(old) > 2 * LIMIT
     certificate.pdf, certificate.pdf_sha256 = old, hashlib.sha256(old).hexdigest()

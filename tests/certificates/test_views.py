@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from tests import factories
 from tests.certificates.conftest import attend, graduate
 from training.audit.models import AuditEvent
-from training.certificates import services
+from training.certificates import documents, services
 from training.certificates.models import Certificate, CertificateStatus
 from training.extensions import db
 from training.sessions.models import SessionStatus
@@ -288,7 +288,7 @@ def test_download_headers(client, login_as, world):
     response = client.get(f"/certificates/{certificate.serial}.pdf")
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
-    family = services.ascii_name(world.owner.participant.family_name)
+    family = documents.ascii_name(world.owner.participant.family_name)
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="{family}-{certificate.serial}.pdf"'
     )
@@ -303,7 +303,7 @@ def test_zip_holds_one_pdf_per_participant_named_by_family_and_serial(client, lo
     assert response.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     certificates = db.session.scalars(sa.select(Certificate)).all()
-    expected = {services.download_name(c): c.pdf for c in certificates}
+    expected = {documents.download_name(c): c.pdf for c in certificates}
     assert set(archive.namelist()) == set(expected)
     for name, content in expected.items():
         assert archive.read(name) == content

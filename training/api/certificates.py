@@ -30,7 +30,7 @@ from training.api.core import (
 from training.api.enrollment import ParticipantRefSchema
 from training.api.problems import ApiProblem, from_domain_error
 from training.api.sessions import load_session
-from training.certificates import services
+from training.certificates import documents, services, statements, verification
 from training.certificates.models import Certificate, CertificateKind, CertificateStatus
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
@@ -67,7 +67,7 @@ class CertificateSchema(f.Schema):
         lambda c: c.grouped_code, required=True, metadata={"type": "string"}
     )
     verification_url = f.Function(
-        lambda c: services.verify_url(c.verification_code),
+        lambda c: statements.verify_url(c.verification_code),
         required=True,
         metadata={"type": "string"},
     )
@@ -180,7 +180,7 @@ CertificatePage = page_schema(CertificateSchema)
 
 
 def _certificate(serial: str, action: str) -> Certificate:
-    certificate = services.get_certificate(serial)
+    certificate = documents.get_certificate(serial)
     if certificate is None:
         raise ApiProblem(404, "not_found", _("There is no certificate with this serial."))
     check(action, certificate)  # a participant: their own only
@@ -300,7 +300,7 @@ def certificate_pdf(serial: str):
         )
     response = current_app.response_class(certificate.pdf or b"", mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{services.download_name(certificate)}"'
+        f'attachment; filename="{documents.download_name(certificate)}"'
     )
     return response
 
@@ -348,10 +348,10 @@ def _verify_limit() -> str:
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
-def _verdict(result: services.Verification) -> Any:
-    if result.state == services.UNKNOWN:
+def _verdict(result: verification.Verification) -> Any:
+    if result.state == verification.UNKNOWN:
         raise ApiProblem(404, "unknown_certificate", _("No certificate carries this code."))
-    if result.state == services.NO_MATCH:
+    if result.state == verification.NO_MATCH:
         raise ApiProblem(
             404, "no_match", _("No certificate has this serial with this family name.")
         )
@@ -364,7 +364,7 @@ def _verdict(result: services.Verification) -> Any:
 @bp.response(200, VerificationSchema)
 def verify_code(code: str):
     """A certificate by its verification code (any case, spaces or dashes)."""
-    return _verdict(services.verify(code, datetime.now(UTC).date()))
+    return _verdict(verification.verify(code, datetime.now(UTC).date()))
 
 
 @bp.route("/verify", tags=VERIFICATION)
@@ -376,7 +376,7 @@ def verify_serial(args: dict[str, Any]):
     """A certificate by its serial and its holder's family name; a wrong
     name and an unknown serial give the same answer."""
     return _verdict(
-        services.verify_by_serial(args["serial"], args["family_name"], datetime.now(UTC).date())
+        verification.verify_by_serial(args["serial"], args["family_name"], datetime.now(UTC).date())
     )
 
 
@@ -388,4 +388,4 @@ def verify_signed(code: str):
     """A signed QR code (what follows /V/): its signature checked, then the
     register; `state` says forged, compromised or outside its key's window
     when it is."""
-    return _verdict(services.verify_signed(code, datetime.now(UTC).date()))
+    return _verdict(verification.verify_signed(code, datetime.now(UTC).date()))

@@ -1,4 +1,6 @@
-"""Certificates: who qualifies, issuing, revoking, correcting, verifying.
+"""Certificates: who qualifies, issuing, revoking, correcting. What a
+certificate states is training.certificates.statements; verifying one,
+training.certificates.verification; its files, training.certificates.documents.
 
 The rules (DESIGN.md, issue 5), all here and nowhere else:
 
@@ -33,75 +35,57 @@ The rules (DESIGN.md, issue 5), all here and nowhere else:
   message over what it states (training.certificates.signing), by the
   active signing key (training.certificates.keys). Without one, issuing is
   refused. The message and the key are kept with the certificate.
-- Verification says valid, expired or revoked as before, and also when the
-  key that signed a certificate has been reported compromised, when a
-  signed code does not check (forged) and when it was signed outside its
-  key's window. A serial with the holder's family name (accents and case
-  aside) verifies too; a wrong name says only that nothing matches.
 """
 
 from __future__ import annotations
 
 import base64
-import calendar
 import hashlib
-import io
 import re
 import secrets
-import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import ColumnElement
 
 from training.attendance.services import attendance_rate, attendance_rates
 from training.audit.services import record_event
-from training.certificates import keys, offline, signing
+from training.certificates import keys, signing
 from training.certificates.models import (
     Certificate,
     CertificateKind,
     CertificateSerialCounter,
     CertificateStatus,
-    KeyPurpose,
-    SigningKey,
 )
 from training.certificates.signals import certificate_issued
-from training.curricula.models import localised_title
+from training.certificates.statements import (
+    certificate_claims,
+    certificate_data,
+    freeze_statement,
+    issuing_settings,
+)
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db
-from training.formatting import country_name
 from training.pdf.certificate import (
     CertificateData,
-    Signatory,
     render_certificate,
-    render_certificates,
     render_digest,
 )
 from training.people.models import Participant
 from training.sessions.models import SessionKind, SessionStatus, TrainingSession
 from training.sessions.services import lock_session
-from training.text import ascii_name as _ascii_name
-from training.text import fold
 
 if TYPE_CHECKING:
     from training.auth.models import User
 
 SERIAL_PATTERN = re.compile(r"^ATL-(\d{4})-(\d{6})$")
-# A serial as typed or read over a telephone: "atl 2026 123", "ATL2026000123".
-_TYPED_SERIAL = re.compile(r"^(?:ATL)?[\s\-_./]*(\d{4})[\s\-_./]*(\d{1,6})$")
-CODE_LENGTH = 32  # base32 of 20 random bytes: 160 bits
-# Digits 0, 1 and 8 never occur in a base32 code (its alphabet is A-Z, 2-7):
-# a reader who types them meant the letters they resemble.
-_CONFUSABLES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 _MAX_ATTEMPTS = 3
 
 
@@ -248,148 +232,7 @@ def new_verification_code() -> str:
     return base64.b32encode(secrets.token_bytes(20)).decode("ascii")
 
 
-def normalise_serial(text: str) -> str | None:
-    """A typed serial in its printed form (ATL-2026-000123), or None when the
-    text is not one: the prefix may be left out, the separators vary, the
-    number's leading zeros may be dropped."""
-    match = _TYPED_SERIAL.match(text.strip().upper())
-    if match is None:
-        return None
-    year, number = match.groups()
-    return f"ATL-{year}-{int(number):06d}"
-
-
-def normalise_code(text: str) -> str:
-    """A typed or scanned code in its stored form: upper case, without
-    spaces, dashes or other separators, digits 0/1/8 read as O/I/B."""
-    return re.sub(r"[^A-Z0-9]", "", text.upper()).translate(_CONFUSABLES)
-
-
-# ----------------------------------------------------------------- statement
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _organisation_name(organisation: Any) -> str:
-    return (organisation.acronym or organisation.name) if organisation else ""
-
-
-# Countries where French is an official language or that of the
-# administration (the G5 Sahel's five among them): a certificate in Arabic
-# there is in Arabic and French, elsewhere in Arabic and English.
-FRENCH_SPEAKING_COUNTRIES = frozenset(
-    "BE BF BI BJ CA CD CF CG CH CI CM DJ DZ FR GA GN HT KM LB LU MA MC MG ML MR NE RW SC SN TD "
-    "TG TN VU".split()
-)
-
-
-def second_language(country: str | None) -> str:
-    """The language beside Arabic on a certificate of a session held in
-    Arabic, from the session's country (frozen on the certificate): French
-    where French is spoken in the administration (Chad, Mauritania), English
-    elsewhere."""
-    return "fr" if (country or "").upper() in FRENCH_SPEAKING_COUNTRIES else "en"
-
-
-def _freeze_statement(certificate: Certificate, enrollment: Enrollment) -> None:
-    """Copy what the certificate states from today's data; later edits of
-    the participant, the curriculum or the session never reach it."""
-    participant = enrollment.participant
-    training_session = enrollment.training_session
-    curriculum = training_session.curriculum
-    certificate.holder_name = participant.full_name
-    certificate.holder_name_ar = participant.name_ar
-    certificate.holder_family_name = participant.family_name
-    certificate.holder_rank = participant.rank
-    certificate.holder_organisation = (
-        participant.organisation.name if participant.organisation else None
-    )
-    certificate.course_title_en = curriculum.title_en
-    certificate.course_title_fr = curriculum.title_fr
-    certificate.course_title_ar = curriculum.title_ar
-    certificate.session_code = training_session.code
-    certificate.start_date = training_session.start_date
-    certificate.end_date = training_session.end_date
-    certificate.city = training_session.city
-    certificate.country = training_session.country
-    certificate.language = training_session.language.value
-    certificate.total_hours = curriculum.total_hours
-    issuers = ["UNODC", "DPO"]
-    for partner in training_session.partners:
-        name = _organisation_name(partner)
-        if name and name not in issuers:
-            issuers.append(name)
-    certificate.issuers = "; ".join(issuers)[:500]
-    validity = curriculum.certificate_validity_months
-    certificate.valid_until = add_months(training_session.end_date, validity) if validity else None
-
-
-def certificate_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The signatories, logos and public address printed on certificates,
-    from the configuration (config.py holds their defaults, and only it)."""
-    if config is None:
-        config = current_app.config
-    public_url = (config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")
-    return {
-        "signatories": tuple(
-            Signatory(
-                config[f"ATELIER_SIGNATORY_{number}_NAME"],
-                config[f"ATELIER_SIGNATORY_{number}_TITLE"],
-                config.get(f"ATELIER_SIGNATORY_{number}_TITLE_FR") or None,
-                config.get(f"ATELIER_SIGNATORY_{number}_TITLE_AR") or None,
-            )
-            for number in (1, 2)
-        ),
-        "logo_left": config.get("ATELIER_LOGO_LEFT") or None,
-        "logo_right": config.get("ATELIER_LOGO_RIGHT") or None,
-        "public_url": public_url,
-        # Printed for typing: the address without its scheme.
-        "verify_address": re.sub(r"^[a-z]+://", "", public_url) + "/verify",
-    }
-
-
-def issuing_settings() -> dict[str, Any]:
-    """certificate_settings() and the key that signs today's certificates
-    (SigningKeyError, a DomainError, when there is none)."""
-    return {**certificate_settings(), "signer": keys.certificate_signer()}
-
-
-def verify_url(code: str, settings: dict[str, Any] | None = None) -> str:
-    settings = settings or certificate_settings()
-    return f"{settings['public_url']}/verify/{code}"
-
-
-def certificate_course_title(certificate: Certificate) -> str:
-    """The course's title in the certificate's language; in Arabic without
-    an Arabic title, in its second language."""
-    return localised_title(
-        certificate.course_title_en,
-        certificate.course_title_fr,
-        certificate.course_title_ar,
-        certificate.language,
-        fallback=second_language(certificate.country),
-    )
-
-
-def certificate_claims(certificate: Certificate, course_code: str) -> signing.Claims:
-    """What the certificate's signature vouches for, from its frozen
-    statement; the course title in the certificate's language."""
-    return signing.Claims(
-        serial=certificate.serial,
-        holder_name=certificate.holder_name,
-        course_code=course_code,
-        course_title=certificate_course_title(certificate),
-        kind=certificate.kind.value,
-        start_date=certificate.start_date,
-        end_date=certificate.end_date,
-        issued_on=certificate.issued_at.astimezone(UTC).date(),
-        valid_until=certificate.valid_until,
-        issuer=certificate.issuers,
-    )
+# -------------------------------------------------------------------- issuing
 
 
 def _sign(certificate: Certificate, signer: keys.Signer, course_code: str) -> None:
@@ -400,51 +243,6 @@ def _sign(certificate: Certificate, signer: keys.Signer, course_code: str) -> No
         certificate_claims(certificate, course_code), signer.kid, signer.private_key
     )
     certificate.signing_key = signer.key
-
-
-def certificate_data(
-    certificate: Certificate, settings: dict[str, Any] | None = None
-) -> CertificateData:
-    """The renderer's input, from the frozen statement only. The QR code
-    holds the signed message (the /verify address of its code on a
-    certificate issued before signing)."""
-    settings = settings or certificate_settings()
-    if certificate.signed_payload:
-        qr_text = signing.qr_text(settings["public_url"], certificate.signed_payload)
-    else:
-        qr_text = verify_url(certificate.verification_code, settings)
-    return CertificateData(
-        kind=certificate.kind.value,
-        serial=certificate.serial,
-        qr_text=qr_text,
-        verify_address=settings["verify_address"],
-        holder_name=certificate.holder_name,
-        holder_name_ar=certificate.holder_name_ar,
-        holder_rank=certificate.holder_rank,
-        holder_organisation=certificate.holder_organisation,
-        course_title_en=certificate.course_title_en,
-        course_title_fr=certificate.course_title_fr,
-        course_title_ar=certificate.course_title_ar,
-        start_date=certificate.start_date,
-        end_date=certificate.end_date,
-        city=certificate.city,
-        country_en=country_name(certificate.country, "en"),
-        country_fr=country_name(certificate.country, "fr"),
-        country_ar=country_name(certificate.country, "ar"),
-        total_hours=Decimal(certificate.total_hours),
-        issuers=tuple(part for part in certificate.issuers.split("; ") if part),
-        issued_on=certificate.issued_at.astimezone(UTC).date(),
-        language=certificate.language,
-        second_language=second_language(certificate.country),
-        valid_until=certificate.valid_until,
-        replaces_serial=certificate.replaces.serial if certificate.replaces else None,
-        signatories=settings["signatories"],
-        logo_left=settings["logo_left"],
-        logo_right=settings["logo_right"],
-    )
-
-
-# -------------------------------------------------------------------- issuing
 
 
 def _statement(
@@ -471,7 +269,7 @@ def _statement(
         override_reason=override_reason,
         replaces=replaces,
     )
-    _freeze_statement(certificate, enrollment)
+    freeze_statement(certificate, enrollment)
     _sign(certificate, settings["signer"], enrollment.training_session.curriculum.code)
     return certificate
 
@@ -818,256 +616,3 @@ def reissue_certificate(certificate: Certificate, actor: User, reason: str | Non
     )
     _audit_issue(replacement, actor, action="certificate.reissued", reason=reason)
     return replacement
-
-
-# -------------------------------------------------------------- verification
-
-
-# What a verification page can say. The last four show no certificate data.
-VALID, EXPIRED, REVOKED = offline.VALID, offline.EXPIRED, offline.REVOKED
-COMPROMISED, OUTSIDE_WINDOW, FORGED = offline.COMPROMISED, offline.OUTSIDE_WINDOW, offline.FORGED
-UNKNOWN = "unknown"  # no certificate carries this code
-NO_MATCH = "no_match"  # no certificate has this serial and this family name
-
-
-@dataclass(frozen=True)
-class Verification:
-    """What the public verification page may say: nothing beyond the name,
-    course, dates, kind, issuers and serial (no email, rank or unit)."""
-
-    state: str  # one of the states above
-    serial: str | None = None
-    holder_name: str | None = None
-    course_title_en: str | None = None
-    course_title_fr: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    kind: CertificateKind | None = None
-    issuers: tuple[str, ...] = ()
-    issued_on: date | None = None
-    valid_until: date | None = None
-    revoked_on: date | None = None
-    signature_checked: bool = False  # a signed code's signature was verified
-    kid: str | None = None  # the key that signed it
-
-    @property
-    def shows_certificate(self) -> bool:
-        return self.state in (VALID, EXPIRED, REVOKED)
-
-
-def _verdict(
-    certificate: Certificate, today: date | None, signature_checked: bool = False
-) -> Verification:
-    today = today or datetime.now(UTC).date()
-    key = certificate.signing_key
-    if key is not None and key.is_compromised:
-        return Verification(COMPROMISED, serial=certificate.serial, kid=key.kid)
-    if certificate.status == CertificateStatus.REVOKED:
-        state = REVOKED
-    elif certificate.is_expired_on(today):
-        state = EXPIRED
-    else:
-        state = VALID
-    return Verification(
-        state=state,
-        serial=certificate.serial,
-        holder_name=certificate.holder_name,
-        course_title_en=certificate.course_title_en,
-        course_title_fr=certificate.course_title_fr,
-        start_date=certificate.start_date,
-        end_date=certificate.end_date,
-        kind=certificate.kind,
-        issuers=tuple(part for part in certificate.issuers.split("; ") if part),
-        issued_on=certificate.issued_at.date(),
-        valid_until=certificate.valid_until,
-        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
-        signature_checked=signature_checked,
-        kid=key.kid if key is not None else None,
-    )
-
-
-def verify(code: str, today: date | None = None) -> Verification:
-    """Look a certificate up by its verification code, whatever the case,
-    spaces or dashes typed."""
-    normalised = normalise_code(code)
-    if len(normalised) != CODE_LENGTH:
-        return Verification(UNKNOWN)
-    certificate = db.session.scalar(
-        sa.select(Certificate).where(Certificate.verification_code == normalised)
-    )
-    if certificate is None:
-        return Verification(UNKNOWN)
-    return _verdict(certificate, today)
-
-
-class _DatabaseKeys(Mapping[str, offline.TrustedKey]):
-    """The signing keys of the database as a verifier's trusted keys, read
-    one at a time by key id."""
-
-    def __getitem__(self, kid: str) -> offline.TrustedKey:
-        key = db.session.scalar(
-            sa.select(SigningKey).where(
-                SigningKey.kid == kid, SigningKey.purpose == KeyPurpose.CERTIFICATES
-            )
-        )
-        if key is None:
-            raise KeyError(kid)
-        return offline.TrustedKey(
-            kid=key.kid,
-            public_key=signing.load_public_key(key.public_key),
-            not_before=key.not_before,
-            not_after=key.not_after,
-            status=key.status.value,
-        )
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(db.session.scalars(sa.select(SigningKey.kid)).all())
-
-    def __len__(self) -> int:
-        return db.session.scalar(sa.select(sa.func.count(SigningKey.id))) or 0
-
-
-def verify_signed(code: str, today: date | None = None) -> Verification:
-    """A signed QR code (what follows /V/, any case): its signature checked
-    with the key the database lists (an unknown key, or any change to the
-    message, is FORGED), the key's window and status, then the certificate
-    it names, which must hold this very message: then revoked, expired or
-    valid as the register says."""
-    checked = offline.check_code(code, _DatabaseKeys())
-    if checked.state in (FORGED, OUTSIDE_WINDOW):
-        return Verification(checked.state, kid=checked.kid)
-    claims = checked.claims
-    assert claims is not None
-    if checked.state == COMPROMISED:
-        return Verification(COMPROMISED, serial=claims.serial, kid=checked.kid)
-    certificate = db.session.scalar(
-        sa.select(Certificate)
-        .where(Certificate.serial == claims.serial)
-        .options(selectinload(Certificate.signing_key))
-    )
-    if certificate is None or certificate.signed_payload != signing.message_from_code(code):
-        return Verification(UNKNOWN)
-    return _verdict(certificate, today, signature_checked=True)
-
-
-def _name_key(text: str) -> str:
-    """A family name compared accent-, case-, space- and hyphen-blind:
-    "N'Diaye-Maïga" and "ndiaye maiga" are one key."""
-    return re.sub(r"[\W_]+", "", fold(text))
-
-
-def verify_by_serial(serial: str, family_name: str, today: date | None = None) -> Verification:
-    """A serial typed with the holder's family name. A wrong name and an
-    unknown serial give the same answer, NO_MATCH, so the page never tells
-    whether a serial exists."""
-    normalised = normalise_serial(serial)
-    typed = _name_key(family_name)
-    if normalised is None or not typed:
-        return Verification(NO_MATCH)
-    certificate = db.session.scalar(
-        sa.select(Certificate)
-        .where(Certificate.serial == normalised)
-        .options(selectinload(Certificate.signing_key))
-    )
-    if certificate is None:
-        return Verification(NO_MATCH)
-    frozen = certificate.holder_family_name or certificate.enrollment.participant.family_name
-    if not secrets.compare_digest(_name_key(frozen), typed):
-        return Verification(NO_MATCH)
-    return _verdict(certificate, today)
-
-
-# ------------------------------------------------------------------ documents
-
-
-def get_certificate(serial: str) -> Certificate | None:
-    if not SERIAL_PATTERN.match(serial):
-        return None
-    return db.session.scalar(
-        sa.select(Certificate)
-        .where(Certificate.serial == serial)
-        .options(undefer(Certificate.pdf), selectinload(Certificate.enrollment))
-    )
-
-
-def session_certificates(
-    training_session: TrainingSession, with_pdf: bool = False
-) -> list[Certificate]:
-    """The session's valid certificates, by holder's family name."""
-    statement = (
-        sa.select(Certificate)
-        .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
-        .where(
-            Enrollment.session_id == training_session.id,
-            Certificate.status == CertificateStatus.VALID,
-        )
-        .options(
-            selectinload(Certificate.enrollment).selectinload(Enrollment.participant),
-            selectinload(Certificate.replaces),
-        )
-        .order_by(Certificate.serial)
-    )
-    if with_pdf:
-        statement = statement.options(undefer(Certificate.pdf))
-    certificates = list(db.session.scalars(statement))
-    return sorted(
-        certificates,
-        key=lambda c: (c.enrollment.participant.family_name.casefold(), c.serial),
-    )
-
-
-def ascii_name(text: str) -> str:
-    """A certificate file name part: ASCII capitals, digits and dashes
-    ("Traoré" -> "TRAORE"; training.text.ascii_name does the folding)."""
-    return _ascii_name(text, "CERTIFICATE", keep="").upper()
-
-
-def download_name(certificate: Certificate) -> str:
-    return f"{ascii_name(certificate.enrollment.participant.family_name)}-{certificate.serial}.pdf"
-
-
-def session_zip(certificates: Sequence[Certificate]) -> bytes:
-    """One stored (frozen) PDF per certificate, named FAMILY-serial.pdf."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
-            archive.writestr(download_name(certificate), certificate.pdf or b"")
-    return buffer.getvalue()
-
-
-def print_pdf(certificates: Sequence[Certificate], title: str = "") -> bytes:
-    """Every certificate in one print-ready PDF, each page the page that
-    was issued. A certificate whose render digest still matches what the
-    renderer would draw today (its statement, the settings printed on it,
-    the renderer itself) is drawn again, all of them in one document that
-    shares the fonts and the artwork: hundreds a second, a few kilobytes a
-    page. Any other (issued before the digest, or before a change of
-    signatories, logos, address or renderer) is its stored page, copied
-    unchanged; the order is kept."""
-    settings = certificate_settings()
-    runs: list[tuple[bool, list[Any]]] = []  # (drawn again, data or certificates)
-    for certificate in certificates:
-        data = certificate_data(certificate, settings)
-        drawn = certificate.render_digest is not None and certificate.render_digest == (
-            render_digest(data)
-        )
-        if not runs or runs[-1][0] != drawn:
-            runs.append((drawn, []))
-        runs[-1][1].append(data if drawn else certificate)
-    if len(runs) == 1 and runs[0][0]:
-        return render_certificates(runs[0][1], title)
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for drawn, items in runs:
-        if drawn:
-            writer.append(PdfReader(io.BytesIO(render_certificates(items, title))))
-        else:
-            for certificate in items:
-                writer.append(PdfReader(io.BytesIO(certificate.pdf or b"")))
-    if title:
-        writer.add_metadata({"/Title": title})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()

@@ -26,7 +26,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from training.auth.forms import ConfirmForm
-from training.certificates import batch, graduates, scanner, services, signing, trust
+from training.certificates import (
+    batch,
+    documents,
+    graduates,
+    scanner,
+    services,
+    signing,
+    statements,
+    trust,
+    verification,
+)
 from training.certificates.forms import (
     FamilyNameForm,
     IssueAllForm,
@@ -157,7 +167,7 @@ def _form_errors(form) -> str:
 
 
 def _certificate_or_404(serial: str, action: str):
-    return found(services.get_certificate(serial), action)
+    return found(documents.get_certificate(serial), action)
 
 
 @bp.route("/certificates/<serial>/revoke", methods=["POST"])
@@ -208,13 +218,13 @@ def reissue(serial: str):
 @bp.route("/sessions/<int:session_id>/certificates.zip")
 @require("certificates.manage")
 def session_zip(session_id: int):
-    return _session_file(session_id, "zip", "application/zip", services.session_zip)
+    return _session_file(session_id, "zip", "application/zip", documents.session_zip)
 
 
 @bp.route("/sessions/<int:session_id>/certificates.pdf")
 @require("certificates.manage")
 def session_print(session_id: int):
-    return _session_file(session_id, "pdf", "application/pdf", services.print_pdf, with_pdf=False)
+    return _session_file(session_id, "pdf", "application/pdf", documents.print_pdf, with_pdf=False)
 
 
 def _session_file(
@@ -228,11 +238,11 @@ def _session_file(
     back to the certificates page when none is issued yet. The print PDF
     reads a stored PDF only when it copies it (`with_pdf=False`)."""
     training_session = load(TrainingSession, session_id, "certificates.manage")
-    certificates = services.session_certificates(training_session, with_pdf=with_pdf)
+    certificates = documents.session_certificates(training_session, with_pdf=with_pdf)
     if not certificates:
         flash(_("No certificate has been issued for this session yet."), "warning")
         return redirect(url_for("certificates.session_certificates", session_id=session_id))
-    name = f"certificates-{services.ascii_name(training_session.code)}.{extension}"
+    name = f"certificates-{documents.ascii_name(training_session.code)}.{extension}"
     return send_download(build(certificates), name, mimetype)
 
 
@@ -254,14 +264,14 @@ def download(serial: str):
             "errors/error.html", code=410, title=_("Certificate revoked"), explanation=explanation
         ), 410
     return send_download(
-        certificate.pdf or b"", services.download_name(certificate), "application/pdf"
+        certificate.pdf or b"", documents.download_name(certificate), "application/pdf"
     )
 
 
 @bp.app_template_global("verification_link")
 def verification_link(certificate: Certificate) -> str:
     """The address of the certificate's verification page, to send on."""
-    return services.verify_url(certificate.verification_code)
+    return statements.verify_url(certificate.verification_code)
 
 
 @bp.route("/me")
@@ -271,7 +281,7 @@ def my_trainings():
 
 
 # Verification states without a certificate behind them answer 404.
-_NOT_FOUND = {services.UNKNOWN, services.NO_MATCH}
+_NOT_FOUND = {verification.UNKNOWN, verification.NO_MATCH}
 # The issuers' acronyms in the reader's language (ONUDC and DOP in French).
 _ISSUER_NAMES = {"UNODC": _l("UNODC"), "DPO": _l("DPO")}
 
@@ -300,13 +310,13 @@ def verify():
     form = VerifyForm(request.args)
     if request.args and form.validate():
         typed = form.code.data
-        serial = services.normalise_serial(typed)
+        serial = verification.normalise_serial(typed)
         if serial is not None:
             return _verify_page(form=form, name_form=FamilyNameForm(data={"serial": serial}))
         if signing.QR_PATH in typed.upper():
             code = typed.upper().rsplit(signing.QR_PATH, 1)[1].strip()
             return redirect(url_for("certificates.verify_signed", code=code))
-        code = services.normalise_code(typed)
+        code = verification.normalise_code(typed)
         if code:
             return redirect(url_for("certificates.verify_code", code=code))
         form.code.errors.append(_("Type the serial printed beside the QR code."))
@@ -321,7 +331,7 @@ def verify_serial():
     name_form = FamilyNameForm()
     if not name_form.validate_on_submit():
         return _verify_page(name_form=name_form)
-    result = services.verify_by_serial(
+    result = verification.verify_by_serial(
         name_form.serial.data, name_form.family_name.data, datetime.now(UTC).date()
     )
     form = VerifyForm(formdata=None, data={"code": name_form.serial.data})
@@ -333,8 +343,8 @@ def verify_serial():
 @bp.route("/verify/<code>")
 @limiter.shared_limit(_verify_limit, scope="verify")
 def verify_code(code: str):
-    result = services.verify(code, datetime.now(UTC).date())
-    form = VerifyForm(formdata=None, data={"code": group_code(services.normalise_code(code))})
+    result = verification.verify(code, datetime.now(UTC).date())
+    form = VerifyForm(formdata=None, data={"code": group_code(verification.normalise_code(code))})
     return _verify_page(result, form=form)
 
 
@@ -345,7 +355,7 @@ def verify_signed(code: str):
     """The address a certificate's QR code holds (upper case, so that the
     code is in QR alphanumeric mode; any case is read): its signature is
     checked, then the register."""
-    return _verify_page(services.verify_signed(code, datetime.now(UTC).date()))
+    return _verify_page(verification.verify_signed(code, datetime.now(UTC).date()))
 
 
 def _public_document(make: Callable[[], bytes], max_age: int):

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from training.attendance.sheet_data import sheet_for, sheet_language
-from training.certificates.services import print_pdf, session_certificates
+from training.certificates.documents import print_pdf, session_certificates
 from training.domain import DomainError
 from training.enrollment.convocation import convocation_data
 from training.enrollment.models import Enrollment
