@@ -15,7 +15,7 @@ from tests.certificates.conftest import completed_session, graduate
 from training.certificates import documents, services, statements
 from training.certificates.models import Certificate
 from training.extensions import db
-from training.pdf.certificate import render_digest
+from training.pdf.certificate_digest import render_digest
 
 
 def _session_with(count: int):

@@ -19,10 +19,10 @@ from training.pdf.certificate import (
     Signatory,
     render_certificate,
     render_certificates,
-    render_digest,
     sample_arabic_certificate,
     sample_certificate,
 )
+from training.pdf.certificate_digest import render_digest
 
 DPI = 60  # enough to see any glyph, line or QR module move
 

@@ -2,7 +2,7 @@
 to the one version it was checked against (requirements.txt: reportlab==5.1.0).
 
 Only objects the renderers own touch these internals, nothing shared:
-- `training.pdf.certificate.CertificateFont` (the certificate's own font
+- `training.pdf.certificate_fonts.CertificateFont` (the certificate's own font
   instances) follows `TTFont.addObjects`, `TTFontFace.addSubsetObjects` and
   uses `TTFont.state`, `TTFont.State` and the document's "BasicFonts"
   dictionary; it gives its face its own `name` because

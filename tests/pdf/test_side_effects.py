@@ -13,7 +13,7 @@ from pathlib import Path
 from reportlab import rl_config, rl_settings
 from reportlab.pdfbase import pdfmetrics
 
-from training.pdf import certificate
+from training.pdf import certificate_fonts
 from training.pdf.certificate import render_certificate, render_certificates, sample_certificate
 from training.pdf.fonts import (
     FONT_BOLD,
@@ -96,15 +96,15 @@ def test_rl_config_and_the_shared_fonts_are_unchanged_by_a_certificate():
         assert not pdfmetrics.getFont(name).state  # no document state left behind
     # The certificate adds its own fonts, under its own names, and nothing else.
     assert set(pdfmetrics.getRegisteredFontNames()) - registered <= {
-        certificate.REGULAR,
-        certificate.BOLD,
+        certificate_fonts.REGULAR,
+        certificate_fonts.BOLD,
     }
 
 
 def test_the_certificate_uses_only_its_own_fonts():
     pdf = render_certificate(sample_certificate(4))
-    for font in certificate._fonts():
-        assert type(font) is certificate.CertificateFont
+    for font in certificate_fonts.certificate_fonts():
+        assert type(font) is certificate_fonts.CertificateFont
         assert pdfmetrics.getFont(font.fontName) is font
         assert font.fontName not in SHARED_FONTS
         assert not font.state  # each document's state is dropped once written

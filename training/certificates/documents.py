@@ -20,10 +20,8 @@ from training.certificates.services import SERIAL_PATTERN
 from training.certificates.statements import certificate_data, certificate_settings
 from training.enrollment.models import Enrollment
 from training.extensions import db
-from training.pdf.certificate import (
-    render_certificates,
-    render_digest,
-)
+from training.pdf.certificate import render_certificates
+from training.pdf.certificate_digest import render_digest
 from training.sessions.models import TrainingSession
 from training.text import ascii_name as _ascii_name
 

@@ -153,7 +153,7 @@ class Certificate(Model):
     pdf: Mapped[Optional[bytes]] = deferred(mapped_column(sa.LargeBinary))
     pdf_sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
     # What the stored PDF was drawn from: a digest of the renderer's inputs
-    # and of the renderer itself (training.pdf.certificate.render_digest).
+    # and of the renderer itself (training.pdf.certificate_digest.render_digest).
     # A session's print PDF draws again every certificate whose digest still
     # matches and copies the stored page of any other (none: issued before).
     render_digest: Mapped[Optional[str]] = mapped_column(sa.String(64))

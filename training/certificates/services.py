@@ -73,11 +73,8 @@ from training.certificates.statements import (
 from training.domain import DomainError
 from training.enrollment.models import Enrollment
 from training.extensions import db
-from training.pdf.certificate import (
-    CertificateData,
-    render_certificate,
-    render_digest,
-)
+from training.pdf.certificate import CertificateData, render_certificate
+from training.pdf.certificate_digest import render_digest
 from training.people.models import Participant
 from training.sessions.models import SessionKind, SessionStatus, TrainingSession
 from training.sessions.services import lock_session

@@ -2,9 +2,9 @@
 
 Plain data in (`CertificateData`, a frozen dataclass), PDF bytes out; no
 Flask, no database. `render_certificate()` makes one PDF, and
-`render_certificates()` one print-ready PDF of many; `render_digest()` says
-what a page was drawn from, so that a page drawn again later can be known to
-be the page drawn then.
+`render_certificates()` one print-ready PDF of many (its fonts:
+training.pdf.certificate_fonts; what a page is drawn from:
+training.pdf.certificate_digest).
 
 Speed (issue 5: 500 per second into one PDF, 100 per second as separate
 files): everything that is the same on every certificate is prepared once
@@ -30,34 +30,27 @@ ReportLab version, in tests/pdf/test_reportlab_internals.py.
 from __future__ import annotations
 
 import base64
-import copy
-import dataclasses
 import hashlib
 import io
-import sys
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from importlib import metadata
 from math import cos, pi, sin
-from pathlib import Path
-from typing import Any, cast
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
 from training.pdf import arabic
-from training.pdf.fonts import FONT_BOLD, FONT_REGULAR, arabic_font_files, font_file
+from training.pdf.certificate_fonts import BOLD, REGULAR, certificate_fonts
 from training.pdf.qr import draw_qr
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -218,177 +211,6 @@ class CertificateData:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown certificate kind {self.kind!r}")
-
-
-# The certificate's own instances of the Atelier faces, registered under
-# names no other document uses. What makes them fast (the caches below) is
-# theirs alone: the fonts the sign-in sheet and the donor report use, and
-# ReportLab's settings, are left as ReportLab made them.
-REGULAR = "AtelierCertificateSans"
-BOLD = "AtelierCertificateSans-Bold"
-_FACES = {REGULAR: FONT_REGULAR, BOLD: FONT_BOLD}
-
-# Every character a certificate is likely to need: ASCII, Latin-1 and
-# Latin Extended-A (West African and European names), typographic marks.
-# Assigned first in a document of many certificates (`render_certificates`),
-# they give each font the same subsets whatever the names, built and
-# compressed once per process (`_font_file`). A single certificate, the
-# stored one, is not primed: its fonts carry only what its page prints.
-_PRIMED_CHARACTERS = (
-    "".join(chr(code) for code in range(0x20, 0x7F))
-    + "".join(chr(code) for code in range(0xA1, 0x180) if code != 0xAD)
-    + "‘’“”–—…·•€"
-)
-
-
-@lru_cache(maxsize=64)
-def _font_file(face: ttfonts.TTFontFace, subset: tuple[int, ...]) -> tuple[bytes, int]:
-    """(zlib-compressed font program, its uncompressed length) of a subset."""
-    program = face.makeSubset(list(subset))
-    return zlib.compress(program), len(program)
-
-
-@lru_cache(maxsize=64)
-def _subset_tables(
-    face: ttfonts.TTFontFace, subset: tuple[int, ...], base_font_name: str
-) -> tuple[bytes, bytes]:
-    """(the Widths array, written out; the compressed ToUnicode map) of a
-    subset: hundreds of numbers ReportLab would format again per file."""
-    widths = b"[" + b" ".join(str(face.getCharWidth(code)).encode() for code in subset) + b"]"
-    cmap = ttfonts.makeToUnicodeCMap(base_font_name, list(subset))
-    return widths, zlib.compress(cmap.encode("latin-1"))
-
-
-def _flate_stream(content: bytes) -> pdfdoc.PDFStream:
-    """A stream of content already compressed: a stream whose dictionary
-    names its filter is written as is."""
-    stream = pdfdoc.PDFStream(content=content)
-    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-    return stream
-
-
-class CertificateFont(ttfonts.TTFont):
-    """ReportLab's TrueType font, whose per-file PDF objects (each subset's
-    widths, Unicode map and font program) come from per-process caches
-    instead of being rebuilt and recompressed in every file.
-
-    Only the certificate's own instances (`REGULAR`, `BOLD`) are of this
-    class. `addObjects` and `prime` follow ReportLab 5.1's `TTFont` and use
-    its per-document `state`, `TTFont.State` and the document's
-    "BasicFonts" dictionary, which are not public API:
-    tests/pdf/test_reportlab_internals.py fails on any other ReportLab
-    version, so that an upgrade re-reads `TTFont.addObjects` first."""
-
-    _primed: ttfonts.TTFont.State | None = None
-
-    def __init__(self, name: str, filename: str) -> None:
-        # Not "ASCII-readable": ReportLab would otherwise put all of ASCII
-        # in every file's first subset, used or not. Code 32 stays the
-        # space either way.
-        super().__init__(name, filename, asciiReadable=False)
-        # pdfmetrics.registerFont hands out the font first registered for a
-        # face under any later name of the same face: the certificate would
-        # then draw with the shared AtelierSans object, or, registered first,
-        # lend this one to the sign-in sheet. So the face goes by a name of
-        # its own in that registry; the PDF still names it by its PostScript
-        # name (`addObjects`), as before.
-        self.postscript_name = self.face.name
-        self.face.name = self.face.name + b"." + name.encode("ascii")
-
-    def compute_primed_state(self) -> None:
-        """The primed characters' codes, assigned once per process (by
-        `_fonts`, before any document uses the font). ASCII-readable, as
-        before issue 18, so that a document of many certificates keeps
-        the bytes it had: `splitString` reads the setting from the font."""
-        scratch = pdfdoc.PDFDocument()
-        self._asciiReadable = True
-        try:
-            self.splitString(_PRIMED_CHARACTERS, scratch)
-        finally:
-            self._asciiReadable = False
-        self._primed = self.state.pop(scratch)
-
-    def prime(self, doc: pdfdoc.PDFDocument) -> None:
-        """Give the document's state of this font the primed characters'
-        codes (a copy of the state computed once)."""
-        if self._primed is None:
-            self.compute_primed_state()
-        state = copy.copy(cast(ttfonts.TTFont.State, self._primed))
-        # `assignments` is set in State.__init__ but missing from the stubs.
-        state.assignments = dict(state.assignments)  # type: ignore[attr-defined]
-        state.subsets = [list(subset) for subset in state.subsets]
-        self.state[doc] = state
-
-    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
-        """ReportLab's TTFont.addObjects, with each subset's tables and font
-        program taken from the caches, already compressed."""
-        # `_asciiReadable` is TTFont's own (private) setting, False here.
-        ascii_readable = self._asciiReadable
-        state = self.state.get(doc) or ttfonts.TTFont.State(ascii_readable)
-        self.state[doc] = state
-        state.frozen = 1
-        face = self.face
-        for index, subset in enumerate(state.subsets):
-            internal_name = self.getSubsetInternalName(index, doc)[1:]
-            base_font_name = b"".join(
-                (ttfonts.SUBSETN(index), b"+", self.postscript_name, face.subfontNameX)
-            ).decode("pdfdoc")
-            widths, cmap = _subset_tables(face, tuple(subset), base_font_name)
-            # A PDF object takes its dictionary's keys as attributes, which
-            # the stubs do not declare.
-            pdf_font: Any = pdfdoc.PDFTrueTypeFont()
-            pdf_font.Name = internal_name
-            pdf_font.BaseFont = base_font_name
-            pdf_font.FirstChar = 0
-            pdf_font.LastChar = len(subset) - 1
-            pdf_font.Widths = widths
-            pdf_font.ToUnicode = doc.Reference(
-                _flate_stream(cmap), "toUnicodeCMap:" + base_font_name
-            )
-            pdf_font.FontDescriptor = self._descriptor(doc, base_font_name, subset)
-            doc.Reference(pdf_font, internal_name)
-            basic_fonts = cast(pdfdoc.PDFDictionary, doc.idToObject["BasicFonts"])
-            basic_fonts.dict[internal_name] = pdf_font
-        del self.state[doc]
-
-    def _descriptor(
-        self, doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]
-    ) -> pdfdoc.PDFObjectReference:
-        """ReportLab's TTFontFace.addSubsetObjects, with the font program
-        from the cache."""
-        face = self.face
-        content, length = _font_file(face, tuple(subset))
-        font_file = _flate_stream(content)
-        font_file.dictionary["Length1"] = length
-        font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
-        flags = (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": face.ascent,
-                "CapHeight": face.capHeight,
-                "Descent": face.descent,
-                "Flags": flags,
-                "FontBBox": pdfdoc.PDFArray(face.bbox),
-                "FontName": pdfdoc.PDFName(fontname),
-                "ItalicAngle": face.italicAngle,
-                "StemV": face.stemV,
-                "FontFile2": font_file_ref,
-                "MissingWidth": face.defaultWidth,
-            }
-        )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
-
-
-@lru_cache(maxsize=1)
-def _fonts() -> tuple[CertificateFont, ...]:
-    """Once per process: the certificate's fonts, loaded from the files of
-    the Atelier faces and registered under the certificate's own names."""
-    fonts = tuple(CertificateFont(name, str(font_file(face))) for name, face in _FACES.items())
-    for font in fonts:
-        font.compute_primed_state()
-        pdfmetrics.registerFont(font)
-    return fonts
 
 
 def _rgb(color: Color) -> str:
@@ -896,7 +718,7 @@ def _draw_verification(
 
 
 def _new_canvas(buffer: io.BytesIO, title: str, prime: bool) -> Canvas:
-    fonts = _fonts()
+    fonts = certificate_fonts()
     # Streams compressed with zlib alone. With pageCompression on, ReportLab
     # would also wrap every page and form stream in ASCII85 (rl_config.useA85,
     # a process-wide setting this module leaves alone), a text-safe encoding
@@ -940,68 +762,6 @@ def render_certificates(certificates: Iterable[CertificateData], title: str = ""
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-# What else decides how a page looks: the libraries that shape, lay out,
-# format and write it, and the modules that draw it.
-_RENDERER_DISTRIBUTIONS = ("reportlab", "Babel", "uharfbuzz", "python-bidi")
-_RENDERER_MODULES = (
-    "training.pdf.certificate",
-    "training.pdf.arabic",
-    "training.pdf.fonts",
-    "training.pdf.qr",
-)
-
-
-def _file_digest(path: str | Path) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
-
-
-def _logo_digest(path: str | None) -> str | None:
-    """A logo file's digest, read again only when the file changes."""
-    if not path:
-        return None
-    try:
-        found = Path(path).stat()
-    except OSError:
-        return "missing"
-    return _stat_digest(path, found.st_mtime_ns, found.st_size)
-
-
-@lru_cache(maxsize=16)
-def _stat_digest(path: str, mtime_ns: int, size: int) -> str:
-    return _file_digest(path)
-
-
-@lru_cache(maxsize=1)
-def renderer_fingerprint() -> str:
-    """Once per process: a digest of the renderer itself (the source of the
-    modules that draw a certificate, the font files they load, the versions
-    of the libraries they call). Any change to one of them, a comment
-    included, changes every render_digest."""
-    parts = [f"{name}=={metadata.version(name)}" for name in _RENDERER_DISTRIBUTIONS]
-    parts += [_file_digest(sys.modules[name].__file__ or "") for name in _RENDERER_MODULES]
-    _, arabic_regular, arabic_bold = arabic_font_files()
-    fonts = (font_file(FONT_REGULAR), font_file(FONT_BOLD), arabic_regular, arabic_bold)
-    parts += [_file_digest(path) for path in fonts]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def render_digest(data: CertificateData) -> str:
-    """What a page is drawn from, as a SHA-256 hex digest: every field of
-    `data` (its repr: strings quoted and escaped, dates and signatories
-    spelled out; the hours normalised, as 6 and 6.0 print alike), the
-    contents of its logo files and the renderer's fingerprint. Equal
-    digests mean the same drawing, so a page drawn again into a print PDF is
-    the page that was stored (tests/pdf/test_print_identity.py); anything
-    else that differs (another Python's repr included) only makes the print
-    PDF copy the stored page instead."""
-    statement = repr(dataclasses.replace(data, total_hours=data.total_hours.normalize()))
-    logos = " ".join(str(_logo_digest(path)) for path in (data.logo_left, data.logo_right))
-    return hashlib.sha256(f"{renderer_fingerprint()}\n{logos}\n{statement}".encode()).hexdigest()
 
 
 def sample_qr_text(index: int) -> str:
@@ -1103,8 +863,6 @@ __all__: Sequence[str] = (
     "Signatory",
     "render_certificate",
     "render_certificates",
-    "render_digest",
-    "renderer_fingerprint",
     "sample_arabic_certificate",
     "sample_certificate",
     "sample_qr_text",
