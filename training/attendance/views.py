@@ -55,7 +55,6 @@ from training.attendance.models import (
     AttendanceStatus,
 )
 from training.attendance.sheet_data import SHEET_LANGUAGES, sheet_for
-from training.audit.history import history_rows, readable_events
 from training.domain import DomainError, NotAllowed
 from training.extensions import db
 from training.formatting import format_day
@@ -67,6 +66,7 @@ from training.text import ascii_name, fold
 from training.transactions import writing
 from training.web.downloads import send_download
 from training.web.errors import json_error, refuse, show_on_form
+from training.web.history import shown_history
 from training.web.loaders import load
 from training.web.offline import offline_page, session_pages
 
@@ -76,8 +76,6 @@ if TYPE_CHECKING:
 bp = Blueprint("attendance", __name__)
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-# The day's newest changes shown under the grid; "Show the whole history" for all.
-HISTORY_ROWS = 30
 
 # One-letter buttons of the day grid; the full label is their title.
 SHORT_STATUS = {
@@ -212,29 +210,15 @@ def _grid_context(
         notes = dict(submitted.notes)
         versions = dict(submitted.loaded_versions)
     day_status = services.day_statuses([training_session])[training_session.id]
-    # The newest HISTORY_ROWS changes, the whole trail a click away: a day
-    # saved again and again would otherwise make its own page slower (a
-    # trainer's share is chosen from the whole trail, then cut).
-    whole_history = request.args.get("history") == "all"
-    limit = None if whole_history else HISTORY_ROWS
-    everything = can(current_user, "history.view_all")
-    events = paper.day_history(
-        training_session, day, limit=limit + 1 if everything and limit is not None else None
-    )
-    if not everything:
-        events = readable_events(current_user, training_session, events)
-    more = limit is not None and len(events) > limit
-    events = events[:limit]
-    more_history_url = (
-        url_for(
-            "attendance.day_sheet",
-            session_id=training_session.id,
-            day=day.isoformat(),
-            history="all",
-            _anchor="day-history",
-        )
-        if more
-        else None
+    # A day saved again and again would otherwise make its own page slower.
+    history, more_history_url = shown_history(
+        current_user,
+        training_session,
+        lambda limit: paper.day_history(training_session, day, limit),
+        "attendance.day_sheet",
+        "day-history",
+        session_id=training_session.id,
+        day=day.isoformat(),
     )
     return {
         # The session's pages, kept on the phone for use without network.
@@ -257,7 +241,7 @@ def _grid_context(
         "scans": paper.day_scans(training_session, day),
         "file_size": paper.file_size,
         "paper_source": AttendanceSource.PAPER,
-        "history": history_rows(events, current_user),
+        "history": history,
         "more_history_url": more_history_url,
         "periods": list(Period),
         "shown_periods": view.periods,

@@ -192,9 +192,9 @@ def calendar_sessions(user: User) -> list[TrainingSession]:
 
 def session_history(
     training_session: TrainingSession, limit: int | None = None
-) -> tuple[list[AuditEvent], bool]:
-    """The audit events linked to the session, newest first: at most
-    `limit` of them, and whether older ones were left out."""
+) -> list[AuditEvent]:
+    """The audit events linked to the session, newest first: the `limit`
+    newest, or all."""
     statement = (
         sa.select(AuditEvent)
         .where(AuditEvent.session_id == training_session.id)
@@ -202,11 +202,8 @@ def session_history(
         .options(selectinload(AuditEvent.actor))
     )
     if limit is not None:
-        statement = statement.limit(limit + 1)
-    events = list(db.session.scalars(statement))
-    if limit is not None and len(events) > limit:
-        return events[:limit], True
-    return events, False
+        statement = statement.limit(limit)
+    return list(db.session.scalars(statement))
 
 
 def schedulable_curricula(current: Curriculum | None = None) -> list[Curriculum]:

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from training.audit.history import history_rows, readable_events
 from training.auth.forms import ConfirmForm
 from training.curricula.models import Curriculum
 from training.domain import DomainError
@@ -48,12 +47,12 @@ from training.sessions.models import (
 from training.web import panels
 from training.web.downloads import send_download
 from training.web.errors import refuse
+from training.web.history import shown_history
 from training.web.loaders import load, load_child
 
 bp = Blueprint("sessions", __name__)
 
 PER_PAGE = 25
-HISTORY_ROWS = 30
 
 
 # Helpers -------------------------------------------------------------------
@@ -140,30 +139,19 @@ def _render_session(
     manage = can(current_user, "sessions.manage")
     if manage and assignment_form is None:
         assignment_form = _assignment_form()
-    whole_history = request.args.get("history") == "all"
-    limit = None if whole_history else HISTORY_ROWS
-    everything = can(current_user, "history.view_all")
-    # A trainer's share is chosen from the whole trail, then cut to the limit.
-    events, more = services.session_history(training_session, limit=limit if everything else None)
-    if not everything:
-        events = readable_events(current_user, training_session, events)
-        more = limit is not None and len(events) > limit
-        events = events[:limit]
-    more_url = (
-        url_for(
-            "sessions.show_session",
-            session_id=training_session.id,
-            history="all",
-            _anchor="history",
-        )
-        if more
-        else None
+    history, more_history_url = shown_history(
+        current_user,
+        training_session,
+        lambda limit: services.session_history(training_session, limit),
+        "sessions.show_session",
+        "history",
+        session_id=training_session.id,
     )
     return render_template(
         "sessions/show.html",
         training_session=training_session,
-        history=history_rows(events, current_user),
-        more_history_url=more_url,
+        history=history,
+        more_history_url=more_history_url,
         moves=services.allowed_moves(training_session),
         confirmed_moves=CONFIRMED_MOVES,
         reopenable=manage
