@@ -30,7 +30,7 @@ from training.extensions import (
 )
 from training.orm import MAX_ID
 from training.permissions import TOKEN_BLUEPRINTS
-from training.web.offline import PREFETCH_HEADER
+from training.web.offline import is_prefetch
 
 BLUEPRINT_MODULES = (
     "training.home.views",
@@ -320,7 +320,7 @@ class _StaticWithoutCookie(SessionInterface):
             return None
         if request and request.blueprint in TOKEN_BLUEPRINTS:  # the API uses no cookie
             return None
-        if request and request.headers.get(PREFETCH_HEADER) == "1":
+        if request and is_prefetch():
             # The service worker filling its cache runs beside the person's
             # own requests and never changes the session: saved, the copy it
             # read could overwrite what a form's answer had just added (the
